@@ -1,0 +1,1 @@
+//! Agora AccessToken2 ("007") and legacy AccessToken ("006").

@@ -1,0 +1,298 @@
+//! The crate-wide error type.
+//!
+//! One `#[non_exhaustive]` enum for every vendor. Input errors say what to fix; signature and
+//! decryption failures stay opaque ("signature mismatch"), never which byte differed. No variant
+//! ever carries a secret.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// The token vendors this crate speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Vendor {
+    /// LiveKit access tokens (HS256 JWT).
+    LiveKit,
+    /// Agora AccessToken2 ("007") and legacy AccessToken ("006").
+    Agora,
+    /// ZEGOCLOUD token04 (AES-256-CBC or AES-256-GCM).
+    Zego,
+}
+
+impl Vendor {
+    /// The lower-case name used on the command line and in JSON output.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Vendor::LiveKit => "livekit",
+            Vendor::Agora => "agora",
+            Vendor::Zego => "zego",
+        }
+    }
+}
+
+impl fmt::Display for Vendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Broad classes of [`Error`], stable enough to map to exit codes or HTTP statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A credential (key, secret, app id, certificate) is missing or malformed.
+    Credentials,
+    /// A mint request field is invalid, or the vendor cannot express it.
+    Request,
+    /// The token cannot be parsed: bad prefix, encoding, structure or claim types.
+    Malformed,
+    /// The signature does not match, the key is unknown, or decryption failed.
+    Signature,
+    /// The token is expired or not yet valid.
+    Time,
+    /// The environment failed (system clock before 1970, I/O).
+    Environment,
+}
+
+/// Every error this crate returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A credential is missing or malformed. `what` names it ("api secret", "app certificate").
+    InvalidCredentials {
+        /// The vendor whose credential was refused.
+        vendor: Vendor,
+        /// Which credential.
+        what: &'static str,
+        /// What is wrong and how to fix it. Never contains the secret itself.
+        reason: Cow<'static, str>,
+    },
+    /// A request field has a value the vendor (or this crate) refuses.
+    InvalidRequest {
+        /// The vendor the request was for.
+        vendor: Vendor,
+        /// The field name, as in the request type.
+        field: &'static str,
+        /// What is wrong and how to fix it.
+        reason: Cow<'static, str>,
+    },
+    /// The vendor's token format has no way to express this field of a request. The minter
+    /// refuses rather than silently dropping it.
+    Unsupported {
+        /// The vendor that cannot express the field.
+        vendor: Vendor,
+        /// The field name, as in the request type.
+        field: &'static str,
+        /// Why, and what to do instead.
+        reason: Cow<'static, str>,
+    },
+    /// The token is not well formed.
+    Malformed {
+        /// The vendor whose format was expected, if known.
+        vendor: Option<Vendor>,
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+    /// The signature (or AEAD tag, or decrypted content) does not match the credentials. Opaque on
+    /// purpose.
+    SignatureMismatch {
+        /// The vendor of the token.
+        vendor: Vendor,
+    },
+    /// The token names a key (issuer / app id) that the verifier was not given.
+    UnknownKey {
+        /// The vendor of the token.
+        vendor: Vendor,
+        /// The key id or app id the token names (public information).
+        key: String,
+    },
+    /// The token has expired.
+    Expired {
+        /// The vendor of the token.
+        vendor: Vendor,
+        /// When it expired, Unix seconds.
+        expired_at: i64,
+        /// The verification time, Unix seconds.
+        now: i64,
+    },
+    /// The token is not valid yet (`nbf` in the future beyond the leeway).
+    NotYetValid {
+        /// The vendor of the token.
+        vendor: Vendor,
+        /// When it becomes valid, Unix seconds.
+        not_before: i64,
+        /// The verification time, Unix seconds.
+        now: i64,
+    },
+    /// The system clock could not be read as Unix time.
+    Clock {
+        /// What went wrong.
+        reason: Cow<'static, str>,
+    },
+}
+
+impl Error {
+    /// The broad class of this error.
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidCredentials { .. } => ErrorKind::Credentials,
+            Error::InvalidRequest { .. } | Error::Unsupported { .. } => ErrorKind::Request,
+            Error::Malformed { .. } => ErrorKind::Malformed,
+            Error::SignatureMismatch { .. } | Error::UnknownKey { .. } => ErrorKind::Signature,
+            Error::Expired { .. } | Error::NotYetValid { .. } => ErrorKind::Time,
+            Error::Clock { .. } => ErrorKind::Environment,
+        }
+    }
+
+    /// The vendor this error concerns, when there is one.
+    #[must_use]
+    pub fn vendor(&self) -> Option<Vendor> {
+        match self {
+            Error::InvalidCredentials { vendor, .. }
+            | Error::InvalidRequest { vendor, .. }
+            | Error::Unsupported { vendor, .. }
+            | Error::SignatureMismatch { vendor }
+            | Error::UnknownKey { vendor, .. }
+            | Error::Expired { vendor, .. }
+            | Error::NotYetValid { vendor, .. } => Some(*vendor),
+            Error::Malformed { vendor, .. } => *vendor,
+            Error::Clock { .. } => None,
+        }
+    }
+
+    pub(crate) fn credentials(
+        vendor: Vendor,
+        what: &'static str,
+        reason: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Error::InvalidCredentials {
+            vendor,
+            what,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn request(
+        vendor: Vendor,
+        field: &'static str,
+        reason: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Error::InvalidRequest {
+            vendor,
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn unsupported(
+        vendor: Vendor,
+        field: &'static str,
+        reason: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Error::Unsupported {
+            vendor,
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn malformed(vendor: Vendor, reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::Malformed {
+            vendor: Some(vendor),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidCredentials {
+                vendor,
+                what,
+                reason,
+            } => write!(f, "{vendor} {what}: {reason}"),
+            Error::InvalidRequest {
+                vendor,
+                field,
+                reason,
+            } => write!(f, "{vendor} request field `{field}`: {reason}"),
+            Error::Unsupported {
+                vendor,
+                field,
+                reason,
+            } => write!(f, "{vendor} tokens cannot express `{field}`: {reason}"),
+            Error::Malformed {
+                vendor: Some(vendor),
+                reason,
+            } => write!(f, "malformed {vendor} token: {reason}"),
+            Error::Malformed {
+                vendor: None,
+                reason,
+            } => write!(f, "malformed token: {reason}"),
+            Error::SignatureMismatch { vendor } => {
+                write!(f, "{vendor} token signature mismatch (wrong secret or tampered token)")
+            }
+            Error::UnknownKey { vendor, key } => {
+                write!(f, "{vendor} token was issued for key `{key}`, which the verifier does not have")
+            }
+            Error::Expired {
+                vendor,
+                expired_at,
+                now,
+            } => write!(
+                f,
+                "{vendor} token expired at {expired_at} (Unix seconds), {} s before the verification time {now}",
+                now.saturating_sub(*expired_at)
+            ),
+            Error::NotYetValid {
+                vendor,
+                not_before,
+                now,
+            } => write!(
+                f,
+                "{vendor} token is not valid before {not_before} (Unix seconds), {} s after the verification time {now}",
+                not_before.saturating_sub(*now)
+            ),
+            Error::Clock { reason } => write!(f, "system clock: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_says_what_to_fix() {
+        let e = Error::credentials(
+            Vendor::Agora,
+            "app certificate",
+            "must be 32 hex characters, got 31",
+        );
+        assert_eq!(
+            e.to_string(),
+            "agora app certificate: must be 32 hex characters, got 31"
+        );
+        assert_eq!(e.kind(), ErrorKind::Credentials);
+        assert_eq!(e.vendor(), Some(Vendor::Agora));
+    }
+
+    #[test]
+    fn time_errors_report_distance() {
+        let e = Error::Expired {
+            vendor: Vendor::LiveKit,
+            expired_at: 100,
+            now: 160,
+        };
+        assert!(e.to_string().contains("60 s before"));
+        assert_eq!(e.kind(), ErrorKind::Time);
+    }
+}

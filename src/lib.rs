@@ -1,0 +1,19 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod agora;
+mod clock;
+mod error;
+pub mod livekit;
+mod minter;
+mod random;
+#[cfg(feature = "remote")]
+pub mod remote;
+mod secret;
+pub mod zego;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{Error, ErrorKind, Result, Vendor};
+pub use minter::{DEFAULT_TTL, IssuedToken, TokenMinter, TokenRequest};
+pub use random::{FixedRandom, RandomSource, ThreadRandom};
+pub use secret::Secret;

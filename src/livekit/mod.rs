@@ -1,0 +1,1 @@
+//! LiveKit access tokens (HS256 JWT).

@@ -1,0 +1,2 @@
+//! The `rtcmint` command-line tool.
+fn main() {}

@@ -1,0 +1,299 @@
+//! The vendor-neutral minting interface: [`TokenMinter`], [`TokenRequest`] and [`IssuedToken`].
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Clock;
+use crate::error::{Error, Result, Vendor};
+
+/// The default token lifetime of the neutral request: 6 hours, as LiveKit's SDKs use.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(6 * 60 * 60);
+
+/// One vendor-neutral join-token request: the fields of the product's `token.issue` call.
+///
+/// Each vendor maps these fields onto its own format (the README has the table). A field a vendor
+/// cannot express makes [`TokenMinter::mint`] fail with [`Error::Unsupported`]; nothing is dropped
+/// silently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct TokenRequest {
+    /// The room (LiveKit room, Agora channel, Zego room id). `None` for a token not bound to a room.
+    #[serde(default)]
+    pub room: Option<String>,
+    /// The participant identity (LiveKit identity, Agora uid or account, Zego user id).
+    pub identity: String,
+    /// A human-readable display name.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// How long the token stays valid, in whole seconds (sub-second parts are dropped). Must be at
+    /// least one second.
+    #[serde(default = "default_ttl", with = "ttl_secs")]
+    pub ttl: Duration,
+    /// May publish audio and video.
+    #[serde(default = "yes")]
+    pub can_publish: bool,
+    /// May subscribe to others' tracks.
+    #[serde(default = "yes")]
+    pub can_subscribe: bool,
+    /// May publish data messages.
+    #[serde(default = "yes")]
+    pub can_publish_data: bool,
+    /// Room administrator (may manage participants and the room).
+    #[serde(default)]
+    pub is_admin: bool,
+    /// Participant metadata, a JSON object.
+    #[serde(default)]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Overrides the issue time (Unix seconds) instead of reading the minter's clock.
+    #[serde(default)]
+    pub issued_at: Option<i64>,
+}
+
+fn default_ttl() -> Duration {
+    DEFAULT_TTL
+}
+
+fn yes() -> bool {
+    true
+}
+
+mod ttl_secs {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(d.as_secs())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_secs)
+    }
+}
+
+impl TokenRequest {
+    /// A request for `identity` with the defaults: no room, 6 h, may publish, subscribe and publish
+    /// data, not admin, no metadata, issued now.
+    #[must_use]
+    pub fn new(identity: impl Into<String>) -> Self {
+        TokenRequest {
+            room: None,
+            identity: identity.into(),
+            display_name: None,
+            ttl: DEFAULT_TTL,
+            can_publish: true,
+            can_subscribe: true,
+            can_publish_data: true,
+            is_admin: false,
+            metadata: None,
+            issued_at: None,
+        }
+    }
+
+    /// Sets the room.
+    #[must_use]
+    pub fn room(mut self, room: impl Into<String>) -> Self {
+        self.room = Some(room.into());
+        self
+    }
+
+    /// Sets the display name.
+    #[must_use]
+    pub fn display_name(mut self, name: impl Into<String>) -> Self {
+        self.display_name = Some(name.into());
+        self
+    }
+
+    /// Sets the lifetime.
+    #[must_use]
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// Sets whether the participant may publish audio/video.
+    #[must_use]
+    pub fn can_publish(mut self, yes: bool) -> Self {
+        self.can_publish = yes;
+        self
+    }
+
+    /// Sets whether the participant may subscribe.
+    #[must_use]
+    pub fn can_subscribe(mut self, yes: bool) -> Self {
+        self.can_subscribe = yes;
+        self
+    }
+
+    /// Sets whether the participant may publish data.
+    #[must_use]
+    pub fn can_publish_data(mut self, yes: bool) -> Self {
+        self.can_publish_data = yes;
+        self
+    }
+
+    /// Sets room-administrator rights.
+    #[must_use]
+    pub fn admin(mut self, yes: bool) -> Self {
+        self.is_admin = yes;
+        self
+    }
+
+    /// Sets the metadata object.
+    #[must_use]
+    pub fn metadata(mut self, metadata: serde_json::Map<String, serde_json::Value>) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Pins the issue time (Unix seconds).
+    #[must_use]
+    pub fn issued_at(mut self, unix: i64) -> Self {
+        self.issued_at = Some(unix);
+        self
+    }
+
+    /// The lifetime in whole seconds; zero is refused for every vendor.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] when the ttl is shorter than one second.
+    pub fn ttl_secs(&self, vendor: Vendor) -> Result<u64> {
+        match self.ttl.as_secs() {
+            0 => Err(Error::request(
+                vendor,
+                "ttl",
+                "must be at least 1 second (0 would be an already-expired token)",
+            )),
+            s => Ok(s),
+        }
+    }
+
+    /// The issue time: the override if set, else the clock.
+    ///
+    /// # Errors
+    /// [`Error::Clock`] when the clock cannot be read.
+    pub fn resolve_issued_at(&self, clock: &dyn Clock) -> Result<i64> {
+        match self.issued_at {
+            Some(t) => Ok(t),
+            None => clock.now(),
+        }
+    }
+}
+
+/// A minted token with the facts a join service hands back to its client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct IssuedToken {
+    /// The vendor that will accept the token.
+    #[serde(with = "vendor_name")]
+    pub vendor: Vendor,
+    /// The token string.
+    pub token: String,
+    /// The room it grants, if any.
+    pub room: Option<String>,
+    /// The identity it was issued to.
+    pub identity: String,
+    /// Issue time, Unix seconds.
+    pub issued_at: i64,
+    /// Expiry, Unix seconds.
+    pub expires_at: i64,
+}
+
+impl IssuedToken {
+    /// Builds a record (used by the vendor minters).
+    #[must_use]
+    pub fn new(
+        vendor: Vendor,
+        token: String,
+        room: Option<String>,
+        identity: String,
+        issued_at: i64,
+        expires_at: i64,
+    ) -> Self {
+        IssuedToken {
+            vendor,
+            token,
+            room,
+            identity,
+            issued_at,
+            expires_at,
+        }
+    }
+}
+
+mod vendor_name {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    use crate::Vendor;
+
+    pub(super) fn serialize<S: Serializer>(v: &Vendor, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v.as_str())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vendor, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "livekit" => Ok(Vendor::LiveKit),
+            "agora" => Ok(Vendor::Agora),
+            "zego" => Ok(Vendor::Zego),
+            other => Err(D::Error::custom(format!(
+                "unknown vendor `{other}` (expected livekit, agora or zego)"
+            ))),
+        }
+    }
+}
+
+/// Mints join tokens for one vendor from a vendor-neutral [`TokenRequest`].
+///
+/// Implementations are built once per credential set, hold their keyed state, mint with `&self`
+/// and are `Send + Sync`, so one minter serves every thread of a join service.
+pub trait TokenMinter: Send + Sync {
+    /// The vendor this minter issues tokens for.
+    fn vendor(&self) -> Vendor;
+
+    /// Mints one token.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for a field value the vendor refuses, [`Error::Unsupported`] for a
+    /// field the vendor's token cannot express, [`Error::Clock`] when the clock cannot be read.
+    fn mint(&self, request: &TokenRequest) -> Result<IssuedToken>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+
+    #[test]
+    fn request_defaults_and_json() {
+        let r: TokenRequest = serde_json::from_str(r#"{"identity":"alice","ttl":600}"#).unwrap();
+        assert_eq!(r.identity, "alice");
+        assert_eq!(r.ttl, Duration::from_secs(600));
+        assert!(r.can_publish && r.can_subscribe && r.can_publish_data && !r.is_admin);
+        assert_eq!(r, TokenRequest::new("alice").ttl(Duration::from_secs(600)));
+        assert!(serde_json::from_str::<TokenRequest>(r#"{"identity":"a","bogus":1}"#).is_err());
+    }
+
+    #[test]
+    fn zero_ttl_is_refused() {
+        let r = TokenRequest::new("a").ttl(Duration::from_millis(999));
+        assert!(matches!(
+            r.ttl_secs(Vendor::Zego),
+            Err(Error::InvalidRequest { field: "ttl", .. })
+        ));
+    }
+
+    #[test]
+    fn issued_at_override_wins() {
+        let r = TokenRequest::new("a").issued_at(7);
+        assert_eq!(r.resolve_issued_at(&FixedClock(99)).unwrap(), 7);
+        assert_eq!(
+            TokenRequest::new("a")
+                .resolve_issued_at(&FixedClock(99))
+                .unwrap(),
+            99
+        );
+    }
+}

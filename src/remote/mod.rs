@@ -1,0 +1,1 @@
+//! Vendor HTTP APIs: rooms, recording and participants (feature `remote`).

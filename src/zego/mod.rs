@@ -1,0 +1,1 @@
+//! ZEGOCLOUD token04 (AES-256-CBC and AES-256-GCM).
