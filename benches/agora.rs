@@ -1,0 +1,2 @@
+//! agora benchmarks.
+fn main() {}

@@ -1,0 +1,2 @@
+//! livekit benchmarks.
+fn main() {}

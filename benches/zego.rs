@@ -1,0 +1,2 @@
+//! zego benchmarks.
+fn main() {}
