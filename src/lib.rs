@@ -2,6 +2,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod agora;
+mod b64;
 mod clock;
 mod error;
 pub mod livekit;

@@ -1,0 +1,331 @@
+//! Minting LiveKit access tokens.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use hmac::{KeyInit, Mac};
+
+use super::grants::{ClaimGrants, VideoGrant, WireClaims};
+use super::{HmacSha256, LIMIT_ATTRIBUTES, LIMIT_METADATA, LIMIT_NAME, check_key_and_secret};
+use crate::b64::URL_SAFE_NO_PAD;
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result, Vendor};
+use crate::minter::{IssuedToken, TokenMinter, TokenRequest};
+use crate::secret::Secret;
+
+/// `{"typ":"JWT","alg":"HS256"}` in base64url: the Rust SDK's header, accepted by every verifier.
+pub(crate) const HEADER_B64: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9";
+
+/// Participant kinds the server knows (`kind` claim).
+pub const KNOWN_KINDS: [&str; 7] = [
+    "standard",
+    "ingress",
+    "egress",
+    "sip",
+    "agent",
+    "connector",
+    "bridge",
+];
+
+thread_local! {
+    /// Reused JSON buffer, so minting allocates nothing once warm.
+    static PAYLOAD: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(512));
+}
+
+/// Mints LiveKit access tokens for one API key and secret.
+///
+/// Built once per secret: it keeps a pre-keyed HMAC-SHA256 that each token clones, so the hot path
+/// never re-keys. `Send + Sync`; share it across threads.
+///
+/// ```
+/// use rtcmint::livekit::{ClaimGrants, LiveKitMinter, VideoGrant};
+///
+/// let minter = LiveKitMinter::new("APIkey", "a-secret-of-at-least-32-characters!!")?;
+/// let grants = ClaimGrants::new("alice").with_video(VideoGrant::join("my-room"));
+/// let token = minter.encode(&grants, 1_767_225_600, 600)?;
+/// assert!(token.starts_with("eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9."));
+/// # Ok::<(), rtcmint::Error>(())
+/// ```
+pub struct LiveKitMinter {
+    api_key: String,
+    secret: Secret,
+    mac: HmacSha256,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for LiveKitMinter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LiveKitMinter")
+            .field("api_key", &self.api_key)
+            .field("api_secret", &"[redacted]")
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LiveKitMinter {
+    /// A minter for `api_key` and `api_secret`. The secret is used as its UTF-8 bytes (never
+    /// base64-decoded), as every LiveKit SDK does.
+    ///
+    /// # Errors
+    /// [`Error::InvalidCredentials`] when the key or the secret is empty.
+    pub fn new(api_key: impl Into<String>, api_secret: impl Into<Secret>) -> Result<Self> {
+        let api_key = api_key.into();
+        let secret = api_secret.into();
+        check_key_and_secret(&api_key, &secret)?;
+        let mac = HmacSha256::new_from_slice(secret.as_bytes()).map_err(|_| {
+            Error::credentials(Vendor::LiveKit, "api secret", "cannot key HMAC-SHA256")
+        })?;
+        Ok(LiveKitMinter {
+            api_key,
+            secret,
+            mac,
+            clock: Arc::new(SystemClock),
+        })
+    }
+
+    /// Reads the time from `clock` instead of the system clock.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The API key (`iss`).
+    #[must_use]
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    /// Whether the secret is shorter than the 32 bytes the LiveKit server recommends. Such
+    /// secrets work (dev mode uses `secret`), but the server logs an error at start; callers may
+    /// want to warn.
+    #[must_use]
+    pub fn secret_is_short(&self) -> bool {
+        self.secret.len() < 32
+    }
+
+    /// Mints a token for `grants`, valid from `issued_at` (`nbf`) for `ttl_secs` (`exp = nbf +
+    /// ttl`).
+    ///
+    /// # Errors
+    /// See [`LiveKitMinter::encode_into`].
+    pub fn encode(&self, grants: &ClaimGrants, issued_at: i64, ttl_secs: u64) -> Result<String> {
+        let mut out = String::with_capacity(512);
+        self.encode_into(grants, issued_at, ttl_secs, &mut out)?;
+        Ok(out)
+    }
+
+    /// Like [`LiveKitMinter::encode`], appending the token to `out`. Once the thread's scratch
+    /// buffer is warm and `out` has capacity, this performs no heap allocation. On error `out` is
+    /// left as it was.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for a ttl of 0, an `exp` past `i64`, `roomJoin` without an
+    /// identity, an identity, name or room over 256 bytes, metadata over 512 KiB, attributes
+    /// over 64 KiB, an unknown `kind` or track source.
+    pub fn encode_into(
+        &self,
+        grants: &ClaimGrants,
+        issued_at: i64,
+        ttl_secs: u64,
+        out: &mut String,
+    ) -> Result<()> {
+        validate(grants)?;
+        let exp = expiry(issued_at, ttl_secs)?;
+        let claims = WireClaims::new(grants, &self.api_key, Some(issued_at), exp);
+        let start = out.len();
+        PAYLOAD.with_borrow_mut(|buf| {
+            buf.clear();
+            serde_json::to_writer(&mut *buf, &claims).map_err(|e| {
+                Error::request(Vendor::LiveKit, "grants", format!("cannot serialise: {e}"))
+            })?;
+            out.push_str(HEADER_B64);
+            out.push('.');
+            URL_SAFE_NO_PAD.encode_string(buf.as_slice(), out);
+            Ok::<(), Error>(())
+        })?;
+        let mut mac = self.mac.clone();
+        mac.update(out.get(start..).unwrap_or_default().as_bytes());
+        let sig = mac.finalize().into_bytes();
+        out.push('.');
+        URL_SAFE_NO_PAD.encode_string(sig.as_slice(), out);
+        Ok(())
+    }
+
+    /// Mints a token for `grants` issued now (by the minter's clock) for `ttl`.
+    ///
+    /// # Errors
+    /// As [`LiveKitMinter::encode_into`], plus [`Error::Clock`].
+    pub fn mint_grants(&self, grants: &ClaimGrants, ttl: Duration) -> Result<IssuedToken> {
+        let now = self.clock.now()?;
+        let ttl_secs = ttl.as_secs();
+        let token = self.encode(grants, now, ttl_secs)?;
+        let room = grants
+            .video
+            .as_ref()
+            .map(|v| v.room.clone())
+            .filter(|r| !r.is_empty());
+        Ok(IssuedToken::new(
+            Vendor::LiveKit,
+            token,
+            room,
+            grants.identity.clone(),
+            now,
+            now.saturating_add_unsigned(ttl_secs),
+        ))
+    }
+
+    /// The grants the neutral request maps to (see the README's mapping table): `roomJoin` on
+    /// `room`, the three publish/subscribe permissions written explicitly, `roomAdmin` for
+    /// `is_admin`, the display name as `name`, and the metadata object serialised as JSON text.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for an empty identity (a join token needs one).
+    pub fn grants_for(request: &TokenRequest) -> Result<ClaimGrants> {
+        if request.identity.is_empty() {
+            return Err(Error::request(
+                Vendor::LiveKit,
+                "identity",
+                "must not be empty: LiveKit join tokens need an identity",
+            ));
+        }
+        let video = VideoGrant {
+            room_join: true,
+            room_admin: request.is_admin,
+            room: request.room.clone().unwrap_or_default(),
+            can_publish: Some(request.can_publish),
+            can_subscribe: Some(request.can_subscribe),
+            can_publish_data: Some(request.can_publish_data),
+            ..VideoGrant::default()
+        };
+        let metadata = match &request.metadata {
+            Some(m) => serde_json::to_string(m).map_err(|e| {
+                Error::request(
+                    Vendor::LiveKit,
+                    "metadata",
+                    format!("cannot serialise: {e}"),
+                )
+            })?,
+            None => String::new(),
+        };
+        Ok(ClaimGrants {
+            identity: request.identity.clone(),
+            name: request.display_name.clone().unwrap_or_default(),
+            video: Some(video),
+            metadata,
+            ..ClaimGrants::default()
+        })
+    }
+}
+
+impl TokenMinter for LiveKitMinter {
+    fn vendor(&self) -> Vendor {
+        Vendor::LiveKit
+    }
+
+    fn mint(&self, request: &TokenRequest) -> Result<IssuedToken> {
+        let grants = Self::grants_for(request)?;
+        let ttl = request.ttl_secs(Vendor::LiveKit)?;
+        let now = request.resolve_issued_at(self.clock.as_ref())?;
+        let token = self.encode(&grants, now, ttl)?;
+        Ok(IssuedToken::new(
+            Vendor::LiveKit,
+            token,
+            request.room.clone(),
+            request.identity.clone(),
+            now,
+            now.saturating_add_unsigned(ttl),
+        ))
+    }
+}
+
+fn expiry(issued_at: i64, ttl_secs: u64) -> Result<i64> {
+    if ttl_secs == 0 {
+        return Err(Error::request(
+            Vendor::LiveKit,
+            "ttl",
+            "must be at least 1 second (LiveKit SDKs silently turn 0 into 6 h; we refuse it)",
+        ));
+    }
+    issued_at.checked_add_unsigned(ttl_secs).ok_or_else(|| {
+        Error::request(
+            Vendor::LiveKit,
+            "ttl",
+            "issued_at + ttl overflows a 64-bit Unix time",
+        )
+    })
+}
+
+fn check_len(field: &'static str, value: &str, limit: usize) -> Result<()> {
+    if value.len() > limit {
+        return Err(Error::request(
+            Vendor::LiveKit,
+            field,
+            format!(
+                "is {} bytes; the LiveKit server refuses more than {limit}",
+                value.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Mint-time checks (spec section 7), so that a token we mint is one the server accepts.
+fn validate(g: &ClaimGrants) -> Result<()> {
+    check_len("identity", &g.identity, LIMIT_NAME)?;
+    check_len("name", &g.name, LIMIT_NAME)?;
+    check_len("metadata", &g.metadata, LIMIT_METADATA)?;
+    let attr_bytes: usize = g.attributes.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if attr_bytes > LIMIT_ATTRIBUTES {
+        return Err(Error::request(
+            Vendor::LiveKit,
+            "attributes",
+            format!(
+                "total {attr_bytes} bytes; the LiveKit server refuses more than {LIMIT_ATTRIBUTES}"
+            ),
+        ));
+    }
+    if !g.kind.is_empty() && !KNOWN_KINDS.contains(&g.kind.as_str()) {
+        return Err(Error::request(
+            Vendor::LiveKit,
+            "kind",
+            format!(
+                "unknown participant kind {:?}; expected one of {}",
+                g.kind,
+                KNOWN_KINDS.join(", ")
+            ),
+        ));
+    }
+    if let Some(v) = &g.video {
+        check_len("room", &v.room, LIMIT_NAME)?;
+        check_len("destination_room", &v.destination_room, LIMIT_NAME)?;
+        if v.room_join && g.identity.is_empty() {
+            return Err(Error::request(
+                Vendor::LiveKit,
+                "identity",
+                "a token that grants roomJoin needs an identity (the server answers 400 otherwise)",
+            ));
+        }
+        if let Some(bad) = v
+            .can_publish_sources
+            .iter()
+            .find(|s| super::TrackSource::parse(s).is_none())
+        {
+            return Err(Error::request(
+                Vendor::LiveKit,
+                "can_publish_sources",
+                format!(
+                    "unknown track source {bad:?}; expected camera, microphone, screen_share or screen_share_audio"
+                ),
+            ));
+        }
+    }
+    if let Some(rc) = &g.room_config {
+        check_len("room_config.name", &rc.name, LIMIT_NAME)?;
+    }
+    Ok(())
+}
