@@ -87,6 +87,13 @@ pub enum Error {
         /// Why, and what to do instead.
         reason: Cow<'static, str>,
     },
+    /// A vendor-neutral input (a duration, a batch request line) cannot be read.
+    InvalidInput {
+        /// What was being read.
+        what: &'static str,
+        /// What is wrong and how to fix it.
+        reason: Cow<'static, str>,
+    },
     /// The token is not well formed.
     Malformed {
         /// The vendor whose format was expected, if known.
@@ -138,7 +145,9 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::InvalidCredentials { .. } => ErrorKind::Credentials,
-            Error::InvalidRequest { .. } | Error::Unsupported { .. } => ErrorKind::Request,
+            Error::InvalidRequest { .. }
+            | Error::Unsupported { .. }
+            | Error::InvalidInput { .. } => ErrorKind::Request,
             Error::Malformed { .. } => ErrorKind::Malformed,
             Error::SignatureMismatch { .. } | Error::UnknownKey { .. } => ErrorKind::Signature,
             Error::Expired { .. } | Error::NotYetValid { .. } => ErrorKind::Time,
@@ -158,7 +167,7 @@ impl Error {
             | Error::Expired { vendor, .. }
             | Error::NotYetValid { vendor, .. } => Some(*vendor),
             Error::Malformed { vendor, .. } => *vendor,
-            Error::Clock { .. } => None,
+            Error::Clock { .. } | Error::InvalidInput { .. } => None,
         }
     }
 
@@ -225,6 +234,7 @@ impl fmt::Display for Error {
                 field,
                 reason,
             } => write!(f, "{vendor} tokens cannot express `{field}`: {reason}"),
+            Error::InvalidInput { what, reason } => write!(f, "{what}: {reason}"),
             Error::Malformed {
                 vendor: Some(vendor),
                 reason,

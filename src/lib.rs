@@ -3,7 +3,10 @@
 
 pub mod agora;
 mod b64;
+pub mod batch;
 mod clock;
+mod detect;
+mod duration;
 mod error;
 pub mod livekit;
 mod minter;
@@ -14,6 +17,8 @@ mod secret;
 pub mod zego;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use detect::{TokenFormat, detect_format};
+pub use duration::parse_duration;
 pub use error::{Error, ErrorKind, Result, Vendor};
 pub use minter::{DEFAULT_TTL, IssuedToken, TokenMinter, TokenRequest};
 pub use random::{FixedRandom, RandomSource, ThreadRandom};

@@ -172,6 +172,59 @@ struct WireIn {
     room_config: Option<RoomConfiguration>,
 }
 
+impl WireIn {
+    fn into_grants(self) -> ClaimGrants {
+        let mut identity = self.sub.unwrap_or_default();
+        if identity.is_empty() {
+            identity = self.jti.unwrap_or_default();
+        }
+        ClaimGrants {
+            identity,
+            name: self.name.unwrap_or_default(),
+            kind: self.kind.unwrap_or_default(),
+            kind_details: self.kind_details.unwrap_or_default(),
+            video: self.video,
+            sip: self.sip,
+            agent: self.agent,
+            agent_endpoint: self.agent_endpoint,
+            agent_thread: self.agent_thread,
+            inference: self.inference,
+            observability: self.observability,
+            sha256: self.sha256.unwrap_or_default(),
+            metadata: self.metadata.unwrap_or_default(),
+            attributes: self.attributes.unwrap_or_default(),
+            room_preset: self.room_preset.unwrap_or_default(),
+            room_config: self.room_config,
+        }
+    }
+}
+
+impl ClaimGrants {
+    /// Reads grants from their JSON claim form, e.g.
+    /// `{"sub":"alice","video":{"roomJoin":true,"room":"r"},"sip":{"call":true}}`: the same
+    /// names as in a token's payload. The registered claims `iss`, `nbf`, `exp` and `iat` are
+    /// refused, since the minter sets them.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] (field `grants`) for invalid JSON, wrong types, duplicate keys
+    /// or a registered claim.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let bad = |reason: String| Error::request(Vendor::LiveKit, "grants", reason);
+        if text.bytes().find(|b| !b.is_ascii_whitespace()) != Some(b'{') {
+            return Err(bad("must be a JSON object".into()));
+        }
+        let w: WireIn =
+            serde_json::from_str(text).map_err(|e| bad(format!("invalid grant JSON: {e}")))?;
+        if w.iss.is_some() || w.nbf.is_some() || w.exp.is_some() || w.iat.is_some() {
+            return Err(bad(
+                "must not set iss, nbf, exp or iat: the minter writes them from its key, clock and ttl"
+                    .into(),
+            ));
+        }
+        Ok(w.into_grants())
+    }
+}
+
 fn malformed(reason: impl Into<std::borrow::Cow<'static, str>>) -> Error {
     Error::malformed(Vendor::LiveKit, reason)
 }
@@ -259,35 +312,15 @@ fn parse_claims(segment: &str) -> Result<Claims> {
             .map_err(|e| malformed(format!("claims are not valid: {e}")))?;
         let exp = w
             .exp
+            .as_ref()
             .ok_or_else(|| malformed("the `exp` claim is missing"))?
             .0;
-        let mut identity = w.sub.unwrap_or_default();
-        if identity.is_empty() {
-            identity = w.jti.unwrap_or_default();
-        }
         Ok(Claims {
-            iss: w.iss.unwrap_or_default(),
-            nbf: w.nbf.map(|n| n.0),
+            iss: w.iss.clone().unwrap_or_default(),
+            nbf: w.nbf.as_ref().map(|n| n.0),
             exp,
-            iat: w.iat.map(|n| n.0),
-            grants: ClaimGrants {
-                identity,
-                name: w.name.unwrap_or_default(),
-                kind: w.kind.unwrap_or_default(),
-                kind_details: w.kind_details.unwrap_or_default(),
-                video: w.video,
-                sip: w.sip,
-                agent: w.agent,
-                agent_endpoint: w.agent_endpoint,
-                agent_thread: w.agent_thread,
-                inference: w.inference,
-                observability: w.observability,
-                sha256: w.sha256.unwrap_or_default(),
-                metadata: w.metadata.unwrap_or_default(),
-                attributes: w.attributes.unwrap_or_default(),
-                room_preset: w.room_preset.unwrap_or_default(),
-                room_config: w.room_config,
-            },
+            iat: w.iat.as_ref().map(|n| n.0),
+            grants: w.into_grants(),
         })
     })
 }

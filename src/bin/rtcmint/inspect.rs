@@ -1,0 +1,167 @@
+//! `rtcmint decode` and `rtcmint verify`: detect the vendor, print what is inside.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use rtcmint::{Clock as _, Error, SystemClock, TokenFormat, detect_format};
+use serde_json::{Value, json};
+
+use crate::util::{CliError, CliResult, EXIT_MALFORMED, exit_code, parse_unix, read_token, utc};
+use crate::{agora, livekit, zego};
+
+/// `rtcmint decode`
+#[derive(Args, Debug)]
+pub struct DecodeArgs {
+    /// The token, or `-` to read it from standard input.
+    token: String,
+    /// ZEGO server secret file (decoding a token04 needs the secret) [env: ZEGO_SERVER_SECRET,
+    /// ZEGO_SERVER_SECRET_FILE].
+    #[arg(long, value_name = "PATH")]
+    server_secret_file: Option<PathBuf>,
+    /// ZEGO server secret. Visible in the process list: prefer the env variable or the file.
+    #[arg(long, value_name = "SECRET")]
+    server_secret: Option<String>,
+}
+
+/// `rtcmint verify`
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The token, or `-` to read it from standard input.
+    token: String,
+    /// Verification time (Unix seconds) instead of the clock.
+    #[arg(long, value_parser = parse_unix, value_name = "UNIX")]
+    now: Option<i64>,
+    /// LiveKit leeway on exp and nbf (seconds or 90s, 2m).
+    #[arg(long, value_parser = crate::util::parse_valid_for, default_value = "60s")]
+    leeway: Duration,
+    /// Print the verdict and the decoded content as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    livekit: livekit::Creds,
+    #[command(flatten)]
+    agora: agora::VerifyCreds,
+    #[command(flatten)]
+    zego: zego::VerifyCreds,
+}
+
+fn detect(token: &str) -> CliResult<TokenFormat> {
+    detect_format(token).ok_or_else(|| CliError {
+        code: EXIT_MALFORMED,
+        message: "malformed token: not a LiveKit JWT (eyJ…), Agora 007/006 or ZEGO 04 token".into(),
+    })
+}
+
+/// Adds `<name>` and `<name>_utc` fields for a Unix time.
+pub fn time_fields(out: &mut serde_json::Map<String, Value>, name: &str, unix: Option<i64>) {
+    if let Some(t) = unix {
+        out.insert(name.to_owned(), json!(t));
+        out.insert(format!("{name}_utc"), json!(utc(t)));
+    }
+}
+
+fn livekit_json(d: &rtcmint::livekit::DecodedToken) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("vendor".into(), json!("livekit"));
+    m.insert("format".into(), json!(TokenFormat::LiveKitJwt));
+    m.insert("header".into(), json!(d.header));
+    m.insert("claims".into(), json!(d.claims));
+    time_fields(&mut m, "not_before", d.claims.nbf);
+    time_fields(&mut m, "expires_at", Some(d.claims.exp));
+    Value::Object(m)
+}
+
+/// The decoded content of a token, as JSON.
+fn decoded_json(
+    format: TokenFormat,
+    token: &str,
+    zego_secret: impl FnOnce() -> CliResult<Option<rtcmint::Secret>>,
+) -> CliResult<Value> {
+    match format {
+        TokenFormat::LiveKitJwt => Ok(livekit_json(&rtcmint::livekit::decode(token)?)),
+        TokenFormat::Agora007 | TokenFormat::Agora006 => agora::decoded_json(format, token),
+        TokenFormat::Zego04 => zego::decoded_json(token, zego_secret()?),
+        _ => Err(CliError::runtime("this token format is not supported")),
+    }
+}
+
+pub fn decode(args: &DecodeArgs) -> CliResult<Value> {
+    let token = read_token(&args.token)?;
+    let format = detect(&token)?;
+    decoded_json(format, &token, || {
+        zego::secret_source(
+            args.server_secret.as_deref(),
+            args.server_secret_file.as_ref(),
+        )
+        .resolve()
+    })
+}
+
+/// Runs `verify`; returns the JSON to print (with `--json`) and the exit code.
+pub fn verify(args: &VerifyArgs) -> CliResult<(Option<Value>, u8)> {
+    let token = read_token(&args.token)?;
+    let format = detect(&token)?;
+    let now = match args.now {
+        Some(t) => t,
+        None => SystemClock.now()?,
+    };
+    let outcome: Result<Value, Error> = match format {
+        TokenFormat::LiveKitJwt => {
+            let v = args.livekit.verifier()?.with_leeway(args.leeway);
+            v.verify_at(&token, now).map(|claims| {
+                livekit_json(&rtcmint::livekit::DecodedToken {
+                    header: rtcmint::livekit::decode(&token)
+                        .map(|d| d.header)
+                        .unwrap_or_else(|_| rtcmint::livekit::JwtHeader {
+                            alg: "HS256".into(),
+                            typ: None,
+                            kid: None,
+                        }),
+                    claims,
+                })
+            })
+        }
+        TokenFormat::Agora007 | TokenFormat::Agora006 => {
+            agora::verify(&args.agora, format, &token, now)?
+        }
+        TokenFormat::Zego04 => zego::verify(&args.zego, &token, now)?,
+        _ => return Err(CliError::runtime("this token format is not supported")),
+    };
+    match outcome {
+        Ok(decoded) => {
+            let json = args.json.then(|| {
+                json!({"valid": true, "vendor": format.vendor().as_str(), "verified_at": now,
+                       "verified_at_utc": utc(now), "decoded": decoded})
+            });
+            if !args.json {
+                eprintln!("valid {} token", format.vendor());
+            }
+            Ok((json, 0))
+        }
+        Err(e) => {
+            let code = exit_code(&e);
+            if args.json {
+                // Best effort: the content, when it can be read without the credentials.
+                let decoded = decoded_json(format, &token, || Ok(None)).ok();
+                let kind = match code {
+                    3 => "signature",
+                    4 => "time",
+                    5 => "malformed",
+                    _ => "error",
+                };
+                Ok((
+                    Some(json!({"valid": false, "vendor": format.vendor().as_str(),
+                                "verified_at": now, "verified_at_utc": utc(now),
+                                "failure": kind, "error": e.to_string(), "decoded": decoded})),
+                    code,
+                ))
+            } else {
+                Err(CliError {
+                    code,
+                    message: format!("invalid: {e}"),
+                })
+            }
+        }
+    }
+}

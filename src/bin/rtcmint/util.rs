@@ -1,0 +1,208 @@
+//! Shared CLI plumbing: errors and exit codes, credentials, time formatting.
+
+use std::fmt;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use rtcmint::{Error, ErrorKind, Secret};
+
+/// Exit codes (part of the CLI contract).
+pub const EXIT_RUNTIME: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_SIGNATURE: u8 = 3;
+pub const EXIT_TIME: u8 = 4;
+pub const EXIT_MALFORMED: u8 = 5;
+
+/// A CLI failure: one line for stderr and an exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: u8,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError {
+            code: EXIT_USAGE,
+            message: message.into(),
+        }
+    }
+
+    pub fn runtime(message: impl Into<String>) -> Self {
+        CliError {
+            code: EXIT_RUNTIME,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The exit code for a library error.
+pub fn exit_code(e: &Error) -> u8 {
+    match e.kind() {
+        ErrorKind::Credentials | ErrorKind::Request => EXIT_USAGE,
+        ErrorKind::Signature => EXIT_SIGNATURE,
+        ErrorKind::Time => EXIT_TIME,
+        ErrorKind::Malformed => EXIT_MALFORMED,
+        _ => EXIT_RUNTIME,
+    }
+}
+
+impl From<Error> for CliError {
+    fn from(e: Error) -> Self {
+        CliError {
+            code: exit_code(&e),
+            message: e.to_string(),
+        }
+    }
+}
+
+pub type CliResult<T> = Result<T, CliError>;
+
+/// Reads a secret file, dropping one trailing newline (as `echo secret > file` writes).
+pub fn read_secret_file(path: &Path) -> CliResult<Secret> {
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_string(&mut text))
+        .map_err(|e| CliError::usage(format!("cannot read secret file {}: {e}", path.display())))?;
+    let trimmed_len = text.trim_end_matches(['\n', '\r']).len();
+    text.truncate(trimmed_len);
+    Ok(Secret::new(text))
+}
+
+/// Where a secret comes from, in order: the flag (with a warning), the file flag, the env
+/// variable, the `_FILE` env variable.
+pub struct SecretSource<'a> {
+    pub flag: Option<&'a str>,
+    pub flag_name: &'static str,
+    pub file: Option<&'a PathBuf>,
+    pub file_flag_name: &'static str,
+    pub env: &'static str,
+}
+
+impl SecretSource<'_> {
+    /// Resolves the secret, or `None` if no source has it.
+    pub fn resolve(&self) -> CliResult<Option<Secret>> {
+        if let Some(s) = self.flag {
+            eprintln!(
+                "warning: a secret given with {} is visible to other users of this machine (ps, shell history); prefer {} or {}",
+                self.flag_name, self.env, self.file_flag_name
+            );
+            return Ok(Some(Secret::new(s)));
+        }
+        if let Some(p) = self.file {
+            return read_secret_file(p).map(Some);
+        }
+        if let Some(v) = std::env::var_os(self.env) {
+            let v = v
+                .into_string()
+                .map_err(|_| CliError::usage(format!("{} is not valid UTF-8", self.env)))?;
+            return Ok(Some(Secret::new(v)));
+        }
+        let file_env = format!("{}_FILE", self.env);
+        if let Some(p) = std::env::var_os(&file_env) {
+            return read_secret_file(Path::new(&p)).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// Resolves the secret or fails with a usage error naming every way to pass it.
+    pub fn require(&self) -> CliResult<Secret> {
+        self.resolve()?.ok_or_else(|| {
+            CliError::usage(format!(
+                "missing secret: set {env}, {env}_FILE, {file} PATH or {flag}",
+                env = self.env,
+                file = self.file_flag_name,
+                flag = self.flag_name
+            ))
+        })
+    }
+}
+
+/// A non-secret value from a flag or an env variable.
+pub fn require_value(flag: Option<String>, flag_name: &str, env: &str) -> CliResult<String> {
+    flag.or_else(|| std::env::var(env).ok())
+        .ok_or_else(|| CliError::usage(format!("missing {flag_name}: pass it or set {env}")))
+}
+
+/// RFC 3339 UTC text for Unix seconds (proleptic Gregorian), e.g. `2026-01-01T00:00:00Z`.
+pub fn utc(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3_600,
+        secs % 3_600 / 60,
+        secs % 60
+    )
+}
+
+/// Reads a token argument: `-` means standard input. Surrounding whitespace is trimmed (a
+/// trailing newline from `echo` or a file is common).
+pub fn read_token(arg: &str) -> CliResult<String> {
+    let raw = if arg == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| CliError::runtime(format!("cannot read the token from stdin: {e}")))?;
+        s
+    } else {
+        arg.to_owned()
+    };
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(CliError {
+            code: EXIT_MALFORMED,
+            message: "malformed token: empty".into(),
+        });
+    }
+    Ok(t.to_owned())
+}
+
+/// Parses a `--now` / `--issued-at` value.
+pub fn parse_unix(s: &str) -> Result<i64, String> {
+    s.parse::<i64>()
+        .map_err(|_| format!("{s:?} is not a Unix time in whole seconds"))
+}
+
+/// Parses a `--valid-for` value.
+pub fn parse_valid_for(s: &str) -> Result<std::time::Duration, String> {
+    rtcmint::parse_duration(s).map_err(|e| e.to_string())
+}
+
+/// Parses a `k=v` pair.
+pub fn parse_kv(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_formatting() {
+        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc(1_767_225_600), "2026-01-01T00:00:00Z");
+        assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(utc(2_147_483_647), "2038-01-19T03:14:07Z");
+    }
+}

@@ -1,2 +1,0 @@
-//! The `rtcmint` command-line tool.
-fn main() {}
