@@ -169,7 +169,10 @@ fn neutral_request_mapping() {
 
         let t = m.mint(&TokenRequest::new("alice")).unwrap();
         assert_eq!(t.vendor, Vendor::Zego);
-        assert_eq!((t.issued_at, t.expires_at), (1_700_000_000, 1_700_000_000 + 6 * 3600));
+        assert_eq!(
+            (t.issued_at, t.expires_at),
+            (1_700_000_000, 1_700_000_000 + 6 * 3600)
+        );
         let d = v.verify_at(&t.token, t.issued_at).unwrap();
         assert_eq!(d.claims.user_id, "alice");
         assert_eq!(d.claims.payload_str(), "");
@@ -194,7 +197,9 @@ fn neutral_request_mapping() {
             Some(PrivilegePayload::new("room1").publish_stream(false))
         );
 
-        let t = m.mint(&TokenRequest::new("carol").can_publish(false)).unwrap();
+        let t = m
+            .mint(&TokenRequest::new("carol").can_publish(false))
+            .unwrap();
         let d = v.verify_at(&t.token, t.issued_at).unwrap();
         assert_eq!(
             d.claims.payload_str(),
@@ -203,14 +208,24 @@ fn neutral_request_mapping() {
 
         let unsupported = [
             ("display_name", TokenRequest::new("a").display_name("A")),
-            ("metadata", TokenRequest::new("a").metadata(serde_json::Map::new())),
+            (
+                "metadata",
+                TokenRequest::new("a").metadata(serde_json::Map::new()),
+            ),
             ("is_admin", TokenRequest::new("a").admin(true)),
             ("can_subscribe", TokenRequest::new("a").can_subscribe(false)),
-            ("can_publish_data", TokenRequest::new("a").can_publish_data(false)),
+            (
+                "can_publish_data",
+                TokenRequest::new("a").can_publish_data(false),
+            ),
         ];
         for (field, req) in unsupported {
             match m.mint(&req) {
-                Err(Error::Unsupported { field: f, vendor: Vendor::Zego, .. }) => {
+                Err(Error::Unsupported {
+                    field: f,
+                    vendor: Vendor::Zego,
+                    ..
+                }) => {
                     assert_eq!(f, field)
                 }
                 other => panic!("{field}: {other:?}"),
@@ -222,29 +237,45 @@ fn neutral_request_mapping() {
         ));
         assert!(matches!(
             m.mint(&TokenRequest::new("")),
-            Err(Error::InvalidRequest { field: "user_id", .. })
+            Err(Error::InvalidRequest {
+                field: "user_id",
+                ..
+            })
         ));
         assert!(matches!(
             m.mint(&TokenRequest::new("x".repeat(65))),
-            Err(Error::InvalidRequest { field: "user_id", .. })
+            Err(Error::InvalidRequest {
+                field: "user_id",
+                ..
+            })
         ));
     }
 }
 
 #[test]
 fn verifier_checks_app_id_and_wrong_secret_is_opaque() {
-    let token = minter(Mode::Gcm).mint_token("u", 60, &Payload::Identity).unwrap();
+    let token = minter(Mode::Gcm)
+        .mint_token("u", 60, &Payload::Identity)
+        .unwrap();
     let other = ZegoMinter::new(7, SECRET).unwrap();
     assert!(matches!(
         other.verifier().verify_at(&token, 1_700_000_000),
         Err(Error::UnknownKey { .. })
     ));
     let wrong = zego::verify(&token, "00000000000000000000000000000000", 1_700_000_000);
-    assert_eq!(wrong, Err(Error::SignatureMismatch { vendor: Vendor::Zego }));
+    assert_eq!(
+        wrong,
+        Err(Error::SignatureMismatch {
+            vendor: Vendor::Zego
+        })
+    );
     assert!(!wrong.unwrap_err().to_string().contains(SECRET));
     assert!(matches!(
         zego::decode(&token, "short"),
-        Err(Error::InvalidCredentials { what: "server secret", .. })
+        Err(Error::InvalidCredentials {
+            what: "server secret",
+            ..
+        })
     ));
 }
 
@@ -258,7 +289,9 @@ fn secrets_never_print() {
 
 #[test]
 fn inspect_reads_the_header_without_the_secret() {
-    let token = minter(Mode::Gcm).mint_token("u", 60, &Payload::Identity).unwrap();
+    let token = minter(Mode::Gcm)
+        .mint_token("u", 60, &Payload::Identity)
+        .unwrap();
     let info = zego::inspect(&token).unwrap();
     assert_eq!(info.mode, Mode::Gcm);
     assert_eq!(info.mode_byte, Some(1));
@@ -293,7 +326,10 @@ fn mint_into_appends_and_leaves_buffer_alone_on_error() {
     let big = Payload::Raw("x".repeat(70_000));
     assert!(matches!(
         m.mint_into("u", 60, &big, &mut out),
-        Err(Error::InvalidRequest { field: "payload", .. })
+        Err(Error::InvalidRequest {
+            field: "payload",
+            ..
+        })
     ));
     assert_eq!(out, before);
     assert!(matches!(
@@ -302,7 +338,10 @@ fn mint_into_appends_and_leaves_buffer_alone_on_error() {
     ));
     assert!(matches!(
         m.mint_with(&MintInputs::new("u", i64::MAX, 60, 1, &[0u8; 16]), &mut out),
-        Err(Error::InvalidRequest { field: "effective_time_secs", .. })
+        Err(Error::InvalidRequest {
+            field: "effective_time_secs",
+            ..
+        })
     ));
 }
 

@@ -38,7 +38,11 @@ fn run_all(file: &str, cases: &[Value], check: impl Fn(&Value) -> Result<(), Str
         cases.len() - failures.len(),
         cases.len()
     );
-    assert!(failures.is_empty(), "{file} failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{file} failures:\n{}",
+        failures.join("\n")
+    );
 }
 
 fn golden(file: &str, mode: Mode) {
@@ -97,7 +101,8 @@ fn golden(file: &str, mode: Mode) {
         }
 
         // Decode and verify at the pinned time.
-        let d = zego::verify(want, secret, i(inp, "now_unix")).map_err(|e| format!("verify: {e}"))?;
+        let d =
+            zego::verify(want, secret, i(inp, "now_unix")).map_err(|e| format!("verify: {e}"))?;
         let checks: [(&str, bool); 10] = [
             ("plaintext", d.plaintext == s(exp, "plaintext")),
             ("mode", d.mode == mode && exp["mode"] == mode.as_str()),
@@ -105,12 +110,24 @@ fn golden(file: &str, mode: Mode) {
                 "mode_byte",
                 d.container.mode_byte.map(u64::from) == exp["mode_byte"].as_u64(),
             ),
-            ("expire", d.container.expire == i(exp, "expire") && d.expires_at == i(exp, "expire")),
+            (
+                "expire",
+                d.container.expire == i(exp, "expire") && d.expires_at == i(exp, "expire"),
+            ),
             ("iv_len", d.container.iv_len as i64 == i(exp, "iv_len")),
-            ("ciphertext_len", d.container.ciphertext_len as i64 == i(exp, "ciphertext_len")),
-            ("binary_len", d.container.binary_len as i64 == i(exp, "binary_len")),
+            (
+                "ciphertext_len",
+                d.container.ciphertext_len as i64 == i(exp, "ciphertext_len"),
+            ),
+            (
+                "binary_len",
+                d.container.binary_len as i64 == i(exp, "binary_len"),
+            ),
             ("iv_hex", d.container.iv_hex == s(inp, "iv_hex")),
-            ("claims", serde_json::to_value(&d.claims).unwrap() == exp["claims"]),
+            (
+                "claims",
+                serde_json::to_value(&d.claims).unwrap() == exp["claims"],
+            ),
             ("authenticated", d.authenticated == (mode == Mode::Gcm)),
         ];
         if let Some((what, _)) = checks.iter().find(|(_, ok)| !ok) {
@@ -175,7 +192,11 @@ fn negative() {
     run_all("negative.json", cases, |case| {
         let id = s(case, "id");
         let exp = &case["expected"];
-        let got = zego::verify(s(case, "token"), s(case, "server_secret"), i(case, "now_unix"));
+        let got = zego::verify(
+            s(case, "token"),
+            s(case, "server_secret"),
+            i(case, "now_unix"),
+        );
         // Our classification: layout problems are Malformed; wrong key, bad padding, tag failure
         // and CBC garbage plaintext are the opaque SignatureMismatch; well-encrypted claims of the
         // wrong shape and an altered outer expire are Malformed.
@@ -184,7 +205,9 @@ fn negative() {
             ("cbc_secret_31_chars", _) => &["credentials"],
             // Layout checks happen before decryption here (IV length per mode, block multiple).
             (
-                "cbc_ct_not_block_multiple" | "cbc_mode_byte_1" | "gcm_mode_byte_removed"
+                "cbc_ct_not_block_multiple"
+                | "cbc_mode_byte_1"
+                | "gcm_mode_byte_removed"
                 | "gcm_mode_byte_0",
                 _,
             ) => &["format"],
@@ -254,10 +277,16 @@ fn generator_errors() {
                         .map_err(|e| format!("{e:?}"))
                 });
             let ok = match (id, &result) {
-                ("err_appid_zero", Err(e)) => e.contains("InvalidCredentials") && e.contains("app id"),
+                ("err_appid_zero", Err(e)) => {
+                    e.contains("InvalidCredentials") && e.contains("app id")
+                }
                 (
-                    "err_secret_31" | "err_secret_33" | "err_secret_16" | "err_secret_24"
-                    | "err_secret_32_nonascii" | "err_secret_32chars_nonascii",
+                    "err_secret_31"
+                    | "err_secret_33"
+                    | "err_secret_16"
+                    | "err_secret_24"
+                    | "err_secret_32_nonascii"
+                    | "err_secret_32chars_nonascii",
                     Err(e),
                 ) => e.contains("InvalidCredentials") && e.contains("server secret"),
                 ("err_user_empty" | "err_user_65", Err(e)) => {
@@ -273,8 +302,7 @@ fn generator_errors() {
                         .unwrap()
                         .verify_at(token, i(inp, "now_unix"))
                         .unwrap();
-                    d.container.ciphertext_len
-                        == if mode == Mode::Cbc { 40112 } else { 40125 }
+                    d.container.ciphertext_len == if mode == Mode::Cbc { 40112 } else { 40125 }
                         && d.claims.payload_str() == payload_str(&payload)
                 }
                 _ => false,

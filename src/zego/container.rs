@@ -58,8 +58,12 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        s.push(char::from(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0')));
-        s.push(char::from(HEX.get(usize::from(b & 0x0f)).copied().unwrap_or(b'0')));
+        s.push(char::from(
+            HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0'),
+        ));
+        s.push(char::from(
+            HEX.get(usize::from(b & 0x0f)).copied().unwrap_or(b'0'),
+        ));
     }
     s
 }
@@ -108,7 +112,9 @@ fn take<'a>(rest: &mut &'a [u8], n: usize, what: &'static str) -> Result<&'a [u8
 
 fn take_u16(rest: &mut &[u8], what: &'static str) -> Result<usize> {
     let b = take(rest, 2, what)?;
-    let arr: [u8; 2] = b.try_into().map_err(|_| malformed("internal length error"))?;
+    let arr: [u8; 2] = b
+        .try_into()
+        .map_err(|_| malformed("internal length error"))?;
     Ok(usize::from(u16::from_be_bytes(arr)))
 }
 

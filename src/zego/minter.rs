@@ -319,7 +319,11 @@ impl ZegoMinter {
     ///
     /// # Errors
     /// As [`TokenMinter::mint`].
-    pub fn mint_request_into(&self, request: &TokenRequest, out: &mut String) -> Result<(i64, i64)> {
+    pub fn mint_request_into(
+        &self,
+        request: &TokenRequest,
+        out: &mut String,
+    ) -> Result<(i64, i64)> {
         let payload = neutral_payload(request)?;
         let ttl = request.ttl_secs(Vendor::Zego)?;
         let ttl = i64::try_from(ttl).map_err(|_| {
@@ -399,7 +403,8 @@ impl ZegoMinter {
                 ),
             ));
         }
-        let mut with_scratch = |s: &mut Scratch| self.build(s, user_id, payload, issued_at, expire, nonce, iv, out);
+        let mut with_scratch =
+            |s: &mut Scratch| self.build(s, user_id, payload, issued_at, expire, nonce, iv, out);
         let result = SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut s) => {
                 let r = with_scratch(&mut s);
@@ -486,7 +491,8 @@ impl ZegoMinter {
                 let iv: [u8; CBC_IV_LEN] = iv.try_into().map_err(|_| internal())?;
                 buf.resize(pt_at + ct_len, 0);
                 let region = buf.get_mut(pt_at..).ok_or_else(internal)?;
-                let enc = cbc::Encryptor::<&Aes256Enc>::inner_iv_init(&self.cbc_key, &Array::from(iv));
+                let enc =
+                    cbc::Encryptor::<&Aes256Enc>::inner_iv_init(&self.cbc_key, &Array::from(iv));
                 let written = enc
                     .encrypt_padded::<Pkcs7>(region, pt_len)
                     .map_err(|_| internal())?
@@ -520,9 +526,8 @@ impl ZegoMinter {
 
 /// Maps the neutral request's permissions onto the payload (see [`ZegoMinter`]'s table).
 fn neutral_payload(request: &TokenRequest) -> Result<PayloadRef<'_>> {
-    let unsupported = |field: &'static str, why: &'static str| {
-        Err(Error::unsupported(Vendor::Zego, field, why))
-    };
+    let unsupported =
+        |field: &'static str, why: &'static str| Err(Error::unsupported(Vendor::Zego, field, why));
     if request.display_name.is_some() {
         return unsupported(
             "display_name",

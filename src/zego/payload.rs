@@ -99,49 +99,48 @@ impl PrivilegePayload {
     /// [`Error::Malformed`] when the text is not JSON or not of this shape (`room_id` a string,
     /// privilege values 0 or 1, `stream_id_list` null or an array of strings).
     pub fn parse(payload: &str) -> Result<Self> {
-        let bad = |why: &'static str| Error::malformed(Vendor::Zego, why);
-        let value: serde_json::Value = serde_json::from_str(payload)
-            .map_err(|_| bad("the payload is not JSON, so it is not a privilege payload"))?;
-        let obj = value
-            .as_object()
-            .ok_or_else(|| bad("the privilege payload is not a JSON object"))?;
-        let room_id = obj
-            .get("room_id")
-            .and_then(serde_json::Value::as_str)
-            .ok_or_else(|| bad("the privilege payload has no string `room_id`"))?
-            .to_owned();
-        let flag = |key: &str| -> Result<bool> {
-            let privilege = match obj.get("privilege") {
-                Some(serde_json::Value::Object(p)) => p,
-                _ => return Err(bad("the privilege payload has no `privilege` object")),
-            };
-            match privilege.get(key).map(serde_json::Value::as_u64) {
-                None => Ok(false),
-                Some(Some(0)) => Ok(false),
-                Some(Some(1)) => Ok(true),
-                Some(_) => Err(bad("privilege values must be 0 or 1")),
-            }
-        };
-        let login_room = flag("1")?;
-        let publish_stream = flag("2")?;
-        let stream_id_list = match obj.get("stream_id_list") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::Array(items)) => Some(
-                items
-                    .iter()
-                    .map(|v| v.as_str().map(str::to_owned))
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| bad("`stream_id_list` must contain only strings"))?,
-            ),
-            Some(_) => return Err(bad("`stream_id_list` must be null or an array of strings")),
+        let raw: RawPrivilege = serde_json::from_str(payload).map_err(|e| {
+            Error::malformed(
+                Vendor::Zego,
+                if e.is_data() {
+                    "the payload is JSON but not a privilege payload (`room_id` string, `privilege` object with 0/1 values, `stream_id_list` null or strings)"
+                } else {
+                    "the payload is not JSON, so it is not a privilege payload"
+                },
+            )
+        })?;
+        let flag = |v: Option<u8>| match v {
+            None | Some(0) => Ok(false),
+            Some(1) => Ok(true),
+            Some(_) => Err(Error::malformed(
+                Vendor::Zego,
+                "privilege values must be 0 or 1",
+            )),
         };
         Ok(PrivilegePayload {
-            room_id,
-            login_room,
-            publish_stream,
-            stream_id_list,
+            room_id: raw.room_id,
+            login_room: flag(raw.privilege.login_room)?,
+            publish_stream: flag(raw.privilege.publish_stream)?,
+            stream_id_list: raw.stream_id_list,
         })
     }
+}
+
+/// The wire shape of a privilege payload, for parsing (unknown keys are ignored).
+#[derive(Deserialize)]
+struct RawPrivilege {
+    room_id: String,
+    privilege: RawFlags,
+    #[serde(default)]
+    stream_id_list: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawFlags {
+    #[serde(rename = "1", default)]
+    login_room: Option<u8>,
+    #[serde(rename = "2", default)]
+    publish_stream: Option<u8>,
 }
 
 /// Appends a privilege payload JSON from borrowed parts (no intermediate strings).
