@@ -2,6 +2,13 @@
 //!
 //! Quick run: `cargo bench --bench zego -- --warm-up-time 1 --measurement-time 2`
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -6,24 +6,20 @@
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// What a byte turns into inside a JSON string: 0 = itself, `u` = `\u00xx`, else `\<byte>`.
-const fn escape_table() -> [u8; 256] {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        t[i] = b'u';
-        i += 1;
+#[inline]
+const fn escape_of(b: u8) -> u8 {
+    match b {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        0x08 => b'b',
+        0x09 => b't',
+        0x0a => b'n',
+        0x0c => b'f',
+        0x0d => b'r',
+        0x00..=0x1f => b'u',
+        _ => 0,
     }
-    t[0x08] = b'b';
-    t[0x09] = b't';
-    t[0x0a] = b'n';
-    t[0x0c] = b'f';
-    t[0x0d] = b'r';
-    t[b'"' as usize] = b'"';
-    t[b'\\' as usize] = b'\\';
-    t
 }
-
-static ESCAPE: [u8; 256] = escape_table();
 
 /// Appends `s` as a quoted JSON string. `s` must be UTF-8 (or UTF-8 produced by this module); only
 /// ASCII bytes are ever rewritten, so the output stays UTF-8.
@@ -31,7 +27,7 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
     let mut start = 0;
     for (i, &b) in s.iter().enumerate() {
-        let esc = ESCAPE.get(usize::from(b)).copied().unwrap_or(0);
+        let esc = escape_of(b);
         if esc == 0 {
             continue;
         }

@@ -270,13 +270,13 @@ impl ZegoVerifier {
                 ),
             ));
         }
-        if let Some(expected) = self.expected_app_id {
-            if claims.app_id != u64::from(expected) {
-                return Err(Error::UnknownKey {
-                    vendor: Vendor::Zego,
-                    key: claims.app_id.to_string(),
-                });
-            }
+        if let Some(expected) = self.expected_app_id
+            && claims.app_id != u64::from(expected)
+        {
+            return Err(Error::UnknownKey {
+                vendor: Vendor::Zego,
+                key: claims.app_id.to_string(),
+            });
         }
 
         let mut warnings = Vec::new();
