@@ -65,6 +65,7 @@ pub(crate) fn signing_key(cert: &[u8], issue_ts: u32, salt: u32) -> Result<Zeroi
 const SIG_FIELD: usize = 2 + 32;
 
 /// Builds `payload` = `Bytes(signature) ‖ signing_info`; `write_services` appends the services.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn build_payload(
     payload: &mut Vec<u8>,
     cert: &[u8],
