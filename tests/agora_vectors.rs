@@ -304,6 +304,11 @@ fn python_vectors() {
             }
             Err(e) => return Err(format!("verify: {e}")),
         }
+        match AccessToken2::verify_str(token, cert, Some(s(i, "app_id")), issue_ts) {
+            Ok(h) if h.expires_at == issue_ts + i64::try_from(expire).unwrap() => {}
+            Err(Error::Expired { .. }) if expire == 0 => {}
+            other => return Err(format!("verify_str: {other:?}")),
+        }
         // Our own stored-block token for the raw token also verifies and round-trips.
         let ours = raw.encode(cert).map_err(|e| e.to_string())?;
         let back = AccessToken2::decode(&ours).map_err(|e| e.to_string())?;
@@ -353,6 +358,10 @@ fn negative_vectors() {
                 if !matches!(agora::verify(token, cert, None, 0), Err(Error::Malformed { .. } | Error::InvalidRequest { .. })) {
                     return Err("verify should fail as malformed".into());
                 }
+                match AccessToken2::verify_str(token, cert, None, 0) {
+                    Err(e2) if kind_of(&e2) == want => {}
+                    other => return Err(format!("verify_str gave {other:?}")),
+                }
                 Ok(())
             }
             Ok(d) => {
@@ -370,6 +379,12 @@ fn negative_vectors() {
                 let r = agora::verify(token, cert, None, now);
                 if valid != r.is_ok() {
                     return Err(format!("verify gave {r:?}"));
+                }
+                let fast = AccessToken2::verify_str(token, cert, None, now);
+                if valid != fast.is_ok()
+                    || (!valid && !matches!(fast, Err(Error::SignatureMismatch { .. })))
+                {
+                    return Err(format!("verify_str gave {fast:?}"));
                 }
                 if let Some(t) = expect["trailing_bytes"].as_u64() {
                     if d.trailing_bytes as u64 != t {

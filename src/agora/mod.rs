@@ -37,6 +37,7 @@ pub use services::{
 };
 pub use token2::{
     AccessToken2, AccessToken2Info, DecodedToken2, PrivilegeInfo, ServiceInfo, VERSION_007,
+    VerifiedToken2,
 };
 pub use zlib::Compression;
 

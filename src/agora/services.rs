@@ -606,3 +606,53 @@ pub(crate) fn read_service(r: &mut Reader<'_>, ty: u16) -> Result<Option<Service
     };
     Ok(Some(Service { privileges, detail }))
 }
+
+fn skip_string(r: &mut Reader<'_>, what: &'static str) -> Result<()> {
+    let b = r.bytes(what)?;
+    if std::str::from_utf8(b).is_err() {
+        return Err(Error::malformed(
+            Vendor::Agora,
+            format!("{what} is not valid UTF-8"),
+        ));
+    }
+    Ok(())
+}
+
+/// Walks over a service body exactly as [`read_service`] reads it, without allocating.
+/// `Ok(false)` for an unknown type.
+pub(crate) fn skip_service(r: &mut Reader<'_>, ty: u16) -> Result<bool> {
+    if service_name(ty).is_none() {
+        return Ok(false);
+    }
+    let n = r.u16("the privilege count")?;
+    r.take(usize::from(n) * 6, "the privileges")?;
+    match ty {
+        service_type::RTC | service_type::STREAMING | service_type::FCDN => {
+            skip_string(r, "a channel name")?;
+            skip_string(r, "a uid or account")?;
+        }
+        service_type::RTM | service_type::CHAT => skip_string(r, "a user id")?,
+        service_type::APAAS => {
+            skip_string(r, "the APaaS room uuid")?;
+            skip_string(r, "the APaaS user uuid")?;
+            r.i16("the APaaS role")?;
+        }
+        service_type::RTM2 => {
+            skip_string(r, "the RTM2 user id")?;
+            let groups = r.u16("the RTM2 resource type count")?;
+            for _ in 0..groups {
+                r.u16("an RTM2 resource type")?;
+                let perms = r.u16("the RTM2 permission type count")?;
+                for _ in 0..perms {
+                    r.u16("an RTM2 permission type")?;
+                    let n = r.u16("the RTM2 resource count")?;
+                    for _ in 0..n {
+                        skip_string(r, "an RTM2 resource name")?;
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(true)
+}

@@ -13,7 +13,9 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::pack::{Reader, put_bytes, put_u16, put_u32};
-use super::services::{Service, ServiceDetail, privilege_name, put_service, read_service};
+use super::services::{
+    Service, ServiceDetail, privilege_name, put_service, read_service, skip_service,
+};
 use super::zlib::{self, Compression};
 use super::{check_hex32, hex_lower};
 use crate::error::{Error, Result, Vendor};
@@ -287,21 +289,111 @@ impl AccessToken2 {
             return Err(bad_version(token));
         };
         with_scratch(|s| {
-            s.stream.clear();
-            STANDARD.decode_vec(body, &mut s.stream).map_err(|e| {
-                Error::malformed(
-                    Vendor::Agora,
-                    Cow::Owned(format!(
-                        "bad base64 after \"007\" ({e}); expected standard base64 with '=' padding, \
-                         no whitespace (percent-decode tokens taken from URLs)"
-                    )),
-                )
-            })?;
-            s.payload.clear();
-            zlib::inflate(&s.stream, &mut s.payload, &mut s.inflater)?;
+            unwrap_into(body, s)?;
             DecodedToken2::from_payload(&s.payload)
         })
     }
+
+    /// Verifies a "007" token without building the decoded structure: no heap allocation in
+    /// steady state. Checks the structure as strictly as [`AccessToken2::decode`], the app id (if
+    /// `expected_app_id` is given, verbatim), the signature (constant time) and the expiry
+    /// (`now >= issue_ts + expire` is expired). Use [`crate::agora::verify`] to also get the
+    /// decoded content.
+    ///
+    /// # Errors
+    /// [`Error::Malformed`], [`Error::InvalidCredentials`] (certificate not 32 hex),
+    /// [`Error::UnknownKey`], [`Error::SignatureMismatch`], [`Error::Expired`].
+    pub fn verify_str(
+        token: &str,
+        app_certificate: &str,
+        expected_app_id: Option<&str>,
+        now: i64,
+    ) -> Result<VerifiedToken2> {
+        let Some(body) = token.strip_prefix(VERSION_007) else {
+            return Err(bad_version(token));
+        };
+        check_hex32(app_certificate, true)?;
+        with_scratch(|s| {
+            unwrap_into(body, s)?;
+            let mut r = Reader::new(&s.payload);
+            let signature = r.bytes("the signature")?;
+            let signing_info = r.rest();
+            let app_id = r.bytes("the app id")?;
+            if std::str::from_utf8(app_id).is_err() {
+                return Err(Error::malformed(Vendor::Agora, "the app id is not valid UTF-8"));
+            }
+            let issue_ts = r.u32("issue_ts")?;
+            let expire = r.u32("expire")?;
+            let salt = r.u32("salt")?;
+            let count = r.u16("the service count")?;
+            for _ in 0..count {
+                let ty = r.u16("a service type")?;
+                if !skip_service(&mut r, ty)? {
+                    break;
+                }
+            }
+            if let Some(expected) = expected_app_id {
+                if expected.as_bytes() != app_id {
+                    return Err(Error::UnknownKey {
+                        vendor: Vendor::Agora,
+                        key: String::from_utf8_lossy(app_id).into_owned(),
+                    });
+                }
+            }
+            let key = signing_key(app_certificate.as_bytes(), issue_ts, salt)?;
+            let mut m = <HmacSha256 as KeyInit>::new_from_slice(key.as_slice()).map_err(|_| {
+                Error::credentials(Vendor::Agora, "app certificate", "unusable HMAC key")
+            })?;
+            m.update(signing_info);
+            m.verify_slice(signature)
+                .map_err(|_| Error::SignatureMismatch {
+                    vendor: Vendor::Agora,
+                })?;
+            let expires_at = i64::from(issue_ts) + i64::from(expire);
+            if now >= expires_at {
+                return Err(Error::Expired {
+                    vendor: Vendor::Agora,
+                    expired_at: expires_at,
+                    now,
+                });
+            }
+            Ok(VerifiedToken2 {
+                issue_ts,
+                expire,
+                expires_at,
+                salt,
+            })
+        })
+    }
+}
+
+/// base64-decodes `body` into `s.stream`, then inflates it into `s.payload`.
+fn unwrap_into(body: &str, s: &mut Scratch) -> Result<()> {
+    s.stream.clear();
+    STANDARD.decode_vec(body, &mut s.stream).map_err(|e| {
+        Error::malformed(
+            Vendor::Agora,
+            Cow::Owned(format!(
+                "bad base64 after \"007\" ({e}); expected standard base64 with '=' padding, \
+                 no whitespace (percent-decode tokens taken from URLs)"
+            )),
+        )
+    })?;
+    s.payload.clear();
+    zlib::inflate(&s.stream, &mut s.payload, &mut s.inflater)
+}
+
+/// The header facts of a token that passed [`AccessToken2::verify_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct VerifiedToken2 {
+    /// Issue time, Unix seconds.
+    pub issue_ts: u32,
+    /// Lifetime in seconds from `issue_ts`.
+    pub expire: u32,
+    /// `issue_ts + expire`, Unix seconds.
+    pub expires_at: i64,
+    /// The salt.
+    pub salt: u32,
 }
 
 pub(crate) fn bad_version(token: &str) -> Error {
