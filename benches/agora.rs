@@ -1,5 +1,12 @@
 //! Agora AccessToken2 benchmarks: mint (stored and deflate), decode, decode + verify.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -20,7 +27,8 @@ fn hmac_floor(c: &mut Criterion) {
     let signing_info = [7u8; 122];
     c.bench_function("agora/floor: 3x HMAC-SHA256", |b| {
         b.iter(|| {
-            let mut m = <H as KeyInit>::new_from_slice(&black_box(1_111_111u32).to_le_bytes()).unwrap();
+            let mut m =
+                <H as KeyInit>::new_from_slice(&black_box(1_111_111u32).to_le_bytes()).unwrap();
             m.update(CERT.as_bytes());
             let k1 = m.finalize().into_bytes();
             let mut m = <H as KeyInit>::new_from_slice(&black_box(1u32).to_le_bytes()).unwrap();

@@ -233,10 +233,16 @@ impl fmt::Display for Error {
                 reason,
             } => write!(f, "malformed token: {reason}"),
             Error::SignatureMismatch { vendor } => {
-                write!(f, "{vendor} token signature mismatch (wrong secret or tampered token)")
+                write!(
+                    f,
+                    "{vendor} token signature mismatch (wrong secret or tampered token)"
+                )
             }
             Error::UnknownKey { vendor, key } => {
-                write!(f, "{vendor} token was issued for key `{key}`, which the verifier does not have")
+                write!(
+                    f,
+                    "{vendor} token was issued for key `{key}`, which the verifier does not have"
+                )
             }
             Error::Expired {
                 vendor,

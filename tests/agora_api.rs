@@ -1,5 +1,12 @@
 //! AgoraMinter, the TokenMinter mapping, validation and verification errors.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,11 +42,17 @@ fn minter_is_send_sync_and_redacts_certificate() {
 fn credentials_are_validated() {
     for (id, cert, what) in [
         ("970CA35de60c44645bbae8a215061b3", CERT, "app id"),
-        (APP_ID, "5CFd2fd1755d40ecb72977518be15d3g", "app certificate"),
+        (
+            APP_ID,
+            "5CFd2fd1755d40ecb72977518be15d3g",
+            "app certificate",
+        ),
         (APP_ID, "", "app certificate"),
     ] {
         match AgoraMinter::new(id, cert) {
-            Err(Error::InvalidCredentials { what: w, reason, .. }) => {
+            Err(Error::InvalidCredentials {
+                what: w, reason, ..
+            }) => {
                 assert_eq!(w, what);
                 assert!(reason.contains("32 hex"), "{reason}");
                 assert!(!reason.contains(cert) || cert.is_empty());
@@ -58,10 +71,15 @@ fn token_request_maps_to_rtc_privileges() {
     let d = AccessToken2::decode(&issued.token).unwrap();
     assert_eq!(d.token.expire, 3600);
     assert_eq!(d.token.salt, 7);
-    let [svc] = d.token.services.as_slice() else { panic!() };
+    let [svc] = d.token.services.as_slice() else {
+        panic!()
+    };
     assert_eq!(
         svc.detail,
-        ServiceDetail::Rtc { channel_name: "room-1".into(), uid: "2882341273".into() }
+        ServiceDetail::Rtc {
+            channel_name: "room-1".into(),
+            uid: "2882341273".into()
+        }
     );
     let ids: Vec<(u16, u32)> = svc.privileges.iter().map(|p| (p.id, p.expire)).collect();
     assert_eq!(ids, [(1, 3600), (2, 3600), (3, 3600), (4, 3600)]);
@@ -73,10 +91,23 @@ fn token_request_maps_to_rtc_privileges() {
     agora::verify(&issued.token, CERT, Some(APP_ID), NOW).unwrap();
 
     // Flags → privileges.
-    let req = TokenRequest::new("alice").room("r").ttl(HOUR).can_publish(false);
+    let req = TokenRequest::new("alice")
+        .room("r")
+        .ttl(HOUR)
+        .can_publish(false);
     let d = AccessToken2::decode(&m.mint(&req).unwrap().token).unwrap();
-    let ids: Vec<u16> = d.token.services[0].privileges.iter().map(|p| p.id).collect();
-    assert_eq!(ids, [privilege::rtc::JOIN_CHANNEL, privilege::rtc::PUBLISH_DATA_STREAM]);
+    let ids: Vec<u16> = d.token.services[0]
+        .privileges
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            privilege::rtc::JOIN_CHANNEL,
+            privilege::rtc::PUBLISH_DATA_STREAM
+        ]
+    );
     let req = req.can_publish_data(false);
     let d = AccessToken2::decode(&m.mint(&req).unwrap().token).unwrap();
     assert_eq!(d.token.services[0].privileges.len(), 1);
@@ -85,7 +116,9 @@ fn token_request_maps_to_rtc_privileges() {
     for (identity, uid) in [("0", ""), ("007", "007"), ("alice", "alice")] {
         let req = TokenRequest::new(identity).room("r").ttl(HOUR);
         let d = AccessToken2::decode(&m.mint(&req).unwrap().token).unwrap();
-        assert!(matches!(&d.token.services[0].detail, ServiceDetail::Rtc { uid: u, .. } if u == uid));
+        assert!(
+            matches!(&d.token.services[0].detail, ServiceDetail::Rtc { uid: u, .. } if u == uid)
+        );
     }
     // issued_at override.
     let req = TokenRequest::new("1").room("r").ttl(HOUR).issued_at(1000);
@@ -136,21 +169,33 @@ fn builders_refuse_absolute_timestamps_and_zero() {
     let m = minter();
     let abs = Duration::from_secs(NOW as u64 + 3600);
     match m.rtc_token_with_uid("c", 1, RtcRole::Publisher, abs, Duration::ZERO) {
-        Err(Error::InvalidRequest { field: "token_expire", reason, .. }) => {
+        Err(Error::InvalidRequest {
+            field: "token_expire",
+            reason,
+            ..
+        }) => {
             assert!(reason.contains("relative"), "{reason}")
         }
         other => panic!("{other:?}"),
     }
     assert!(matches!(
         m.rtc_token_with_uid("c", 1, RtcRole::Publisher, HOUR, abs),
-        Err(Error::InvalidRequest { field: "privilege_expire", .. })
+        Err(Error::InvalidRequest {
+            field: "privilege_expire",
+            ..
+        })
     ));
     assert!(matches!(
         m.rtm_token("u", Duration::ZERO),
-        Err(Error::InvalidRequest { field: "expire", .. })
+        Err(Error::InvalidRequest {
+            field: "expire",
+            ..
+        })
     ));
     assert_eq!(
-        m.chat_user_token(&"x".repeat(65_536), HOUR).unwrap_err().kind(),
+        m.chat_user_token(&"x".repeat(65_536), HOUR)
+            .unwrap_err()
+            .kind(),
         ErrorKind::Request
     );
 }
@@ -158,11 +203,19 @@ fn builders_refuse_absolute_timestamps_and_zero() {
 #[test]
 fn uid_and_numeric_account_are_identical() {
     let m = minter();
-    let a = m.rtc_token_with_uid("c", 42, RtcRole::Subscriber, HOUR, HOUR).unwrap();
-    let b = m.rtc_token_with_account("c", "42", RtcRole::Subscriber, HOUR, HOUR).unwrap();
+    let a = m
+        .rtc_token_with_uid("c", 42, RtcRole::Subscriber, HOUR, HOUR)
+        .unwrap();
+    let b = m
+        .rtc_token_with_account("c", "42", RtcRole::Subscriber, HOUR, HOUR)
+        .unwrap();
     assert_eq!(a, b);
-    let zero = m.rtc_token_with_uid("c", 0, RtcRole::Subscriber, HOUR, HOUR).unwrap();
-    let zero_account = m.rtc_token_with_account("c", "0", RtcRole::Subscriber, HOUR, HOUR).unwrap();
+    let zero = m
+        .rtc_token_with_uid("c", 0, RtcRole::Subscriber, HOUR, HOUR)
+        .unwrap();
+    let zero_account = m
+        .rtc_token_with_account("c", "0", RtcRole::Subscriber, HOUR, HOUR)
+        .unwrap();
     assert_ne!(zero, zero_account, "account \"0\" is not the wildcard");
 }
 
@@ -173,13 +226,35 @@ fn default_salt_is_random_and_deflate_is_shorter() {
     let b = AccessToken2::decode(&m.rtm_token("u", HOUR).unwrap()).unwrap();
     assert_ne!(a.token.salt, b.token.salt);
 
-    let stored = minter().rtc_rtm_token("0123456789abcdef0123456789abcdef", "alice", RtcRole::Publisher, HOUR, HOUR).unwrap();
+    let stored = minter()
+        .rtc_rtm_token(
+            "0123456789abcdef0123456789abcdef",
+            "alice",
+            RtcRole::Publisher,
+            HOUR,
+            HOUR,
+        )
+        .unwrap();
     let deflated = minter()
         .with_compression(Compression::Deflate(9))
-        .rtc_rtm_token("0123456789abcdef0123456789abcdef", "alice", RtcRole::Publisher, HOUR, HOUR)
+        .rtc_rtm_token(
+            "0123456789abcdef0123456789abcdef",
+            "alice",
+            RtcRole::Publisher,
+            HOUR,
+            HOUR,
+        )
         .unwrap();
-    assert!(deflated.len() < stored.len(), "{} vs {}", deflated.len(), stored.len());
-    let (s, d) = (AccessToken2::decode(&stored).unwrap(), AccessToken2::decode(&deflated).unwrap());
+    assert!(
+        deflated.len() < stored.len(),
+        "{} vs {}",
+        deflated.len(),
+        stored.len()
+    );
+    let (s, d) = (
+        AccessToken2::decode(&stored).unwrap(),
+        AccessToken2::decode(&deflated).unwrap(),
+    );
     assert_eq!(s, d);
 }
 
@@ -193,25 +268,66 @@ fn every_builder_verifies() {
         ["*"],
     )];
     let tokens = [
-        (m.rtc_token_with_uid("c", 1, RtcRole::Publisher, HOUR, HOUR).unwrap(), vec![1]),
-        (m.rtc_token_with_account("c", "a", RtcRole::Subscriber, HOUR, HOUR).unwrap(), vec![1]),
-        (m.rtc_token_with_uid_and_privileges("c", 1, HOUR, p).unwrap(), vec![1]),
-        (m.rtc_token_with_account_and_privileges("c", "a", HOUR, p).unwrap(), vec![1]),
-        (m.rtc_rtm_token("c", "a", RtcRole::Publisher, HOUR, HOUR).unwrap(), vec![1, 2]),
-        (m.rtc_rtm2_token("c", "a", RtcRole::Publisher, HOUR, p, "b", HOUR).unwrap(), vec![1, 2]),
-        (m.convoai_token("c", "a", RtcRole::Publisher, HOUR, p, "b", HOUR).unwrap(), vec![1, 2, 9]),
-        (m.stt_token("c", "a", RtcRole::Subscriber, HOUR, p, "b", HOUR).unwrap(), vec![1, 2, 10]),
+        (
+            m.rtc_token_with_uid("c", 1, RtcRole::Publisher, HOUR, HOUR)
+                .unwrap(),
+            vec![1],
+        ),
+        (
+            m.rtc_token_with_account("c", "a", RtcRole::Subscriber, HOUR, HOUR)
+                .unwrap(),
+            vec![1],
+        ),
+        (
+            m.rtc_token_with_uid_and_privileges("c", 1, HOUR, p)
+                .unwrap(),
+            vec![1],
+        ),
+        (
+            m.rtc_token_with_account_and_privileges("c", "a", HOUR, p)
+                .unwrap(),
+            vec![1],
+        ),
+        (
+            m.rtc_rtm_token("c", "a", RtcRole::Publisher, HOUR, HOUR)
+                .unwrap(),
+            vec![1, 2],
+        ),
+        (
+            m.rtc_rtm2_token("c", "a", RtcRole::Publisher, HOUR, p, "b", HOUR)
+                .unwrap(),
+            vec![1, 2],
+        ),
+        (
+            m.convoai_token("c", "a", RtcRole::Publisher, HOUR, p, "b", HOUR)
+                .unwrap(),
+            vec![1, 2, 9],
+        ),
+        (
+            m.stt_token("c", "a", RtcRole::Subscriber, HOUR, p, "b", HOUR)
+                .unwrap(),
+            vec![1, 2, 10],
+        ),
         (m.rtm_token("u", HOUR).unwrap(), vec![2]),
         (m.rtm2_token("u", perms, HOUR).unwrap(), vec![8]),
         (m.chat_user_token("u", HOUR).unwrap(), vec![5]),
         (m.chat_app_token(HOUR).unwrap(), vec![5]),
-        (m.apaas_room_user_token("r", "u", 2, HOUR).unwrap(), vec![2, 5, 7]),
+        (
+            m.apaas_room_user_token("r", "u", 2, HOUR).unwrap(),
+            vec![2, 5, 7],
+        ),
         (m.apaas_user_token("u", HOUR).unwrap(), vec![7]),
         (m.apaas_app_token(HOUR).unwrap(), vec![7]),
         (m.fpa_token().unwrap(), vec![4]),
         (
-            m.token_with_services(HOUR, vec![agora::Service::streaming("c", ""), agora::Service::fcdn("c", "1")])
-                .unwrap(),
+            m.token_with_services(
+                HOUR,
+                vec![
+                    agora::Service::streaming("c", ""),
+                    agora::Service::fcdn("c", "1"),
+                ],
+            )
+            .unwrap(),
             vec![service_type::STREAMING, service_type::FCDN],
         ),
     ];
@@ -226,15 +342,26 @@ fn every_builder_verifies() {
 #[test]
 fn verify_reports_distinct_errors_and_inspect_json() {
     let m = minter();
-    let token = m.rtc_token_with_uid("c", 9, RtcRole::Publisher, HOUR, Duration::from_secs(60)).unwrap();
+    let token = m
+        .rtc_token_with_uid("c", 9, RtcRole::Publisher, HOUR, Duration::from_secs(60))
+        .unwrap();
     let other_cert = "5CFd2fd1755d40ecb72977518be15d3c";
-    assert!(matches!(agora::verify(&token, other_cert, None, NOW), Err(Error::SignatureMismatch { .. })));
+    assert!(matches!(
+        agora::verify(&token, other_cert, None, NOW),
+        Err(Error::SignatureMismatch { .. })
+    ));
     assert!(matches!(
         agora::verify(&token, CERT, None, NOW + 3600),
         Err(Error::Expired { expired_at, now, .. }) if expired_at == NOW + 3600 && now == NOW + 3600
     ));
-    assert!(matches!(agora::verify("007abc", CERT, None, NOW), Err(Error::Malformed { .. })));
-    assert!(matches!(agora::verify(&token, "short", None, NOW), Err(Error::InvalidCredentials { .. })));
+    assert!(matches!(
+        agora::verify("007abc", CERT, None, NOW),
+        Err(Error::Malformed { .. })
+    ));
+    assert!(matches!(
+        agora::verify(&token, "short", None, NOW),
+        Err(Error::InvalidCredentials { .. })
+    ));
     assert!(matches!(
         agora::verify_with_clock(&token, CERT, None, &FixedClock(NOW + 1)),
         Ok(info) if info.expires_at == NOW + 3600

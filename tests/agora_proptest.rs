@@ -1,6 +1,13 @@
 //! Property tests: every service round-trips through encode/decode and verifies; decoding never
 //! panics on arbitrary input.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use rtcmint::agora::{self, AccessToken2, Compression, Rtm2Permission, Service};
@@ -111,7 +118,9 @@ proptest! {
 }
 
 fn hex_payload(d: &agora::DecodedToken2) -> String {
-    let mut p = (u16::try_from(d.signature.len()).unwrap()).to_le_bytes().to_vec();
+    let mut p = (u16::try_from(d.signature.len()).unwrap())
+        .to_le_bytes()
+        .to_vec();
     p.extend_from_slice(&d.signature);
     p.extend_from_slice(&d.signing_info);
     hex::encode(p)

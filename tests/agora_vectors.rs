@@ -1,10 +1,17 @@
 //! Agora vectors: every case of the three vector files, reported by id.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use rtcmint::agora::{
-    self, AccessToken006, AccessToken2, AgoraMinter, RtcPrivilegeExpiry, RtcRole, Rtm2Permission,
+    self, AccessToken2, AccessToken006, AgoraMinter, RtcPrivilegeExpiry, RtcRole, Rtm2Permission,
     Service,
 };
 use rtcmint::{Error, FixedClock, FixedRandom};
@@ -26,15 +33,21 @@ fn run_all(cases: &[Value], check: impl Fn(&Value) -> Result<(), String>) -> usi
     }
     let passed = cases.len() - failures.len();
     println!("{passed}/{} cases passed", cases.len());
-    assert!(failures.is_empty(), "failing cases:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "failing cases:\n{}",
+        failures.join("\n")
+    );
     passed
 }
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
-    v[k].as_str().unwrap_or_else(|| panic!("missing string {k}"))
+    v[k].as_str()
+        .unwrap_or_else(|| panic!("missing string {k}"))
 }
 fn n(v: &Value, k: &str) -> u64 {
-    v[k].as_u64().unwrap_or_else(|| panic!("missing number {k}"))
+    v[k].as_u64()
+        .unwrap_or_else(|| panic!("missing number {k}"))
 }
 fn secs(v: &Value, k: &str) -> Duration {
     Duration::from_secs(v[k].as_u64().unwrap_or(0))
@@ -120,10 +133,14 @@ fn mint_with_builder(case: &Value) -> Result<String, Error> {
     let p = &i["params"];
     let salt = u32::try_from(n(i, "salt")).unwrap();
     let m = AgoraMinter::new(s(i, "app_id"), s(i, "app_certificate"))?
-        .with_clock(Arc::new(FixedClock(i64::try_from(n(i, "issue_ts")).unwrap())))
+        .with_clock(Arc::new(FixedClock(
+            i64::try_from(n(i, "issue_ts")).unwrap(),
+        )))
         .with_random(Arc::new(FixedRandom::new(salt.to_le_bytes())));
     let b = s(case, "builder");
-    let b = b.strip_prefix("education.").map_or(b.to_owned(), |r| format!("apaas.{r}"));
+    let b = b
+        .strip_prefix("education.")
+        .map_or(b.to_owned(), |r| format!("apaas.{r}"));
     match b.as_str() {
         "rtc.build_token_with_uid" => m.rtc_token_with_uid(
             s(p, "channel_name"),
@@ -187,7 +204,12 @@ fn mint_with_builder(case: &Value) -> Result<String, Error> {
         "fpa.build_token" => m.fpa_token(),
         "access_token2.raw" => m.token_with_services(
             secs(p, "expire"),
-            p["services"].as_array().unwrap().iter().map(service).collect(),
+            p["services"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(service)
+                .collect(),
         ),
         other => panic!("unknown builder {other}"),
     }
@@ -202,7 +224,14 @@ fn payload_hex(d: &agora::DecodedToken2) -> String {
 }
 
 fn check_decoded(info: &Value, expected: &Value) -> Result<(), String> {
-    for k in ["version", "signature_hex", "app_id", "issue_ts", "expire", "salt"] {
+    for k in [
+        "version",
+        "signature_hex",
+        "app_id",
+        "issue_ts",
+        "expire",
+        "salt",
+    ] {
         if info[k] != expected[k] {
             return Err(format!("decoded {k}: {} != {}", info[k], expected[k]));
         }
@@ -265,7 +294,10 @@ fn python_vectors() {
             Ok(token) => {
                 let d = AccessToken2::decode(&token).map_err(|e| e.to_string())?;
                 if payload_hex(&d) != want_payload {
-                    return Err(format!("builder payload\n got {}\nwant {want_payload}", payload_hex(&d)));
+                    return Err(format!(
+                        "builder payload\n got {}\nwant {want_payload}",
+                        payload_hex(&d)
+                    ));
                 }
                 if hex::encode(&d.signature) != s(&case["decoded"], "signature_hex") {
                     return Err("builder signature differs".into());
@@ -299,7 +331,9 @@ fn python_vectors() {
                     return Err("expires_at".into());
                 }
             }
-            Err(Error::Expired { expired_at, now, .. }) if expire == 0 => {
+            Err(Error::Expired {
+                expired_at, now, ..
+            }) if expire == 0 => {
                 assert_eq!((expired_at, now), (issue_ts, issue_ts));
             }
             Err(e) => return Err(format!("verify: {e}")),
@@ -355,7 +389,10 @@ fn negative_vectors() {
                 if !matches!(agora::inspect(token), Err(Error::Malformed { .. })) {
                     return Err("inspect should fail as malformed".into());
                 }
-                if !matches!(agora::verify(token, cert, None, 0), Err(Error::Malformed { .. } | Error::InvalidRequest { .. })) {
+                if !matches!(
+                    agora::verify(token, cert, None, 0),
+                    Err(Error::Malformed { .. } | Error::InvalidRequest { .. })
+                ) {
                     return Err("verify should fail as malformed".into());
                 }
                 match AccessToken2::verify_str(token, cert, None, 0) {
@@ -372,7 +409,12 @@ fn negative_vectors() {
                 if Some(valid) != expect["signature_valid"].as_bool() {
                     return Err(format!("signature_valid {valid}"));
                 }
-                if !valid && !matches!(d.verify_signature(cert), Err(Error::SignatureMismatch { .. })) {
+                if !valid
+                    && !matches!(
+                        d.verify_signature(cert),
+                        Err(Error::SignatureMismatch { .. })
+                    )
+                {
                     return Err("invalid signature must be SignatureMismatch".into());
                 }
                 let now = i64::from(d.token.issue_ts);
@@ -386,15 +428,15 @@ fn negative_vectors() {
                 {
                     return Err(format!("verify_str gave {fast:?}"));
                 }
-                if let Some(t) = expect["trailing_bytes"].as_u64() {
-                    if d.trailing_bytes as u64 != t {
-                        return Err(format!("trailing_bytes {}", d.trailing_bytes));
-                    }
+                if let Some(t) = expect["trailing_bytes"].as_u64()
+                    && d.trailing_bytes as u64 != t
+                {
+                    return Err(format!("trailing_bytes {}", d.trailing_bytes));
                 }
-                if let Some(t) = expect["unknown_service_type"].as_u64() {
-                    if d.unknown_service_type.map(u64::from) != Some(t) {
-                        return Err(format!("unknown_service_type {:?}", d.unknown_service_type));
-                    }
+                if let Some(t) = expect["unknown_service_type"].as_u64()
+                    && d.unknown_service_type.map(u64::from) != Some(t)
+                {
+                    return Err(format!("unknown_service_type {:?}", d.unknown_service_type));
                 }
                 let fmt_ok = expect["app_id_valid_format"].as_bool().unwrap_or(true);
                 if d.app_id_valid_format() != fmt_ok {
@@ -410,8 +452,9 @@ fn negative_vectors() {
                     }
                     let late = d.token.expires_at() + 5;
                     match agora::verify(token, cert, Some(&app_id), late) {
-                        Err(Error::Expired { expired_at, now, .. })
-                            if expired_at == d.token.expires_at() && now == late => {}
+                        Err(Error::Expired {
+                            expired_at, now, ..
+                        }) if expired_at == d.token.expires_at() && now == late => {}
                         other => return Err(format!("expiry not reported: {other:?}")),
                     }
                 }
@@ -432,7 +475,15 @@ fn legacy_006_vectors() {
         let t = AccessToken006::decode(token).map_err(|e| e.to_string())?;
         let got = serde_json::to_value(&t).unwrap();
         let want = &case["decoded"];
-        for k in ["version", "app_id", "signature_hex", "crc_channel_name", "crc_uid", "salt", "ts"] {
+        for k in [
+            "version",
+            "app_id",
+            "signature_hex",
+            "crc_channel_name",
+            "crc_uid",
+            "salt",
+            "ts",
+        ] {
             if got[k] != want[k] {
                 return Err(format!("{k}: {} != {}", got[k], want[k]));
             }
@@ -480,7 +531,10 @@ fn legacy_006_vectors() {
         if !matches!(agora::inspect(token), Ok(agora::TokenInfo::Legacy006(_))) {
             return Err("inspect".into());
         }
-        if !matches!(agora::verify(token, cert, None, now), Err(Error::InvalidRequest { .. })) {
+        if !matches!(
+            agora::verify(token, cert, None, now),
+            Err(Error::InvalidRequest { .. })
+        ) {
             return Err("verify() on 006 should point to verify_006".into());
         }
         Ok(())

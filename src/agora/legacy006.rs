@@ -99,12 +99,16 @@ impl AccessToken006 {
     /// [`Error::Malformed`] whose reason starts with `bad version`, `bad base64` or `truncated`.
     pub fn decode(token: &str) -> Result<Self> {
         let Some(rest) = token.strip_prefix(VERSION_006) else {
-            return Err(malformed("bad version: a legacy AccessToken starts with \"006\""));
+            return Err(malformed(
+                "bad version: a legacy AccessToken starts with \"006\"",
+            ));
         };
         let (app_id, body) = rest
             .split_at_checked(32)
             .filter(|(a, _)| a.is_ascii())
-            .ok_or_else(|| malformed("truncated: a 006 token has a 32-character app id after \"006\""))?;
+            .ok_or_else(|| {
+                malformed("truncated: a 006 token has a 32-character app id after \"006\"")
+            })?;
         let raw = STANDARD.decode(body).map_err(|e| {
             malformed(format!(
                 "bad base64 after the app id ({e}); expected standard base64 with '=' padding"

@@ -3,11 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::check_hex32;
 use super::md5::md5_hex;
 use super::services::{Privilege, Rtm2Permission, Service, privilege, put_rtc};
 use super::token2::{AccessToken2, mint_into};
 use super::zlib::Compression;
-use super::check_hex32;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result, Vendor};
 use crate::minter::{IssuedToken, TokenMinter, TokenRequest};
@@ -144,9 +144,8 @@ fn uid_text(uid: u32, buf: &mut [u8; 10]) -> &str {
 
 /// `Some(uid)` when `s` is a canonical decimal u32 (no sign, no leading zeros except "0").
 fn canonical_uid(s: &str) -> Option<u32> {
-    let ok = !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_digit())
-        && (s == "0" || !s.starts_with('0'));
+    let ok =
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
     if ok { s.parse().ok() } else { None }
 }
 
@@ -172,7 +171,11 @@ fn rtc_privileges_each(role: RtcRole, p: &RtcPrivilegeExpiry) -> Result<Vec<(u16
         ));
         v.push((
             privilege::rtc::PUBLISH_DATA_STREAM,
-            secs("pub_data_stream_privilege_expire", p.publish_data_stream, true)?,
+            secs(
+                "pub_data_stream_privilege_expire",
+                p.publish_data_stream,
+                true,
+            )?,
         ));
     }
     Ok(v)
@@ -445,7 +448,8 @@ impl AgoraMinter {
         let mut privs = [Privilege { id: 0, expire: 0 }; 4];
         let n = rtc_privileges(role, pe, &mut privs);
         let mut rtc = Service::rtc_account(channel_name, account);
-        rtc.privileges.extend_from_slice(privs.get(..n).unwrap_or(&[]));
+        rtc.privileges
+            .extend_from_slice(privs.get(..n).unwrap_or(&[]));
         let rtm = Service::rtm(account).with_privilege(privilege::rtm::LOGIN, te);
         self.services_token(te, vec![rtc, rtm])
     }
@@ -613,11 +617,11 @@ impl AgoraMinter {
         expire: Duration,
     ) -> Result<String> {
         let e = secs("expire", expire, false)?;
-        let apaas =
-            Service::apaas(room_uuid, user_uuid, role).with_privilege(privilege::apaas::ROOM_USER, e);
+        let apaas = Service::apaas(room_uuid, user_uuid, role)
+            .with_privilege(privilege::apaas::ROOM_USER, e);
         let rtm = Service::rtm(user_uuid).with_privilege(privilege::rtm::LOGIN, e);
-        let chat = Service::chat(md5_hex(user_uuid.as_bytes()))
-            .with_privilege(privilege::chat::USER, e);
+        let chat =
+            Service::chat(md5_hex(user_uuid.as_bytes())).with_privilege(privilege::chat::USER, e);
         self.services_token(e, vec![apaas, rtm, chat])
     }
 

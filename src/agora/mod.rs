@@ -78,7 +78,10 @@ pub(crate) fn check_hex32(s: &str, is_certificate: bool) -> Result<()> {
         return Err(Error::credentials(
             Vendor::Agora,
             what,
-            format!("must be 32 hex characters; character {} is not hex", pos + 1),
+            format!(
+                "must be 32 hex characters; character {} is not hex",
+                pos + 1
+            ),
         ));
     }
     Ok(())

@@ -70,7 +70,10 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8]> {
-        let (head, tail) = self.rest.split_at_checked(n).ok_or_else(|| truncated(what))?;
+        let (head, tail) = self
+            .rest
+            .split_at_checked(n)
+            .ok_or_else(|| truncated(what))?;
         self.rest = tail;
         Ok(head)
     }

@@ -256,7 +256,11 @@ pub struct Service {
 }
 
 fn uid_text(uid: u32) -> String {
-    if uid == 0 { String::new() } else { uid.to_string() }
+    if uid == 0 {
+        String::new()
+    } else {
+        uid.to_string()
+    }
 }
 
 impl Service {
@@ -374,7 +378,10 @@ impl Service {
     /// The value of privilege `id`, if present.
     #[must_use]
     pub fn privilege(&self, id: u16) -> Option<u32> {
-        self.privileges.iter().find(|p| p.id == id).map(|p| p.expire)
+        self.privileges
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.expire)
     }
 
     /// The wire type number.
@@ -425,7 +432,11 @@ pub(crate) fn put_privileges(buf: &mut Vec<u8>, privileges: &[Privilege]) -> Res
 
 fn put_sorted_privileges(buf: &mut Vec<u8>, privileges: &[Privilege]) -> Result<()> {
     let n = u16::try_from(privileges.len()).map_err(|_| {
-        Error::request(Vendor::Agora, "privileges", "more than 65535 privileges in one service")
+        Error::request(
+            Vendor::Agora,
+            "privileges",
+            "more than 65535 privileges in one service",
+        )
     })?;
     put_u16(buf, n);
     for p in privileges {
@@ -464,8 +475,13 @@ fn put_rtm2_permissions(buf: &mut Vec<u8>, permissions: &[Rtm2Permission]) -> Re
             _ => unique.push(p),
         }
     }
-    let too_many =
-        || Error::request(Vendor::Agora, "permissions", "more than 65535 entries in one list");
+    let too_many = || {
+        Error::request(
+            Vendor::Agora,
+            "permissions",
+            "more than 65535 entries in one list",
+        )
+    };
     let groups: Vec<&[&Rtm2Permission]> = unique
         .chunk_by(|a, b| a.resource_type == b.resource_type)
         .collect();
@@ -476,7 +492,10 @@ fn put_rtm2_permissions(buf: &mut Vec<u8>, permissions: &[Rtm2Permission]) -> Re
         put_u16(buf, u16::try_from(group.len()).map_err(|_| too_many())?);
         for p in group {
             put_u16(buf, p.permission_type);
-            put_u16(buf, u16::try_from(p.resources.len()).map_err(|_| too_many())?);
+            put_u16(
+                buf,
+                u16::try_from(p.resources.len()).map_err(|_| too_many())?,
+            );
             for r in &p.resources {
                 put_bytes(buf, "permissions.resources", r.as_bytes())?;
             }

@@ -202,9 +202,8 @@ impl AccessToken2 {
                 "an AccessToken2 needs at least one service",
             ));
         }
-        let count = u16::try_from(self.services.len()).map_err(|_| {
-            Error::request(Vendor::Agora, "services", "more than 65535 services")
-        })?;
+        let count = u16::try_from(self.services.len())
+            .map_err(|_| Error::request(Vendor::Agora, "services", "more than 65535 services"))?;
         build_payload(
             payload,
             cert.as_bytes(),
@@ -320,7 +319,10 @@ impl AccessToken2 {
             let signing_info = r.rest();
             let app_id = r.bytes("the app id")?;
             if std::str::from_utf8(app_id).is_err() {
-                return Err(Error::malformed(Vendor::Agora, "the app id is not valid UTF-8"));
+                return Err(Error::malformed(
+                    Vendor::Agora,
+                    "the app id is not valid UTF-8",
+                ));
             }
             let issue_ts = r.u32("issue_ts")?;
             let expire = r.u32("expire")?;
@@ -332,13 +334,13 @@ impl AccessToken2 {
                     break;
                 }
             }
-            if let Some(expected) = expected_app_id {
-                if expected.as_bytes() != app_id {
-                    return Err(Error::UnknownKey {
-                        vendor: Vendor::Agora,
-                        key: String::from_utf8_lossy(app_id).into_owned(),
-                    });
-                }
+            if let Some(expected) = expected_app_id
+                && expected.as_bytes() != app_id
+            {
+                return Err(Error::UnknownKey {
+                    vendor: Vendor::Agora,
+                    key: String::from_utf8_lossy(app_id).into_owned(),
+                });
             }
             let key = signing_key(app_certificate.as_bytes(), issue_ts, salt)?;
             let mut m = <HmacSha256 as KeyInit>::new_from_slice(key.as_slice()).map_err(|_| {

@@ -146,7 +146,9 @@ fn check_header(input: &[u8]) -> Result<()> {
         _ => return Err(bad_zlib("shorter than the 2-byte zlib header")),
     };
     if cmf & 0x0f != 8 || cmf >> 4 > 7 {
-        return Err(bad_zlib("not a zlib header (raw deflate and gzip are not accepted)"));
+        return Err(bad_zlib(
+            "not a zlib header (raw deflate and gzip are not accepted)",
+        ));
     }
     if (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 {
         return Err(bad_zlib("header check bits are wrong"));
@@ -194,7 +196,9 @@ fn inflate_stored(input: &[u8], out: &mut Vec<u8>) -> Option<Result<()>> {
         return Some(Err(bad_zlib("Adler-32 checksum mismatch")));
     }
     if !tail.is_empty() {
-        return Some(Err(bad_zlib("extra bytes after the end of the zlib stream")));
+        return Some(Err(bad_zlib(
+            "extra bytes after the end of the zlib stream",
+        )));
     }
     Some(Ok(()))
 }
@@ -233,7 +237,9 @@ fn inflate_general(input: &[u8], out: &mut Vec<u8>, slot: &mut Option<Decompress
             Status::Ok | Status::BufError => {
                 let progress = consumed_after != consumed || out.len() != produced_before;
                 if !progress && out.capacity() > out.len() {
-                    return Err(bad_zlib("the stream ends before its final block and checksum"));
+                    return Err(bad_zlib(
+                        "the stream ends before its final block and checksum",
+                    ));
                 }
             }
         }
