@@ -16,6 +16,41 @@
 //! `Bytes(signature) ‖ signing_info`; `signature = HMAC-SHA256(key, signing_info)` with
 //! `key = HMAC(u32le(salt), HMAC(u32le(issue_ts), certificate text))`. The zlib layer is written
 //! as stored blocks (see [`Compression`] for why); decoding accepts any valid zlib stream.
+//!
+//! # Example
+//!
+//! ```rust
+//! use std::time::Duration;
+//!
+//! use rtcmint::agora::{self, AgoraMinter, RtcRole};
+//! use rtcmint::{TokenMinter, TokenRequest};
+//!
+//! fn main() -> Result<(), rtcmint::Error> {
+//!     let app_id = "970CA35de60c44645bbae8a215061b33";
+//!     let certificate = "5CFd2fd1755d40ecb72977518be15d3b";
+//!     let minter = AgoraMinter::new(app_id, certificate)?;
+//!     let hour = Duration::from_secs(3600);
+//!
+//!     // As the official SDKs' buildTokenWithUid: numeric uid, publisher, valid for one hour.
+//!     let token = minter.rtc_token_with_uid("my-channel", 2882341273, RtcRole::Publisher, hour, hour)?;
+//!
+//!     // RTC + RTM in one token, for a string account.
+//!     let _both = minter.rtc_rtm_token("my-channel", "alice", RtcRole::Subscriber, hour, hour)?;
+//!
+//!     // The vendor-neutral request: room → channel, identity → uid or account.
+//!     let issued = minter.mint(&TokenRequest::new("alice").room("my-channel").ttl(hour))?;
+//!
+//!     // Verify with the certificate (and optionally the expected app id) at a given time.
+//!     let info = agora::verify(&issued.token, certificate, Some(app_id), issued.issued_at)?;
+//!     assert_eq!(info.services[0].name, "rtc");
+//!     assert_eq!(info.expires_at, issued.expires_at);
+//!
+//!     // Inspect any 007 or 006 token without the certificate (Serialize-able, absolute expiries).
+//!     let decoded = agora::inspect(&token)?;
+//!     println!("{decoded:?}");
+//!     Ok(())
+//! }
+//! ```
 
 mod legacy006;
 mod md5;
