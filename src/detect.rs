@@ -65,7 +65,7 @@ pub fn detect_format(token: &str) -> Option<TokenFormat> {
 #[non_exhaustive]
 pub enum DecodedAny {
     /// A LiveKit JWT (header and claims; signature not checked).
-    LiveKit(crate::livekit::DecodedToken),
+    LiveKit(Box<crate::livekit::DecodedToken>),
     /// An Agora 007 or 006 token (signature not checked).
     Agora(crate::agora::TokenInfo),
     /// A ZEGO token04 decrypted with the server secret (expiry not checked).
@@ -108,7 +108,9 @@ impl DecodedAny {
 /// [`ZegoVerifier::decode`](crate::zego::ZegoVerifier::decode).
 pub fn decode_any(token: &str, zego_server_secret: Option<&str>) -> crate::Result<DecodedAny> {
     match detect_format(token) {
-        Some(TokenFormat::LiveKitJwt) => crate::livekit::decode(token).map(DecodedAny::LiveKit),
+        Some(TokenFormat::LiveKitJwt) => {
+            crate::livekit::decode(token).map(|d| DecodedAny::LiveKit(Box::new(d)))
+        }
         Some(TokenFormat::Agora007 | TokenFormat::Agora006) => {
             crate::agora::inspect(token).map(DecodedAny::Agora)
         }
