@@ -18,7 +18,9 @@ fuzz_target!(|data: &[u8]| {
         // A verified token's grants mint a token that verifies to the same grants.
         let minter = LiveKitMinter::new(KEY, SECRET).expect("valid credentials");
         if let Ok(again) = minter.encode(&claims.grants, 1_767_225_600, 600) {
-            let back = verifier.verify_at(&again, 1_767_225_601).expect("re-minted token verifies");
+            let back = verifier
+                .verify_at(&again, 1_767_225_601)
+                .expect("re-minted token verifies");
             assert_eq!(back.grants, claims.grants);
         }
     }
