@@ -1,13 +1,183 @@
-//! Shared helpers of the fuzz targets.
+//! The fuzz target bodies, one public function per target. The `fuzz_targets/*.rs` files are thin
+//! wrappers, and `tests/fuzz_replay.rs` in the main crate includes this file (`#[path]`) to replay
+//! the committed seeds and corpora through exactly the same functions.
+//!
+//! Each body must never panic on any input except through a failed invariant assertion.
 
+use std::sync::OnceLock;
+
+use rtcmint::agora::{self, AccessToken2, AccessToken006, TokenInfo};
+use rtcmint::batch::{MinterSet, parse_line};
+use rtcmint::livekit::{LiveKitMinter, LiveKitVerifier};
 use rtcmint::zego::{MintInputs, Mode, Payload, ZegoMinter, ZegoVerifier};
+use rtcmint::{DecodedAny, decode_any, detect_format};
 
-/// The server secret and app id of the shared ZEGO vectors.
+/// Every target: name (as in `fuzz/Cargo.toml` and `fuzz/seeds/<name>/`) and body.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("livekit", livekit),
+    ("batch_line", batch_line),
+    ("agora_007", agora_007),
+    ("agora_006", agora_006),
+    ("zego_cbc", zego_cbc),
+    ("zego_gcm", zego_gcm),
+    ("decode_any", decode_any_target),
+];
+
+const LK_KEY: &str = "APIvk8Qe3LmT2xRz";
+const LK_SECRET: &str = "c9Rf2LwK7pXn4Vt8Hq1Zs6Bm3Jd5Ny0Ga7Ue2Oi9Wk4";
+
+/// LiveKit JWT decode + verify: never panics, and anything that verifies re-encodes to claims
+/// that verify again.
+pub fn livekit(data: &[u8]) {
+    let Ok(token) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = rtcmint::livekit::decode(token);
+    let verifier = LiveKitVerifier::new(LK_KEY, LK_SECRET).expect("valid credentials");
+    if let Ok(claims) = verifier.verify_at(token, 1_767_225_601) {
+        // A verified token's grants mint a token that verifies to the same grants.
+        let minter = LiveKitMinter::new(LK_KEY, LK_SECRET).expect("valid credentials");
+        if let Ok(again) = minter.encode(&claims.grants, 1_767_225_600, 600) {
+            let back = verifier
+                .verify_at(&again, 1_767_225_601)
+                .expect("re-minted token verifies");
+            assert_eq!(back.grants, claims.grants);
+        }
+    }
+}
+
+fn minters() -> &'static MinterSet {
+    static SET: OnceLock<MinterSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        MinterSet::new().with(Box::new(
+            LiveKitMinter::new("APIkey", "a-secret-of-at-least-32-characters!!")
+                .expect("valid credentials"),
+        ))
+    })
+}
+
+/// The batch JSON Lines request parser and line processor: never panics, always writes exactly
+/// one JSON result line.
+pub fn batch_line(data: &[u8]) {
+    let Ok(line) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = parse_line(line);
+    let mut out = Vec::new();
+    minters().process_line(1, line, &mut out);
+    assert_eq!(out.last(), Some(&b'\n'));
+    assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);
+    let _: serde_json::Value = serde_json::from_slice(&out).expect("result is JSON");
+}
+
+/// The certificate of the shared Agora vectors (most seeds are signed with it).
+const AG_CERT: &str = "5CFd2fd1755d40ecb72977518be15d3b";
+
+/// Agora AccessToken2 ("007") decode + verify: never panics; the full verifier and the
+/// allocation-free `verify_str` agree on every token that verifies; a decoded token re-encodes
+/// (with the certificate) to a token that decodes to the same fields.
+pub fn agora_007(data: &[u8]) {
+    // Just after the vectors' issue time (1111111): seeds verify, not expire.
+    const NOW: i64 = 1_111_112;
+    let Ok(token) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = agora::inspect(token);
+    let fast = AccessToken2::verify_str(token, AG_CERT, None, NOW);
+    let full = agora::verify(token, AG_CERT, None, NOW);
+    if let Ok(info) = &full {
+        // verify() parses every service; verify_str() only skips them, so it is the more lenient.
+        let fast = fast.expect("verify_str accepts what verify accepts");
+        assert_eq!(fast.expires_at, info.expires_at);
+        assert_eq!(
+            (fast.issue_ts, fast.expire, fast.salt),
+            (info.issue_ts, info.expire, info.salt)
+        );
+        // An expected app id equal to the token's passes; the JSON view serialises.
+        assert!(agora::verify(token, AG_CERT, Some(&info.app_id), NOW).is_ok());
+        let _ = serde_json::to_string(info).expect("serialises");
+    }
+    if let Ok(decoded) = AccessToken2::decode(token) {
+        let t = &decoded.token;
+        // Re-encode only what the encoder can express: a console-style app id, known services,
+        // nothing trailing.
+        if decoded.app_id_valid_format()
+            && decoded.unknown_service_type.is_none()
+            && decoded.trailing_bytes == 0
+            && !t.services.is_empty()
+            && let Ok(again) = t.encode(AG_CERT)
+        {
+            let back = AccessToken2::decode(&again).expect("re-encoded token decodes");
+            // Same services, in the encoder's (stable) type order.
+            let mut want = t.services.clone();
+            want.sort_by_key(|s| s.service_type());
+            assert_eq!(back.token.services, want);
+            assert_eq!(
+                (
+                    &back.token.app_id,
+                    back.token.issue_ts,
+                    back.token.expire,
+                    back.token.salt
+                ),
+                (&t.app_id, t.issue_ts, t.expire, t.salt)
+            );
+            assert!(
+                AccessToken2::verify_str(&again, AG_CERT, Some(&t.app_id), i64::from(t.issue_ts))
+                    .is_ok()
+                    || t.expire == 0
+            );
+        }
+    }
+}
+
+/// Agora legacy AccessToken ("006") decode + verify: never panics, and whatever decodes also
+/// inspects to the same view and serialises.
+pub fn agora_006(data: &[u8]) {
+    // The channel, uid and time of the first shared 006 vector.
+    const CHANNEL: &str = "7d72365eb983485397e3e3f9d460bdda";
+    const UID: &str = "2882341273";
+    const NOW: i64 = 1_024_711;
+    let Ok(token) = std::str::from_utf8(data) else {
+        return;
+    };
+    let decoded = AccessToken006::decode(token);
+    let inspected = agora::inspect(token);
+    if let Ok(d) = &decoded {
+        assert_eq!(
+            inspected.as_ref().ok(),
+            Some(&TokenInfo::Legacy006(d.clone()))
+        );
+        let _ = serde_json::to_string(d).expect("serialises");
+        let _ = d.verify_signature(AG_CERT, CHANNEL, UID);
+        let _ = d.verify_signature(AG_CERT, "", "");
+        let _ = d.check_expiry(NOW);
+    }
+    for (channel, uid) in [(CHANNEL, UID), (CHANNEL, ""), ("", "")] {
+        let r = agora::verify_006(token, AG_CERT, None, channel, uid, NOW);
+        if r.is_ok() {
+            assert!(decoded.is_ok(), "verify_006 accepted what decode refuses");
+        }
+    }
+    // 007 verification refuses 006 tokens with a pointer to verify_006, never a panic.
+    let _ = agora::verify(token, AG_CERT, None, NOW);
+}
+
+/// The server secret of the shared ZEGO vectors.
 pub const ZEGO_SECRET: &str = "fa94dd0f974cf2e293728a526b028271";
 /// The app id of most ZEGO vectors.
 pub const ZEGO_APP_ID: u32 = 1_234_567_890;
 /// The vectors' `now_unix`.
 pub const ZEGO_NOW: i64 = 1_700_000_000;
+
+/// ZEGO token04, CBC container (see [`zego_target`]).
+pub fn zego_cbc(data: &[u8]) {
+    zego_target(Mode::Cbc, data);
+}
+
+/// ZEGO token04, GCM container (see [`zego_target`]).
+pub fn zego_gcm(data: &[u8]) {
+    zego_target(Mode::Gcm, data);
+}
 
 /// The ZEGO token04 target body for one container mode.
 ///
@@ -39,12 +209,12 @@ pub fn zego_target(mode: Mode, data: &[u8]) {
         };
         assert_eq!(d.authenticated, d.mode == Mode::Gcm);
         assert_eq!(d.expires_at, d.container.expire);
-        let _ = serde_json_check::to_string(&d).expect("serialises");
+        let _ = serde_json::to_string(&d).expect("serialises");
         if d.mode != mode || d.claims.app_id != u64::from(ZEGO_APP_ID) {
             return;
         }
         let payload = Payload::Raw(d.claims.payload_str().to_owned());
-        let Ok(iv) = hex_decode(&d.container.iv_hex) else {
+        let Some(iv) = hex_decode(&d.container.iv_hex) else {
             return;
         };
         let inputs = MintInputs::new(
@@ -66,8 +236,8 @@ pub fn zego_target(mode: Mode, data: &[u8]) {
             );
         }
     } else {
-        let (user_id, payload) = text.split_once('\0').unwrap_or((text, ""));
-        let payload = Payload::Raw(payload.to_owned());
+        let (user_id, payload_text) = text.split_once('\0').unwrap_or((text, ""));
+        let payload = Payload::Raw(payload_text.to_owned());
         let inputs = MintInputs::new(user_id, ZEGO_NOW, 3600, 123_456_789, iv).payload(&payload);
         let mut token = String::new();
         if minter.mint_with(&inputs, &mut token).is_ok() {
@@ -76,29 +246,52 @@ pub fn zego_target(mode: Mode, data: &[u8]) {
                 .expect("a minted token verifies");
             assert_eq!(back.mode, mode);
             assert_eq!(back.claims.user_id, user_id);
-            assert_eq!(
-                back.claims.payload_str(),
-                match &payload {
-                    Payload::Raw(p) => p.as_str(),
-                    _ => unreachable!(),
-                }
-            );
+            assert_eq!(back.claims.payload_str(), payload_text);
             assert_eq!(back.claims.app_id, u64::from(ZEGO_APP_ID));
             assert_eq!(back.expires_at, ZEGO_NOW + 3600);
-            assert!(rtcmint::decode_any(&token, Some(ZEGO_SECRET)).is_ok());
+            assert!(decode_any(&token, Some(ZEGO_SECRET)).is_ok());
         }
     }
 }
 
-fn hex_decode(s: &str) -> Result<Vec<u8>, ()> {
-    let b = s.as_bytes();
-    if b.len() % 2 != 0 {
-        return Err(());
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
     }
-    b.chunks(2)
-        .map(|p| {
-            let h = std::str::from_utf8(p).map_err(|_| ())?;
-            u8::from_str_radix(h, 16).map_err(|_| ())
-        })
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
         .collect()
+}
+
+/// The vendor-detecting decode the CLI's `decode` command uses: never panics, with or without a
+/// ZEGO secret (including a malformed one), and what it decodes belongs to the detected vendor.
+pub fn decode_any_target(data: &[u8]) {
+    let Ok(token) = std::str::from_utf8(data) else {
+        return;
+    };
+    let format = detect_format(token);
+    for secret in [None, Some(ZEGO_SECRET), Some("too-short")] {
+        match decode_any(token, secret) {
+            Ok(d) => {
+                let format = format.expect("decoded tokens have a detected format");
+                assert_eq!(d.vendor(), format.vendor());
+                let _ = d.expires_at();
+                let json = match &d {
+                    DecodedAny::LiveKit(t) => serde_json::to_string(t),
+                    DecodedAny::Agora(t) => serde_json::to_string(t),
+                    DecodedAny::Zego(t) => serde_json::to_string(t),
+                    DecodedAny::ZegoContainer(t) => serde_json::to_string(t),
+                    _ => Ok(String::new()),
+                };
+                json.expect("decoded tokens serialise");
+            }
+            Err(e) => {
+                if format.is_none() {
+                    assert_eq!(e.vendor(), None);
+                }
+                let _ = e.to_string();
+            }
+        }
+    }
 }
