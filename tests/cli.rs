@@ -322,6 +322,7 @@ fn decode_detects_the_vendor_and_prints_json() {
         assert_eq!(v["expires_at"], 1_767_226_200);
         assert_eq!(v["expires_at_utc"], "2026-01-01T00:10:00Z");
         assert_eq!(v["not_before_utc"], "2026-01-01T00:00:00Z");
+        assert_eq!(v["claims"]["exp_utc"], "2026-01-01T00:10:00Z");
     }
     for bad in ["", "hello", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln", "eyJ!.x.y"] {
         let o = run(rtcmint(), &["decode", bad]);
