@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 use crate::inspect::time_fields;
 use crate::util::{
-    CliError, CliResult, SecretSource, parse_kv, parse_unix, parse_valid_for, require_value,
+    CliError, CliResult, SecretSource, optional_pair, parse_kv, parse_unix, parse_valid_for,
+    require_value,
 };
 
 fn certificate_source<'a>(flag: Option<&'a str>, file: Option<&'a PathBuf>) -> SecretSource<'a> {
@@ -63,20 +64,20 @@ pub struct BatchCreds {
 
 impl BatchCreds {
     pub fn minter_if_given(&self) -> CliResult<Option<Box<dyn rtcmint::TokenMinter>>> {
-        let app_id = self
-            .agora_app_id
-            .clone()
-            .or_else(|| std::env::var("AGORA_APP_ID").ok());
-        let cert = certificate_source(None, self.agora_app_certificate_file.as_ref()).resolve()?;
-        match (app_id, cert) {
-            (None, None) => Ok(None),
-            (Some(a), Some(c)) => Ok(Some(Box::new(AgoraMinter::new(a, c)?))),
-            (None, Some(_)) => Err(CliError::usage(
-                "an Agora certificate was given without an app id: pass --agora-app-id or set AGORA_APP_ID",
-            )),
-            (Some(_), None) => Err(CliError::usage(
-                "an Agora app id was given without a certificate: set AGORA_APP_CERTIFICATE, AGORA_APP_CERTIFICATE_FILE or pass --agora-app-certificate-file",
-            )),
+        let source = SecretSource {
+            file_flag_name: "--agora-app-certificate-file",
+            ..certificate_source(None, self.agora_app_certificate_file.as_ref())
+        };
+        let pair = optional_pair(
+            "Agora",
+            self.agora_app_id.clone(),
+            "--agora-app-id",
+            "AGORA_APP_ID",
+            &source,
+        )?;
+        match pair {
+            Some((a, c)) => Ok(Some(Box::new(AgoraMinter::new(a, c)?))),
+            None => Ok(None),
         }
     }
 }

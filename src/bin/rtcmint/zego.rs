@@ -11,7 +11,9 @@ use rtcmint::{
 use serde_json::{Value, json};
 
 use crate::inspect::time_fields;
-use crate::util::{CliError, CliResult, SecretSource, parse_unix, parse_valid_for, require_value};
+use crate::util::{
+    CliError, CliResult, SecretSource, optional_pair, parse_unix, parse_valid_for, require_value,
+};
 
 /// Where a ZEGO server secret comes from.
 pub fn secret_source<'a>(flag: Option<&'a str>, file: Option<&'a PathBuf>) -> SecretSource<'a> {
@@ -65,22 +67,22 @@ pub struct BatchCreds {
 
 impl BatchCreds {
     pub fn minter_if_given(&self) -> CliResult<Option<Box<dyn rtcmint::TokenMinter>>> {
-        let app_id = self
-            .zego_app_id
-            .clone()
-            .or_else(|| std::env::var("ZEGO_APP_ID").ok());
-        let secret = secret_source(None, self.zego_server_secret_file.as_ref()).resolve()?;
-        match (app_id, secret) {
-            (None, None) => Ok(None),
-            (Some(a), Some(s)) => Ok(Some(Box::new(
+        let source = SecretSource {
+            file_flag_name: "--zego-server-secret-file",
+            ..secret_source(None, self.zego_server_secret_file.as_ref())
+        };
+        let pair = optional_pair(
+            "ZEGO",
+            self.zego_app_id.clone(),
+            "--zego-app-id",
+            "ZEGO_APP_ID",
+            &source,
+        )?;
+        match pair {
+            Some((a, s)) => Ok(Some(Box::new(
                 ZegoMinter::new(parse_app_id(&a)?, s)?.with_mode(self.zego_mode.into()),
             ))),
-            (None, Some(_)) => Err(CliError::usage(
-                "a ZEGO server secret was given without an app id: pass --zego-app-id or set ZEGO_APP_ID",
-            )),
-            (Some(_), None) => Err(CliError::usage(
-                "a ZEGO app id was given without a server secret: set ZEGO_SERVER_SECRET, ZEGO_SERVER_SECRET_FILE or pass --zego-server-secret-file",
-            )),
+            None => Ok(None),
         }
     }
 }
