@@ -130,15 +130,15 @@ fn agora_007_flips(token: &str, now: i64) -> (usize, usize) {
     flips.extend(binary_flips(token, "007", &STANDARD));
     let mut accepted = 0;
     for (pos, bit, t) in &flips {
-        let full = agora::verify(&t, AG_CERT, None, now);
-        let fast = AccessToken2::verify_str(&t, AG_CERT, None, now);
+        let full = agora::verify(t, AG_CERT, None, now);
+        let fast = AccessToken2::verify_str(t, AG_CERT, None, now);
         assert_eq!(
             full.is_ok(),
             fast.is_ok(),
             "verify and verify_str disagree at {pos}/{bit}"
         );
         if full.is_ok() {
-            let d = AccessToken2::decode(&t).unwrap();
+            let d = AccessToken2::decode(t).unwrap();
             assert_eq!(d.signature, original.signature, "flip at {pos}/{bit}");
             assert_eq!(d.signing_info, original.signing_info, "flip at {pos}/{bit}");
             accepted += 1;

@@ -12,8 +12,11 @@ use rtcmint::livekit::{LiveKitMinter, LiveKitVerifier};
 use rtcmint::zego::{MintInputs, Mode, Payload, ZegoMinter, ZegoVerifier};
 use rtcmint::{DecodedAny, decode_any, detect_format};
 
+/// A target body.
+pub type Target = fn(&[u8]);
+
 /// Every target: name (as in `fuzz/Cargo.toml` and `fuzz/seeds/<name>/`) and body.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("livekit", livekit),
     ("batch_line", batch_line),
     ("agora_007", agora_007),
@@ -255,7 +258,7 @@ pub fn zego_target(mode: Mode, data: &[u8]) {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
