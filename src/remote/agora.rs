@@ -724,6 +724,7 @@ fn check(a: &Answer) -> Option<RemoteError> {
             let message = v
                 .get("reason")
                 .or_else(|| v.get("message"))
+                .or_else(|| v.get("serverResponse").and_then(|s| s.get("message")))
                 .and_then(Value::as_str)
                 .map_or_else(|| a.text_snippet(), str::to_owned);
             (Some(code), message)
