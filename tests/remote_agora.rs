@@ -1,5 +1,12 @@
 //! Agora client against the local Agora double.
 #![cfg(feature = "remote")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::result_large_err
+)]
 
 mod remote_support;
 
@@ -24,7 +31,13 @@ fn client(base: &str) -> AgoraClient {
         .unwrap()
         .with_http_options(fast())
         .unwrap()
-        .with_recording(AgoraRecordingConfig::new(AgoraStorage::new(1, 0, "bucket", "AK", "SK-secret")))
+        .with_recording(AgoraRecordingConfig::new(AgoraStorage::new(
+            1,
+            0,
+            "bucket",
+            "AK",
+            "SK-secret",
+        )))
 }
 
 #[test]
@@ -42,10 +55,19 @@ async fn rooms_are_synthesized_or_derived() {
     within(20, async {
         let (double, server) = AgoraDouble::start().await;
         let c = client(&server.base_url);
-        let r = c.create_room(&CreateRoomRequest::new("standup")).await.unwrap();
+        let r = c
+            .create_room(&CreateRoomRequest::new("standup"))
+            .await
+            .unwrap();
         assert_eq!(r.origin, Origin::Synthesized);
-        assert!(double.common.log().is_empty(), "create makes no network call");
-        let e = c.create_room(&CreateRoomRequest::new("x").max_participants(3)).await.unwrap_err();
+        assert!(
+            double.common.log().is_empty(),
+            "create makes no network call"
+        );
+        let e = c
+            .create_room(&CreateRoomRequest::new("x").max_participants(3))
+            .await
+            .unwrap_err();
         assert!(matches!(e, RemoteError::Unsupported { .. }), "{e}");
 
         let e = c.get_room("standup").await.unwrap_err();
@@ -60,12 +82,20 @@ async fn rooms_are_synthesized_or_derived() {
         let p1 = c.list_rooms(&PageRequest::first().limit(2)).await.unwrap();
         assert_eq!(p1.items.len(), 2);
         assert_eq!(p1.next_cursor.as_deref(), Some("1"));
-        let p2 = c.list_rooms(&PageRequest::first().limit(2).cursor("1")).await.unwrap();
+        let p2 = c
+            .list_rooms(&PageRequest::first().limit(2).cursor("1"))
+            .await
+            .unwrap();
         assert_eq!(p2.items.len(), 1);
         assert_eq!(p2.next_cursor, None);
         assert!(matches!(
-            c.list_rooms(&PageRequest::first().cursor("abc")).await.unwrap_err(),
-            RemoteError::InvalidRequest { field: "cursor", .. }
+            c.list_rooms(&PageRequest::first().cursor("abc"))
+                .await
+                .unwrap_err(),
+            RemoteError::InvalidRequest {
+                field: "cursor",
+                ..
+            }
         ));
 
         // Delete = kicking rule with time 0 on the channel.
@@ -84,16 +114,53 @@ async fn participants_and_kick() {
         let (double, server) = AgoraDouble::start().await;
         double.seed("live", 2, &[7], &[2001, 2002]);
         let c = client(&server.base_url);
-        let p = c.list_participants("live", &PageRequest::first()).await.unwrap();
-        let ids: Vec<_> = p.items.iter().map(|p| (p.identity.as_str(), p.role.as_deref())).collect();
-        assert_eq!(ids, [("7", Some("host")), ("2001", Some("audience")), ("2002", Some("audience"))]);
-        assert!(c.list_participants("none", &PageRequest::first()).await.unwrap().items.is_empty());
+        let p = c
+            .list_participants("live", &PageRequest::first())
+            .await
+            .unwrap();
+        let ids: Vec<_> = p
+            .items
+            .iter()
+            .map(|p| (p.identity.as_str(), p.role.as_deref()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("7", Some("host")),
+                ("2001", Some("audience")),
+                ("2002", Some("audience"))
+            ]
+        );
+        assert!(
+            c.list_participants("none", &PageRequest::first())
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
         c.kick_participant("live", "2001").await.unwrap();
-        assert_eq!(c.list_participants("live", &PageRequest::first()).await.unwrap().items.len(), 2);
+        assert_eq!(
+            c.list_participants("live", &PageRequest::first())
+                .await
+                .unwrap()
+                .items
+                .len(),
+            2
+        );
         let e = c.kick_participant("live", "alice").await.unwrap_err();
-        assert!(matches!(e, RemoteError::InvalidRequest { field: "identity", .. }));
+        assert!(matches!(
+            e,
+            RemoteError::InvalidRequest {
+                field: "identity",
+                ..
+            }
+        ));
         assert!(c.kick_participant("live", "0").await.is_err());
-        assert_eq!(double.common.hits("kicking-rule"), 1, "invalid uids never reach the vendor");
+        assert_eq!(
+            double.common.hits("kicking-rule"),
+            1,
+            "invalid uids never reach the vendor"
+        );
     })
     .await;
 }

@@ -1,5 +1,12 @@
 //! LiveKit client against the local LiveKit double (no network beyond 127.0.0.1).
 #![cfg(feature = "remote")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::result_large_err
+)]
 
 mod remote_support;
 
@@ -10,9 +17,8 @@ use remote_support::livekit::{KEY, LiveKitDouble, SECRET};
 use remote_support::{Fault, within};
 use rtcmint::livekit::{ClaimGrants, LiveKitMinter, VideoGrant};
 use rtcmint::remote::{
-    CreateRoomRequest, HttpOptions, LiveKitClient, Operation, Origin, PageRequest,
-    RecordingHandle, RecordingRequest, RecordingStatus, RemoteError, RoomService, Support,
-    UnsupportedReason,
+    CreateRoomRequest, HttpOptions, LiveKitClient, Operation, Origin, PageRequest, RecordingHandle,
+    RecordingRequest, RecordingStatus, RemoteError, RoomService, Support, UnsupportedReason,
 };
 
 fn fast() -> HttpOptions {
@@ -35,7 +41,11 @@ async fn rooms_lifecycle() {
         let (double, server) = LiveKitDouble::start().await;
         let c = client(&server.base_url);
         let room = c
-            .create_room(&CreateRoomRequest::new("standup").max_participants(8).metadata("m1"))
+            .create_room(
+                &CreateRoomRequest::new("standup")
+                    .max_participants(8)
+                    .metadata("m1"),
+            )
             .await
             .unwrap();
         assert!(room.room.starts_with("RM_"), "{room:?}");
@@ -56,18 +66,31 @@ async fn rooms_lifecycle() {
         assert_eq!(got.room, room.room);
         assert_eq!(got.origin, Origin::Derived);
         let missing = c.get_room("nope").await.unwrap_err();
-        assert!(matches!(missing, RemoteError::NotFound { what: "room", .. }), "{missing}");
+        assert!(
+            matches!(missing, RemoteError::NotFound { what: "room", .. }),
+            "{missing}"
+        );
 
         for n in ["a", "b", "c"] {
             c.create_room(&CreateRoomRequest::new(n)).await.unwrap();
         }
         let p1 = c.list_rooms(&PageRequest::first().limit(2)).await.unwrap();
-        assert_eq!(p1.items.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            p1.items.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
         let p2 = c
-            .list_rooms(&PageRequest::first().limit(2).cursor(p1.next_cursor.unwrap()))
+            .list_rooms(
+                &PageRequest::first()
+                    .limit(2)
+                    .cursor(p1.next_cursor.unwrap()),
+            )
             .await
             .unwrap();
-        assert_eq!(p2.items.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["c", "standup"]);
+        assert_eq!(
+            p2.items.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["c", "standup"]
+        );
         assert_eq!(p2.next_cursor, None);
 
         c.delete_room("a").await.unwrap();
@@ -75,8 +98,15 @@ async fn rooms_lifecycle() {
         assert!(e.is_not_found(), "{e}");
         assert_eq!(e.code(), Some("not_found"));
         assert_eq!(e.status(), Some(404));
-        assert!(e.to_string().contains("requested room does not exist"), "{e}");
-        assert_eq!(double.common.hits("DeleteRoom"), 2, "not_found is not retried");
+        assert!(
+            e.to_string().contains("requested room does not exist"),
+            "{e}"
+        );
+        assert_eq!(
+            double.common.hits("DeleteRoom"),
+            2,
+            "not_found is not retried"
+        );
     })
     .await;
 }
@@ -88,17 +118,26 @@ async fn participants_and_kick() {
         double.join("standup", "alice", "Alice");
         double.join("standup", "bob", "");
         let c = client(&server.base_url);
-        let page = c.list_participants("standup", &PageRequest::first()).await.unwrap();
+        let page = c
+            .list_participants("standup", &PageRequest::first())
+            .await
+            .unwrap();
         assert_eq!(page.items.len(), 2);
         assert_eq!(page.items[0].identity, "alice");
         assert_eq!(page.items[0].display_name.as_deref(), Some("Alice"));
         assert!(page.items[0].joined_at.is_some());
         assert_eq!(page.items[1].display_name, None);
-        let empty = c.list_participants("ghost-room", &PageRequest::first()).await.unwrap();
+        let empty = c
+            .list_participants("ghost-room", &PageRequest::first())
+            .await
+            .unwrap();
         assert!(empty.items.is_empty());
 
         c.kick_participant("standup", "alice").await.unwrap();
-        let page = c.list_participants("standup", &PageRequest::first()).await.unwrap();
+        let page = c
+            .list_participants("standup", &PageRequest::first())
+            .await
+            .unwrap();
         assert_eq!(page.items.len(), 1);
         let e = c.kick_participant("standup", "alice").await.unwrap_err();
         assert!(e.is_not_found());
@@ -175,7 +214,9 @@ async fn unsupported_is_typed_and_honest() {
             .await
             .unwrap_err();
         match &e {
-            RemoteError::Unsupported { operation, reason, .. } => {
+            RemoteError::Unsupported {
+                operation, reason, ..
+            } => {
                 assert_eq!(*operation, "recording.start(metadata)");
                 assert_eq!(*reason, UnsupportedReason::VendorLacks);
             }
@@ -188,7 +229,10 @@ async fn unsupported_is_typed_and_honest() {
             .unwrap_err();
         assert!(matches!(
             e,
-            RemoteError::Unsupported { reason: UnsupportedReason::NotImplemented, .. }
+            RemoteError::Unsupported {
+                reason: UnsupportedReason::NotImplemented,
+                ..
+            }
         ));
         assert!(e.to_string().contains("rtcmint does not implement"), "{e}");
         let caps = RoomService::capabilities(&c);
@@ -242,7 +286,10 @@ async fn double_enforces_grants_and_routes() {
         let minter = LiveKitMinter::new(KEY, SECRET).unwrap();
         let now = double.common.now();
         let token = |video: VideoGrant| {
-            let g = ClaimGrants { video: Some(video), ..ClaimGrants::default() };
+            let g = ClaimGrants {
+                video: Some(video),
+                ..ClaimGrants::default()
+            };
             minter.encode(&g, now, 600).unwrap()
         };
         let http = reqwest::Client::new();
@@ -257,32 +304,102 @@ async fn double_enforces_grants_and_routes() {
             r.send()
         };
         // Admin of another room.
-        let wrong_room = token(VideoGrant { room_admin: true, room: "other".into(), ..Default::default() });
-        let r = post("/twirp/livekit.RoomService/ListParticipants", Some(format!("Bearer {wrong_room}")), r#"{"room":"standup"}"#, "application/json").await.unwrap();
+        let wrong_room = token(VideoGrant {
+            room_admin: true,
+            room: "other".into(),
+            ..Default::default()
+        });
+        let r = post(
+            "/twirp/livekit.RoomService/ListParticipants",
+            Some(format!("Bearer {wrong_room}")),
+            r#"{"room":"standup"}"#,
+            "application/json",
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status(), 401);
-        assert_eq!(r.text().await.unwrap(), r#"{"code":"unauthenticated","msg":"permissions denied"}"#);
+        assert_eq!(
+            r.text().await.unwrap(),
+            r#"{"code":"unauthenticated","msg":"permissions denied"}"#
+        );
         // roomAdmin does not allow DeleteRoom (needs roomCreate).
-        let admin = token(VideoGrant { room_admin: true, room: "standup".into(), ..Default::default() });
-        let r = post("/twirp/livekit.RoomService/DeleteRoom", Some(format!("Bearer {admin}")), r#"{"room":"standup"}"#, "application/json").await.unwrap();
+        let admin = token(VideoGrant {
+            room_admin: true,
+            room: "standup".into(),
+            ..Default::default()
+        });
+        let r = post(
+            "/twirp/livekit.RoomService/DeleteRoom",
+            Some(format!("Bearer {admin}")),
+            r#"{"room":"standup"}"#,
+            "application/json",
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status(), 401);
         // camelCase request names are accepted.
-        let r = post("/twirp/livekit.RoomService/ListParticipants", Some(format!("Bearer {admin}")), r#"{"room":"standup"}"#, "application/json;charset=UTF-8").await.unwrap();
+        let r = post(
+            "/twirp/livekit.RoomService/ListParticipants",
+            Some(format!("Bearer {admin}")),
+            r#"{"room":"standup"}"#,
+            "application/json;charset=UTF-8",
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status(), 200);
         // Not Bearer → plain text.
-        let r = post("/twirp/livekit.RoomService/ListRooms", Some("Basic abc".into()), "{}", "application/json").await.unwrap();
+        let r = post(
+            "/twirp/livekit.RoomService/ListRooms",
+            Some("Basic abc".into()),
+            "{}",
+            "application/json",
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status(), 401);
-        assert!(r.text().await.unwrap().starts_with("invalid authorization header"));
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .starts_with("invalid authorization header")
+        );
         // Bad content type, bad route, bad JSON.
-        let r = post("/twirp/livekit.RoomService/ListRooms", None, "{}", "text/plain").await.unwrap();
+        let r = post(
+            "/twirp/livekit.RoomService/ListRooms",
+            None,
+            "{}",
+            "text/plain",
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status(), 404);
-        let r = post("/twirp/livekit.Nope/X", None, "{}", "application/json").await.unwrap();
+        let r = post("/twirp/livekit.Nope/X", None, "{}", "application/json")
+            .await
+            .unwrap();
         assert_eq!(r.status(), 404);
         let v: serde_json::Value = r.json().await.unwrap();
         assert_eq!(v["code"], "bad_route");
-        let lister = token(VideoGrant { room_list: true, ..Default::default() });
-        let r = post("/twirp/livekit.RoomService/ListRooms", Some(format!("Bearer {lister}")), "{nope", "application/json").await.unwrap();
+        let lister = token(VideoGrant {
+            room_list: true,
+            ..Default::default()
+        });
+        let r = post(
+            "/twirp/livekit.RoomService/ListRooms",
+            Some(format!("Bearer {lister}")),
+            "{nope",
+            "application/json",
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status(), 400);
-        let r = http.get(format!("{}/twirp/livekit.RoomService/ListRooms", server.base_url)).send().await.unwrap();
+        let r = http
+            .get(format!(
+                "{}/twirp/livekit.RoomService/ListRooms",
+                server.base_url
+            ))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 404);
     })
     .await;
@@ -298,9 +415,15 @@ async fn lenient_decoding_of_camel_case() {
         let r = c.get_room("standup").await.unwrap();
         assert_eq!(r.num_participants, Some(1));
         assert!(r.created_at.is_some());
-        let p = c.list_participants("standup", &PageRequest::first()).await.unwrap();
+        let p = c
+            .list_participants("standup", &PageRequest::first())
+            .await
+            .unwrap();
         assert!(p.items[0].joined_at.is_some());
-        let rec = c.start_recording(&RecordingRequest::new("standup")).await.unwrap();
+        let rec = c
+            .start_recording(&RecordingRequest::new("standup"))
+            .await
+            .unwrap();
         assert!(rec.recording.starts_with("EG_"));
     })
     .await;
@@ -366,7 +489,10 @@ async fn connection_refused_is_transport() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", l.local_addr().unwrap());
         drop(l);
-        let e = client(&base).list_rooms(&PageRequest::first()).await.unwrap_err();
+        let e = client(&base)
+            .list_rooms(&PageRequest::first())
+            .await
+            .unwrap_err();
         assert!(matches!(e, RemoteError::Transport { .. }), "{e:?}");
         assert!(e.is_retryable());
     })
@@ -379,7 +505,10 @@ async fn works_as_dyn_room_service() {
         let (_double, server) = LiveKitDouble::start().await;
         let svc: Box<dyn RoomService> = Box::new(client(&server.base_url));
         assert_eq!(svc.vendor(), rtcmint::Vendor::LiveKit);
-        let r = svc.create_room(&CreateRoomRequest::new("dyn")).await.unwrap();
+        let r = svc
+            .create_room(&CreateRoomRequest::new("dyn"))
+            .await
+            .unwrap();
         assert_eq!(r.name, "dyn");
         svc.delete_room("dyn").await.unwrap();
     })

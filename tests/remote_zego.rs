@@ -1,5 +1,12 @@
 //! ZEGO client against the local ZEGO double.
 #![cfg(feature = "remote")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::result_large_err
+)]
 
 mod remote_support;
 
@@ -43,15 +50,26 @@ async fn rooms() {
     within(20, async {
         let (double, server) = ZegoDouble::start().await;
         let c = client(&server.base_url);
-        let r = c.create_room(&CreateRoomRequest::new("standup")).await.unwrap();
+        let r = c
+            .create_room(&CreateRoomRequest::new("standup"))
+            .await
+            .unwrap();
         assert_eq!(r.origin, Origin::Synthesized);
         assert!(double.common.log().is_empty());
         assert!(matches!(
-            c.create_room(&CreateRoomRequest::new("x").metadata("m")).await.unwrap_err(),
-            RemoteError::Unsupported { reason: UnsupportedReason::VendorLacks, .. }
+            c.create_room(&CreateRoomRequest::new("x").metadata("m"))
+                .await
+                .unwrap_err(),
+            RemoteError::Unsupported {
+                reason: UnsupportedReason::VendorLacks,
+                ..
+            }
         ));
         // Count 0: NotFound (ZEGO cannot tell empty from absent).
-        assert!(matches!(c.get_room("standup").await.unwrap_err(), RemoteError::NotFound { .. }));
+        assert!(matches!(
+            c.get_room("standup").await.unwrap_err(),
+            RemoteError::NotFound { .. }
+        ));
         double.login("standup", "alice", "Alice");
         double.login("standup", "bob", "Bob");
         double.login("other", "carol", "");
@@ -60,24 +78,52 @@ async fn rooms() {
 
         // Room list is gated: unsupported until enabled, then real.
         let e = c.list_rooms(&PageRequest::first()).await.unwrap_err();
-        assert!(matches!(e, RemoteError::Unsupported { operation: "room.list", reason: UnsupportedReason::VendorLacks, .. }), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                RemoteError::Unsupported {
+                    operation: "room.list",
+                    reason: UnsupportedReason::VendorLacks,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
         assert!(e.to_string().contains("with_room_list"), "{e}");
-        assert_eq!(RoomService::capabilities(&c).support(Operation::RoomList), Support::Gated);
+        assert_eq!(
+            RoomService::capabilities(&c).support(Operation::RoomList),
+            Support::Gated
+        );
         let enabled = client(&server.base_url).with_room_list(true);
-        assert_eq!(RoomService::capabilities(&enabled).support(Operation::RoomList), Support::Real);
+        assert_eq!(
+            RoomService::capabilities(&enabled).support(Operation::RoomList),
+            Support::Real
+        );
         // Enabled on our side but not by ZEGO: the gateway's "unsupported Action" maps to Unsupported.
-        assert!(matches!(enabled.list_rooms(&PageRequest::first()).await.unwrap_err(), RemoteError::Unsupported { .. }));
+        assert!(matches!(
+            enabled.list_rooms(&PageRequest::first()).await.unwrap_err(),
+            RemoteError::Unsupported { .. }
+        ));
         double.state.lock().unwrap().room_list_enabled = true;
-        let p1 = enabled.list_rooms(&PageRequest::first().limit(1)).await.unwrap();
+        let p1 = enabled
+            .list_rooms(&PageRequest::first().limit(1))
+            .await
+            .unwrap();
         assert_eq!(p1.items[0].name, "standup", "sorted by user count");
         assert_eq!(p1.next_cursor.as_deref(), Some("2"));
-        let p2 = enabled.list_rooms(&PageRequest::first().limit(1).cursor("2")).await.unwrap();
+        let p2 = enabled
+            .list_rooms(&PageRequest::first().limit(1).cursor("2"))
+            .await
+            .unwrap();
         assert_eq!(p2.items[0].name, "other");
         assert_eq!(p2.next_cursor, None);
 
         c.delete_room("other").await.unwrap();
         let e = c.delete_room("other").await.unwrap_err();
-        assert!(matches!(e, RemoteError::NotFound { what: "room", .. }), "{e:?}");
+        assert!(
+            matches!(e, RemoteError::NotFound { what: "room", .. }),
+            "{e:?}"
+        );
     })
     .await;
 }
@@ -164,21 +210,34 @@ async fn signature_and_timestamp_window_are_enforced() {
         // Client clock 11 minutes off: signature expired.
         let skewed = client(&server.base_url).with_clock(Arc::new(FixedClock(now - 660)));
         let e = skewed.get_room("standup").await.unwrap_err();
-        assert!(matches!(&e, RemoteError::Auth { status: 200, code: Some(c), .. } if c == "100000004"), "{e:?}");
+        assert!(
+            matches!(&e, RemoteError::Auth { status: 200, code: Some(c), .. } if c == "100000004"),
+            "{e:?}"
+        );
         // 9 minutes off is accepted.
         let ok = client(&server.base_url).with_clock(Arc::new(FixedClock(now - 540)));
         ok.get_room("standup").await.unwrap();
         // Wrong secret: invalid signature. The secret never shows.
-        let wrong = ZegoClient::new(&server.base_url, &server.base_url, APP_ID, "ffffffffffffffffffffffffffffffff").unwrap();
+        let wrong = ZegoClient::new(
+            &server.base_url,
+            &server.base_url,
+            APP_ID,
+            "ffffffffffffffffffffffffffffffff",
+        )
+        .unwrap();
         let e = wrong.get_room("standup").await.unwrap_err();
         assert_eq!(e.code(), Some("100000005"));
         assert!(!format!("{e} {e:?} {wrong:?}").contains("ffffffff"));
         // Unknown app.
         let other = ZegoClient::new(&server.base_url, &server.base_url, 42, SERVER_SECRET).unwrap();
         let e = other.get_room("standup").await.unwrap_err();
-        assert!(matches!(&e, RemoteError::Auth { code: Some(c), .. } if c == "100000010"), "{e:?}");
+        assert!(
+            matches!(&e, RemoteError::Auth { code: Some(c), .. } if c == "100000010"),
+            "{e:?}"
+        );
         // Deterministic nonce with a fixed random source still signs correctly.
-        let fixed = client(&server.base_url).with_random(Arc::new(FixedRandom::new(vec![0xab; 64])));
+        let fixed =
+            client(&server.base_url).with_random(Arc::new(FixedRandom::new(vec![0xab; 64])));
         fixed.get_room("standup").await.unwrap();
     })
     .await;

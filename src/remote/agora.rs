@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use base64::Engine as _;
-use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::Method;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
@@ -214,10 +214,11 @@ impl AgoraClient {
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(raw.as_bytes())
         ));
-        let mut value = HeaderValue::try_from(encoded.as_str()).map_err(|_| RemoteError::Config {
-            vendor: V,
-            reason: "the customer id cannot be sent in a header".into(),
-        })?;
+        let mut value =
+            HeaderValue::try_from(encoded.as_str()).map_err(|_| RemoteError::Config {
+                vendor: V,
+                reason: "the customer id cannot be sent in a header".into(),
+            })?;
         value.set_sensitive(true);
         Ok(value)
     }
@@ -283,7 +284,9 @@ impl AgoraClient {
 
     async fn user_list(&self, channel: &str, op: &'static str) -> RemoteResult<Value> {
         let path = format!("/dev/v1/channel/user/{}/{}", self.app(), segment(channel));
-        let v = self.call(Method::GET, &self.base, &path, None, true, op).await?;
+        let v = self
+            .call(Method::GET, &self.base, &path, None, true, op)
+            .await?;
         Ok(v.get("data").cloned().unwrap_or(Value::Null))
     }
 
@@ -368,7 +371,14 @@ impl AgoraClient {
 
     async fn kicking_rule(&self, body: Value, op: &'static str) -> RemoteResult<()> {
         let v = self
-            .call(Method::POST, &self.base, "/dev/v1/kicking-rule", Some(body), false, op)
+            .call(
+                Method::POST,
+                &self.base,
+                "/dev/v1/kicking-rule",
+                Some(body),
+                false,
+                op,
+            )
             .await?;
         match v.get("status").and_then(Value::as_str) {
             Some("success") => Ok(()),
@@ -481,7 +491,10 @@ impl AgoraClient {
                 return Err(RemoteError::InvalidRequest {
                     vendor: V,
                     field: "layout",
-                    reason: format!("Agora knows grid, speaker (float) and vertical, not {other:?}").into(),
+                    reason: format!(
+                        "Agora knows grid, speaker (float) and vertical, not {other:?}"
+                    )
+                    .into(),
                 });
             }
         };
@@ -519,10 +532,14 @@ impl AgoraClient {
             },
         });
         if !request.audio_only {
-            client_request["recordingConfig"]["subscribeVideoUids"] = json!(["#allstream#"]);
+            super::set_json(
+                client_request.get_mut("recordingConfig"),
+                "subscribeVideoUids",
+                json!(["#allstream#"]),
+            );
         }
         if let Some(token) = &config.recorder_token {
-            client_request["token"] = json!(token.expose());
+            super::set_json(Some(&mut client_request), "token", json!(token.expose()));
         }
         let started = self
             .call(
@@ -591,7 +608,14 @@ impl AgoraClient {
             handle: handle.clone(),
         };
         match self
-            .call(Method::POST, &self.recording_base, &path, Some(body), false, "recording.stop")
+            .call(
+                Method::POST,
+                &self.recording_base,
+                &path,
+                Some(body),
+                false,
+                "recording.stop",
+            )
             .await
         {
             Ok(v) => {
@@ -632,7 +656,8 @@ fn parse_cursor(cursor: Option<&str>) -> RemoteResult<u64> {
         Some(c) => c.parse().map_err(|_| RemoteError::InvalidRequest {
             vendor: V,
             field: "cursor",
-            reason: "an Agora cursor is a page number; pass the next_cursor of the previous page".into(),
+            reason: "an Agora cursor is a page number; pass the next_cursor of the previous page"
+                .into(),
         }),
     }
 }
@@ -644,7 +669,10 @@ fn file_prefix(uri: Option<&str>) -> RemoteResult<Vec<String>> {
         .filter(|p| !p.is_empty())
         .map(str::to_owned)
         .collect();
-    if parts.iter().any(|p| !p.bytes().all(|b| b.is_ascii_alphanumeric())) {
+    if parts
+        .iter()
+        .any(|p| !p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
         return Err(RemoteError::InvalidRequest {
             vendor: V,
             field: "output_uri",
@@ -702,7 +730,11 @@ fn users_of(data: &Value) -> Vec<Participant> {
             .into_iter()
             .map(|u| person(u, Some("host")))
             .collect();
-        out.extend(uids("audience").into_iter().map(|u| person(u, Some("audience"))));
+        out.extend(
+            uids("audience")
+                .into_iter()
+                .map(|u| person(u, Some("audience"))),
+        );
         out
     } else {
         uids("users").into_iter().map(|u| person(u, None)).collect()

@@ -85,7 +85,10 @@ impl Support {
     /// Whether a call can succeed (everything except `Gated` and `Unsupported`).
     #[must_use]
     pub const fn is_available(self) -> bool {
-        matches!(self, Support::Real | Support::Derived | Support::Synthesized)
+        matches!(
+            self,
+            Support::Real | Support::Derived | Support::Synthesized
+        )
     }
 }
 
@@ -160,34 +163,139 @@ pub fn capabilities(vendor: Vendor) -> Capabilities {
     use Support as S;
     let rows = match vendor {
         Vendor::LiveKit => vec![
-            row(O::RoomCreate, S::Real, "RoomService/CreateRoom", "idempotent: an existing room is returned with its sid"),
-            row(O::RoomGet, S::Derived, "RoomService/ListRooms{names:[name]}", "no room is returned when it is not active"),
-            row(O::RoomList, S::Real, "RoomService/ListRooms", "active rooms only; the server does not page, rtcmint pages by name"),
-            row(O::RoomDelete, S::Real, "RoomService/DeleteRoom", "disconnects everyone"),
-            row(O::RecordingStart, S::Real, "Egress/StartRoomCompositeEgress", "needs an egress service deployed"),
+            row(
+                O::RoomCreate,
+                S::Real,
+                "RoomService/CreateRoom",
+                "idempotent: an existing room is returned with its sid",
+            ),
+            row(
+                O::RoomGet,
+                S::Derived,
+                "RoomService/ListRooms{names:[name]}",
+                "no room is returned when it is not active",
+            ),
+            row(
+                O::RoomList,
+                S::Real,
+                "RoomService/ListRooms",
+                "active rooms only; the server does not page, rtcmint pages by name",
+            ),
+            row(
+                O::RoomDelete,
+                S::Real,
+                "RoomService/DeleteRoom",
+                "disconnects everyone",
+            ),
+            row(
+                O::RecordingStart,
+                S::Real,
+                "Egress/StartRoomCompositeEgress",
+                "needs an egress service deployed",
+            ),
             row(O::RecordingStop, S::Real, "Egress/StopEgress", ""),
-            row(O::ParticipantList, S::Real, "RoomService/ListParticipants", "an unknown room gives an empty list"),
-            row(O::ParticipantKick, S::Real, "RoomService/RemoveParticipant", "also revokes the participant's older tokens"),
+            row(
+                O::ParticipantList,
+                S::Real,
+                "RoomService/ListParticipants",
+                "an unknown room gives an empty list",
+            ),
+            row(
+                O::ParticipantKick,
+                S::Real,
+                "RoomService/RemoveParticipant",
+                "also revokes the participant's older tokens",
+            ),
         ],
         Vendor::Agora => vec![
-            row(O::RoomCreate, S::Synthesized, "(none)", "no create API: a channel exists while someone is in it"),
-            row(O::RoomGet, S::Derived, "GET /dev/v1/channel/user/{appid}/{cname}", "presence only: channel_exist, counts"),
-            row(O::RoomList, S::Real, "GET /dev/v1/channel/{appid}", "online channels only; page numbers as cursor"),
-            row(O::RoomDelete, S::Derived, "POST /dev/v1/kicking-rule {cname, time:0}", "evicts everyone; users may rejoin"),
-            row(O::RecordingStart, S::Real, "Cloud Recording acquire + start (mix)", "needs Cloud Recording enabled and storage"),
-            row(O::RecordingStop, S::Real, "Cloud Recording stop", "code 435 (nobody published) maps to NothingRecorded"),
-            row(O::ParticipantList, S::Real, "GET /dev/v1/channel/user/{appid}/{cname}", "numeric uids; hosts and audience in live mode"),
-            row(O::ParticipantKick, S::Real, "POST /dev/v1/kicking-rule {cname, uid, time:0}", "numeric uids only"),
+            row(
+                O::RoomCreate,
+                S::Synthesized,
+                "(none)",
+                "no create API: a channel exists while someone is in it",
+            ),
+            row(
+                O::RoomGet,
+                S::Derived,
+                "GET /dev/v1/channel/user/{appid}/{cname}",
+                "presence only: channel_exist, counts",
+            ),
+            row(
+                O::RoomList,
+                S::Real,
+                "GET /dev/v1/channel/{appid}",
+                "online channels only; page numbers as cursor",
+            ),
+            row(
+                O::RoomDelete,
+                S::Derived,
+                "POST /dev/v1/kicking-rule {cname, time:0}",
+                "evicts everyone; users may rejoin",
+            ),
+            row(
+                O::RecordingStart,
+                S::Real,
+                "Cloud Recording acquire + start (mix)",
+                "needs Cloud Recording enabled and storage",
+            ),
+            row(
+                O::RecordingStop,
+                S::Real,
+                "Cloud Recording stop",
+                "code 435 (nobody published) maps to NothingRecorded",
+            ),
+            row(
+                O::ParticipantList,
+                S::Real,
+                "GET /dev/v1/channel/user/{appid}/{cname}",
+                "numeric uids; hosts and audience in live mode",
+            ),
+            row(
+                O::ParticipantKick,
+                S::Real,
+                "POST /dev/v1/kicking-rule {cname, uid, time:0}",
+                "numeric uids only",
+            ),
         ],
         Vendor::Zego => vec![
-            row(O::RoomCreate, S::Synthesized, "(none)", "no create API: a room exists while someone is logged in"),
-            row(O::RoomGet, S::Derived, "DescribeUserNum", "count 0 is NotFound: the API cannot tell empty from absent"),
-            row(O::RoomList, S::Gated, "DescribeRoomList", "ZEGO must enable it for the app; then use with_room_list(true)"),
+            row(
+                O::RoomCreate,
+                S::Synthesized,
+                "(none)",
+                "no create API: a room exists while someone is logged in",
+            ),
+            row(
+                O::RoomGet,
+                S::Derived,
+                "DescribeUserNum",
+                "count 0 is NotFound: the API cannot tell empty from absent",
+            ),
+            row(
+                O::RoomList,
+                S::Gated,
+                "DescribeRoomList",
+                "ZEGO must enable it for the app; then use with_room_list(true)",
+            ),
             row(O::RoomDelete, S::Real, "CloseRoom", ""),
-            row(O::RecordingStart, S::Real, "cloudrecord StartRecord (RecordMode 2)", "needs Cloud Recording enabled and storage"),
+            row(
+                O::RecordingStart,
+                S::Real,
+                "cloudrecord StartRecord (RecordMode 2)",
+                "needs Cloud Recording enabled and storage",
+            ),
             row(O::RecordingStop, S::Real, "cloudrecord StopRecord", ""),
-            row(O::ParticipantList, S::Real, "DescribeUserList", "Marker paging, at most 200 per page, 1 call/s per room"),
-            row(O::ParticipantKick, S::Real, "KickoutUser", "at most 5 users per call"),
+            row(
+                O::ParticipantList,
+                S::Real,
+                "DescribeUserList",
+                "Marker paging, at most 200 per page, 1 call/s per room",
+            ),
+            row(
+                O::ParticipantKick,
+                S::Real,
+                "KickoutUser",
+                "at most 5 users per call",
+            ),
         ],
     };
     Capabilities { vendor, rows }
@@ -205,6 +313,9 @@ mod tests {
                 assert!(t.get(op).is_some(), "{v} {}", op.as_str());
             }
         }
-        assert_eq!(capabilities(Vendor::Zego).support(Operation::RoomList), Support::Gated);
+        assert_eq!(
+            capabilities(Vendor::Zego).support(Operation::RoomList),
+            Support::Gated
+        );
     }
 }

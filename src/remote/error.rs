@@ -28,7 +28,9 @@ impl UnsupportedReason {
     pub const fn as_str(self) -> &'static str {
         match self {
             UnsupportedReason::VendorLacks => "the vendor's API does not offer it",
-            UnsupportedReason::NotImplemented => "the vendor offers it, but rtcmint does not implement it",
+            UnsupportedReason::NotImplemented => {
+                "the vendor offers it, but rtcmint does not implement it"
+            }
         }
     }
 }
@@ -208,7 +210,11 @@ impl fmt::Display for RemoteError {
                 reason,
                 hint,
             } => {
-                write!(f, "{vendor}: `{operation}` is unsupported: {}", reason.as_str())?;
+                write!(
+                    f,
+                    "{vendor}: `{operation}` is unsupported: {}",
+                    reason.as_str()
+                )?;
                 if !hint.is_empty() {
                     write!(f, " ({hint})")?;
                 }
@@ -237,7 +243,10 @@ impl fmt::Display for RemoteError {
                 code,
                 message,
             } => {
-                write!(f, "{vendor} refused the credentials or permissions (HTTP {status}")?;
+                write!(
+                    f,
+                    "{vendor} refused the credentials or permissions (HTTP {status}"
+                )?;
                 if let Some(code) = code {
                     write!(f, ", code {code}")?;
                 }
@@ -256,7 +265,10 @@ impl fmt::Display for RemoteError {
                 vendor,
                 operation,
                 message,
-            } => write!(f, "{vendor}: cannot decode the answer to {operation}: {message}"),
+            } => write!(
+                f,
+                "{vendor}: cannot decode the answer to {operation}: {message}"
+            ),
             RemoteError::InvalidRequest {
                 vendor,
                 field,

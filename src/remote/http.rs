@@ -237,7 +237,10 @@ impl Http {
         if let Some(body) = &call.body {
             request = request.body(body.clone());
         }
-        let response = request.send().await.map_err(|e| self.map_err(&e, call.operation))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.map_err(&e, call.operation))?;
         let status = response.status().as_u16();
         let headers = response.headers();
         let request_id = headers
@@ -249,7 +252,10 @@ impl Http {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body = response.bytes().await.map_err(|e| self.map_err(&e, call.operation))?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.map_err(&e, call.operation))?;
         Ok(Answer {
             status,
             body: body.to_vec(),
@@ -349,7 +355,8 @@ mod tests {
 
     #[test]
     fn backoff_doubles_and_caps() {
-        let o = HttpOptions::default().backoff(Duration::from_millis(100), Duration::from_millis(350));
+        let o =
+            HttpOptions::default().backoff(Duration::from_millis(100), Duration::from_millis(350));
         assert_eq!(o.delay(0, 0.0, None), Duration::from_millis(100));
         assert_eq!(o.delay(1, 0.0, None), Duration::from_millis(200));
         assert_eq!(o.delay(2, 0.0, None), Duration::from_millis(350));

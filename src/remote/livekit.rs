@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::Method;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::json;
@@ -121,12 +121,13 @@ impl LiveKitClient {
         idempotent: bool,
     ) -> RemoteResult<T> {
         let url = join(V, &self.base, &format!("/twirp/livekit.{service}/{method}"))?;
-        let bearer = HeaderValue::try_from(format!("Bearer {}", self.token(grant)?)).map_err(
-            |_| RemoteError::Config {
-                vendor: V,
-                reason: "the token is not a valid header value".into(),
-            },
-        )?;
+        let bearer =
+            HeaderValue::try_from(format!("Bearer {}", self.token(grant)?)).map_err(|_| {
+                RemoteError::Config {
+                    vendor: V,
+                    reason: "the token is not a valid header value".into(),
+                }
+            })?;
         let call = Call::new(Method::POST, url, operation)
             .header(AUTHORIZATION, bearer)
             .json(&body)
@@ -148,20 +149,27 @@ impl LiveKitClient {
         require_name(V, "name", &request.name)?;
         let mut body = json!({ "name": request.name });
         if let Some(m) = request.max_participants {
-            body["max_participants"] = json!(m);
+            super::set_json(Some(&mut body), "max_participants", json!(m));
         }
         if let Some(t) = request.empty_timeout_secs {
-            body["empty_timeout"] = json!(t);
+            super::set_json(Some(&mut body), "empty_timeout", json!(t));
         }
         if let Some(m) = &request.metadata {
-            body["metadata"] = json!(m);
+            super::set_json(Some(&mut body), "metadata", json!(m));
         }
         let grant = VideoGrant {
             room_create: true,
             ..VideoGrant::default()
         };
         let room: WireRoom = self
-            .twirp("RoomService", "CreateRoom", "room.create", grant, body, true)
+            .twirp(
+                "RoomService",
+                "CreateRoom",
+                "room.create",
+                grant,
+                body,
+                true,
+            )
             .await?;
         Ok(room.into_room())
     }
@@ -173,15 +181,18 @@ impl LiveKitClient {
     /// As above, plus server and transport errors.
     pub async fn get_room(&self, name: &str) -> RemoteResult<Room> {
         require_name(V, "name", name)?;
-        let rooms = self.list_all(json!({ "names": [name] }), "room.get").await?;
-        let mut room = rooms
-            .into_iter()
-            .find(|r| r.name == name)
-            .ok_or_else(|| RemoteError::NotFound {
-                vendor: V,
-                what: "room",
-                id: name.to_owned(),
-            })?;
+        let rooms = self
+            .list_all(json!({ "names": [name] }), "room.get")
+            .await?;
+        let mut room =
+            rooms
+                .into_iter()
+                .find(|r| r.name == name)
+                .ok_or_else(|| RemoteError::NotFound {
+                    vendor: V,
+                    what: "room",
+                    id: name.to_owned(),
+                })?;
         room.origin = Origin::Derived;
         Ok(room)
     }
@@ -220,7 +231,14 @@ impl LiveKitClient {
             ..VideoGrant::default()
         };
         let _: serde_json::Value = self
-            .twirp("RoomService", "DeleteRoom", "room.delete", grant, json!({ "room": name }), false)
+            .twirp(
+                "RoomService",
+                "DeleteRoom",
+                "room.delete",
+                grant,
+                json!({ "room": name }),
+                false,
+            )
             .await?;
         Ok(())
     }
@@ -228,7 +246,7 @@ impl LiveKitClient {
     /// `Egress/StartRoomCompositeEgress` with one file output (MP4, or OGG when audio only) at
     /// `output_uri` (empty: the egress default `{room_name}-{time}`), stored by the egress
     /// service's configured storage (a storage URL such as `s3://…` is refused as not
-/// implemented). Not retried.
+    /// implemented). Not retried.
     ///
     /// # Errors
     /// [`RemoteError::Unsupported`] for metadata; `not_found` when the room is not active;
@@ -261,7 +279,14 @@ impl LiveKitClient {
             }],
         });
         let info: WireEgress = self
-            .twirp("Egress", "StartRoomCompositeEgress", "recording.start", record_grant(), body, false)
+            .twirp(
+                "Egress",
+                "StartRoomCompositeEgress",
+                "recording.start",
+                record_grant(),
+                body,
+                false,
+            )
             .await?;
         let mut rec = info.into_recording();
         if rec.output_uri.is_none() {
@@ -288,7 +313,14 @@ impl LiveKitClient {
         };
         require_name(V, "egress_id", egress_id)?;
         let info: WireEgress = self
-            .twirp("Egress", "StopEgress", "recording.stop", record_grant(), json!({ "egress_id": egress_id }), false)
+            .twirp(
+                "Egress",
+                "StopEgress",
+                "recording.stop",
+                record_grant(),
+                json!({ "egress_id": egress_id }),
+                false,
+            )
             .await?;
         Ok(info.into_recording())
     }
@@ -305,7 +337,14 @@ impl LiveKitClient {
     ) -> RemoteResult<Page<Participant>> {
         require_name(V, "room", room)?;
         let list: WireParticipants = self
-            .twirp("RoomService", "ListParticipants", "participant.list", admin_grant(room), json!({ "room": room }), true)
+            .twirp(
+                "RoomService",
+                "ListParticipants",
+                "participant.list",
+                admin_grant(room),
+                json!({ "room": room }),
+                true,
+            )
             .await?;
         let items = list
             .participants
@@ -329,7 +368,14 @@ impl LiveKitClient {
         require_name(V, "room", room)?;
         require_name(V, "identity", identity)?;
         let _: serde_json::Value = self
-            .twirp("RoomService", "RemoveParticipant", "participant.kick", admin_grant(room), json!({ "room": room, "identity": identity }), false)
+            .twirp(
+                "RoomService",
+                "RemoveParticipant",
+                "participant.kick",
+                admin_grant(room),
+                json!({ "room": room, "identity": identity }),
+                false,
+            )
             .await?;
         Ok(())
     }
@@ -359,7 +405,11 @@ fn check(a: &Answer) -> Option<RemoteError> {
     }
     let twirp = a.json().and_then(|v| {
         let code = v.get("code")?.as_str()?.to_owned();
-        let msg = v.get("msg").and_then(|m| m.as_str()).unwrap_or("").to_owned();
+        let msg = v
+            .get("msg")
+            .and_then(|m| m.as_str())
+            .unwrap_or("")
+            .to_owned();
         Some((code, msg))
     });
     let (code, message) = match twirp {
@@ -497,11 +547,7 @@ impl WireEgress {
             .file_results
             .unwrap_or_default()
             .into_iter()
-            .find_map(|f| {
-                [f.location, f.filename]
-                    .into_iter()
-                    .find(|s| !s.is_empty())
-            });
+            .find_map(|f| [f.location, f.filename].into_iter().find(|s| !s.is_empty()));
         Recording {
             recording: self.egress_id.clone(),
             room: self.room_name,

@@ -335,7 +335,10 @@ pub trait RoomService: Send + Sync {
     fn capabilities(&self) -> Capabilities;
 
     /// Creates a room (LiveKit), or synthesizes the record (Agora, ZEGO).
-    fn create_room<'a>(&'a self, request: &'a CreateRoomRequest) -> BoxFuture<'a, RemoteResult<Room>>;
+    fn create_room<'a>(
+        &'a self,
+        request: &'a CreateRoomRequest,
+    ) -> BoxFuture<'a, RemoteResult<Room>>;
 
     /// Looks a room up; [`RemoteError::NotFound`] when absent.
     fn get_room<'a>(&'a self, name: &'a str) -> BoxFuture<'a, RemoteResult<Room>>;
@@ -387,13 +390,15 @@ macro_rules! forward_room_service {
             fn create_room<'a>(
                 &'a self,
                 request: &'a $crate::remote::CreateRoomRequest,
-            ) -> $crate::remote::BoxFuture<'a, $crate::remote::RemoteResult<$crate::remote::Room>> {
+            ) -> $crate::remote::BoxFuture<'a, $crate::remote::RemoteResult<$crate::remote::Room>>
+            {
                 Box::pin(<$ty>::create_room(self, request))
             }
             fn get_room<'a>(
                 &'a self,
                 name: &'a str,
-            ) -> $crate::remote::BoxFuture<'a, $crate::remote::RemoteResult<$crate::remote::Room>> {
+            ) -> $crate::remote::BoxFuture<'a, $crate::remote::RemoteResult<$crate::remote::Room>>
+            {
                 Box::pin(<$ty>::get_room(self, name))
             }
             fn list_rooms<'a>(
@@ -502,16 +507,33 @@ impl IdempotencyCache {
     const CAPACITY: usize = 256;
 
     pub(crate) fn get(&self, key: &str) -> Option<Recording> {
-        let guard = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let guard = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         guard.iter().find(|(k, _)| k == key).map(|(_, r)| r.clone())
     }
 
     pub(crate) fn put(&self, key: &str, recording: &Recording) {
-        let mut guard = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut guard = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if guard.len() >= Self::CAPACITY {
             guard.pop_front();
         }
         guard.push_back((key.to_owned(), recording.clone()));
+    }
+}
+
+/// Sets `key` on a JSON object (no-op on anything else; the callers build objects).
+pub(crate) fn set_json(
+    target: Option<&mut serde_json::Value>,
+    key: &str,
+    value: serde_json::Value,
+) {
+    if let Some(serde_json::Value::Object(map)) = target {
+        map.insert(key.to_owned(), value);
     }
 }
 

@@ -226,7 +226,12 @@ impl ZegoClient {
         data_of(&answer, operation)
     }
 
-    async fn record(&self, action: &str, body: &Value, operation: &'static str) -> RemoteResult<Value> {
+    async fn record(
+        &self,
+        action: &str,
+        body: &Value,
+        operation: &'static str,
+    ) -> RemoteResult<Value> {
         let url = self.signed_url(&self.record_base, action, &[])?;
         let call = Call::new(Method::POST, url, operation).json(body);
         let answer = self.http.send(&call, |a| check(a, operation)).await?;
@@ -278,7 +283,10 @@ impl ZegoClient {
         let count = data
             .get("UserCountList")
             .and_then(Value::as_array)
-            .and_then(|l| l.iter().find(|r| r.get("RoomId").and_then(Value::as_str) == Some(name)))
+            .and_then(|l| {
+                l.iter()
+                    .find(|r| r.get("RoomId").and_then(Value::as_str) == Some(name))
+            })
             .and_then(|r| r.get("UserCount"))
             .and_then(Value::as_u64)
             .unwrap_or(0);
@@ -309,16 +317,27 @@ impl ZegoClient {
         }
         let index: u64 = match page.cursor.as_deref() {
             None => 1,
-            Some(c) => c.parse().ok().filter(|i| *i >= 1).ok_or(RemoteError::InvalidRequest {
-                vendor: V,
-                field: "cursor",
-                reason: "a ZEGO room-list cursor is a page index; pass the previous next_cursor".into(),
-            })?,
+            Some(c) => c
+                .parse()
+                .ok()
+                .filter(|i| *i >= 1)
+                .ok_or(RemoteError::InvalidRequest {
+                    vendor: V,
+                    field: "cursor",
+                    reason:
+                        "a ZEGO room-list cursor is a page index; pass the previous next_cursor"
+                            .into(),
+                })?,
         };
         let size = u64::from(page.limit.unwrap_or(100).clamp(1, 200));
         let (i, s) = (index.to_string(), size.to_string());
         let data = match self
-            .rtc("DescribeRoomList", &[("PageIndex", &i), ("PageSize", &s)], true, "room.list")
+            .rtc(
+                "DescribeRoomList",
+                &[("PageIndex", &i), ("PageSize", &s)],
+                true,
+                "room.list",
+            )
             .await
         {
             Err(e) if matches!(e.code(), Some("100000007" | "100000017")) => return Err(gated()),
@@ -332,7 +351,11 @@ impl ZegoClient {
                     .filter_map(|r| {
                         let id = r.get("RoomId")?.as_str()?;
                         let count = r.get("UserCount").and_then(Value::as_u64);
-                        Some(room(id, count.and_then(|c| u32::try_from(c).ok()), Origin::Vendor))
+                        Some(room(
+                            id,
+                            count.and_then(|c| u32::try_from(c).ok()),
+                            Origin::Vendor,
+                        ))
                     })
                     .collect()
             })
@@ -348,7 +371,10 @@ impl ZegoClient {
     /// [`RemoteError::NotFound`] when the room does not exist; API and transport errors.
     pub async fn delete_room(&self, name: &str) -> RemoteResult<()> {
         require_name(V, "name", name)?;
-        match self.rtc("CloseRoom", &[("RoomId", name)], false, "room.delete").await {
+        match self
+            .rtc("CloseRoom", &[("RoomId", name)], false, "room.delete")
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) if e.is_not_found() => Err(RemoteError::NotFound {
                 vendor: V,
@@ -375,7 +401,12 @@ impl ZegoClient {
         let data = match self
             .rtc(
                 "DescribeUserList",
-                &[("RoomId", room_id), ("Mode", "0"), ("Limit", &limit), ("Marker", marker)],
+                &[
+                    ("RoomId", room_id),
+                    ("Mode", "0"),
+                    ("Limit", &limit),
+                    ("Marker", marker),
+                ],
                 true,
                 "participant.list",
             )
@@ -441,7 +472,8 @@ impl ZegoClient {
         refuse_metadata(V, request)?;
         let storage = self.storage.as_ref().ok_or_else(|| RemoteError::Config {
             vendor: V,
-            reason: "recording needs storage settings: call with_recording(ZegoStorage::new(..))".into(),
+            reason: "recording needs storage settings: call with_recording(ZegoStorage::new(..))"
+                .into(),
         })?;
         if let Some(key) = request.idempotency_key.as_deref()
             && let Some(done) = self.started.get(key)
@@ -457,14 +489,21 @@ impl ZegoClient {
                 return Err(RemoteError::InvalidRequest {
                     vendor: V,
                     field: "layout",
-                    reason: format!("ZEGO knows grid, horizontal, vertical and speaker (float), not {other:?}").into(),
+                    reason: format!(
+                        "ZEGO knows grid, horizontal, vertical and speaker (float), not {other:?}"
+                    )
+                    .into(),
                 });
             }
         };
-        let mut mix = json!({"MixMode": mix_mode, "MixOutputStreamId": format!("{}_mix", request.room)});
+        let mut mix =
+            json!({"MixMode": mix_mode, "MixOutputStreamId": format!("{}_mix", request.room)});
         if !request.audio_only {
-            mix["MixOutputVideoConfig"] =
-                json!({"Width": 1280, "Height": 720, "Fps": 15, "Bitrate": 1_130_000});
+            super::set_json(
+                Some(&mut mix),
+                "MixOutputVideoConfig",
+                json!({"Width": 1280, "Height": 720, "Fps": 15, "Bitrate": 1_130_000}),
+            );
         }
         let mut storage_params = json!({
             "Vendor": storage.vendor,
@@ -474,11 +513,12 @@ impl ZegoClient {
             "AccessKeySecret": storage.access_key_secret.expose(),
         });
         if let Some(endpoint) = &storage.endpoint {
-            storage_params["EndPoint"] = json!(endpoint);
+            super::set_json(Some(&mut storage_params), "EndPoint", json!(endpoint));
         }
-        let mut output = json!({"OutputFileFormat": if request.audio_only { "mp3" } else { "mp4" }});
+        let mut output =
+            json!({"OutputFileFormat": if request.audio_only { "mp3" } else { "mp4" }});
         if let Some(folder) = &request.output_uri {
-            output["OutputFolder"] = json!(folder);
+            super::set_json(Some(&mut output), "OutputFolder", json!(folder));
         }
         let body = json!({
             "RoomId": request.room,
@@ -528,8 +568,12 @@ impl ZegoClient {
             });
         };
         require_name(V, "task_id", task_id)?;
-        self.record("StopRecord", &json!({ "TaskId": task_id }), "recording.stop")
-            .await?;
+        self.record(
+            "StopRecord",
+            &json!({ "TaskId": task_id }),
+            "recording.stop",
+        )
+        .await?;
         Ok(Recording {
             recording: task_id.clone(),
             room: String::new(),

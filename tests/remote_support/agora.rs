@@ -107,7 +107,8 @@ async fn handle(
     };
     let expected = format!(
         "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{CUSTOMER_ID}:{CUSTOMER_SECRET}"))
+        base64::engine::general_purpose::STANDARD
+            .encode(format!("{CUSTOMER_ID}:{CUSTOMER_SECRET}"))
     );
     if auth != expected {
         return msg(401, "Invalid authentication credentials");
@@ -115,7 +116,8 @@ async fn handle(
     let path = uri.path().to_owned();
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let body_json = || -> Result<Value, Response> {
-        if header(&headers, "content-type").map(|c| c.starts_with("application/json")) != Some(true) {
+        if header(&headers, "content-type").map(|c| c.starts_with("application/json")) != Some(true)
+        {
             return Err(msg(415, "Unsupported Media Type"));
         }
         serde_json::from_slice(&body).map_err(|_| code(400, 2, "invalid JSON body"))
@@ -128,7 +130,10 @@ async fn handle(
             }
             let q: HashMap<String, String> = query_pairs(&uri).into_iter().collect();
             let page_no: usize = q.get("page_no").and_then(|p| p.parse().ok()).unwrap_or(0);
-            let size: usize = q.get("page_size").and_then(|p| p.parse().ok()).unwrap_or(100);
+            let size: usize = q
+                .get("page_size")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(100);
             if !(1..=500).contains(&size) {
                 return code(400, 2, "page_size must be in [1, 500]");
             }
@@ -143,7 +148,10 @@ async fn handle(
                 .take(size)
                 .map(|(n, c)| json!({"channel_name": n, "user_count": c.users.len() + c.audience.len()}))
                 .collect();
-            json_resp(200, &json!({"success": true, "data": {"channels": channels, "total_size": online.len()}}))
+            json_resp(
+                200,
+                &json!({"success": true, "data": {"channels": channels, "total_size": online.len()}}),
+            )
         }
         ("GET", ["dev", "v1", "channel", "user", appid, cname]) => {
             if *appid != APP_ID {
@@ -154,15 +162,24 @@ async fn handle(
                 Some(c) if !c.users.is_empty() || !c.audience.is_empty() => {
                     if c.mode == 2 {
                         let audience: &[u32] = if hosts_only { &[] } else { &c.audience };
-                        json_resp(200, &json!({"success": true, "data": {
+                        json_resp(
+                            200,
+                            &json!({"success": true, "data": {
                             "channel_exist": true, "mode": 2, "broadcasters": c.users,
-                            "audience": audience, "audience_total": audience.len()}}))
+                            "audience": audience, "audience_total": audience.len()}}),
+                        )
                     } else {
-                        json_resp(200, &json!({"success": true, "data": {
-                            "channel_exist": true, "mode": 1, "total": c.users.len(), "users": c.users}}))
+                        json_resp(
+                            200,
+                            &json!({"success": true, "data": {
+                            "channel_exist": true, "mode": 1, "total": c.users.len(), "users": c.users}}),
+                        )
                     }
                 }
-                _ => json_resp(200, &json!({"success": true, "data": {"channel_exist": false}})),
+                _ => json_resp(
+                    200,
+                    &json!({"success": true, "data": {"channel_exist": false}}),
+                ),
             }
         }
         ("POST", ["dev", "v1", "kicking-rule"]) => {
@@ -179,7 +196,9 @@ async fn handle(
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
             if privileges.is_empty()
-                || privileges.iter().any(|p| !["join_channel", "publish_audio", "publish_video"].contains(p))
+                || privileges
+                    .iter()
+                    .any(|p| !["join_channel", "publish_audio", "publish_video"].contains(p))
             {
                 return code(400, 2, "invalid privileges");
             }
@@ -189,7 +208,10 @@ async fn handle(
                 return code(400, 2, "a rule needs cname, uid or ip (uid must not be 0)");
             }
             // time (minutes) [1,1440], time_in_seconds [10,86430] wins; absent → 60 min; 0 → kick once.
-            let secs = match (b.get("time_in_seconds").and_then(Value::as_u64), b.get("time").and_then(Value::as_u64)) {
+            let secs = match (
+                b.get("time_in_seconds").and_then(Value::as_u64),
+                b.get("time").and_then(Value::as_u64),
+            ) {
                 (Some(0), _) | (None, Some(0)) => 0,
                 (Some(t), _) => t.clamp(10, 86_430),
                 (None, Some(t)) => t.clamp(1, 1440) * 60,
@@ -228,7 +250,11 @@ async fn handle(
                 Ok(b) => b,
                 Err(r) => return r,
             };
-            let cname = b.get("cname").and_then(Value::as_str).unwrap_or("").to_owned();
+            let cname = b
+                .get("cname")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
             let Some(uid) = b.get("uid").and_then(Value::as_str).map(str::to_owned) else {
                 return code(400, 2, "uid must be a string");
             };
@@ -238,13 +264,24 @@ async fn handle(
             let now = d.common.now();
             match rest {
                 ["acquire"] => {
-                    let hours = b.pointer("/clientRequest/resourceExpiredHour").and_then(Value::as_u64).unwrap_or(72);
+                    let hours = b
+                        .pointer("/clientRequest/resourceExpiredHour")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(72);
                     if !(1..=720).contains(&hours) {
                         return code(400, 2, "Acquire: invalid resourceExpiredHour value!");
                     }
                     s.next_id += 1;
                     let rid = format!("RID{:040}", s.next_id);
-                    s.resources.insert(rid.clone(), Resource { cname, uid, acquired_at: now, used: false });
+                    s.resources.insert(
+                        rid.clone(),
+                        Resource {
+                            cname,
+                            uid,
+                            acquired_at: now,
+                            used: false,
+                        },
+                    );
                     if s.jump_after_acquire != 0 {
                         d.common.set_now(now + s.jump_after_acquire);
                     }
@@ -266,13 +303,22 @@ async fn handle(
                     if res.used {
                         return code(400, 7, "recording is already running with this resourceId");
                     }
-                    if s.sessions.values().any(|x| !x.stopped && x.cname == cname && x.uid == uid) {
+                    if s.sessions
+                        .values()
+                        .any(|x| !x.stopped && x.cname == cname && x.uid == uid)
+                    {
                         return code(400, 53, "recording is already running: use another uid");
                     }
                     let st = b.pointer("/clientRequest/storageConfig");
                     let ok = st.is_some_and(|st| {
-                        ["vendor", "region"].iter().all(|k| st.get(*k).and_then(Value::as_u64).is_some())
-                            && ["bucket", "accessKey", "secretKey"].iter().all(|k| st.get(*k).and_then(Value::as_str).is_some_and(|v| !v.is_empty()))
+                        ["vendor", "region"]
+                            .iter()
+                            .all(|k| st.get(*k).and_then(Value::as_u64).is_some())
+                            && ["bucket", "accessKey", "secretKey"].iter().all(|k| {
+                                st.get(*k)
+                                    .and_then(Value::as_str)
+                                    .is_some_and(|v| !v.is_empty())
+                            })
                     });
                     if !ok {
                         return code(400, 2, "invalid storageConfig");
@@ -280,11 +326,21 @@ async fn handle(
                     s.resources.get_mut(*rid).unwrap().used = true;
                     s.next_id += 1;
                     let sid = format!("SID{:029}", s.next_id);
-                    s.sessions.insert(sid.clone(), Session {
-                        resource_id: rid.to_string(), cname: cname.clone(), uid: uid.clone(),
-                        mode: mode.to_string(), stopped: false, request: b.clone(),
-                    });
-                    json_resp(200, &json!({"cname": cname, "uid": uid, "resourceId": rid, "sid": sid}))
+                    s.sessions.insert(
+                        sid.clone(),
+                        Session {
+                            resource_id: rid.to_string(),
+                            cname: cname.clone(),
+                            uid: uid.clone(),
+                            mode: mode.to_string(),
+                            stopped: false,
+                            request: b.clone(),
+                        },
+                    );
+                    json_resp(
+                        200,
+                        &json!({"cname": cname, "uid": uid, "resourceId": rid, "sid": sid}),
+                    )
                 }
                 ["resourceid", rid, "sid", sid, "mode", mode, "stop"] => {
                     let has_publisher = s.channels.get(&cname).is_some_and(|c| !c.users.is_empty());
@@ -292,13 +348,22 @@ async fn handle(
                         Some(x) if !x.stopped && x.resource_id == *rid && x.mode == *mode => {
                             x.stopped = true;
                             if !has_publisher {
-                                return json_resp(400, &json!({"resourceId": rid, "sid": sid, "code": 435, "reason": "no recorded file created"}));
+                                return json_resp(
+                                    400,
+                                    &json!({"resourceId": rid, "sid": sid, "code": 435, "reason": "no recorded file created"}),
+                                );
                             }
-                            json_resp(200, &json!({"cname": cname, "uid": uid, "resourceId": rid, "sid": sid,
-                                "serverResponse": {"fileListMode": "string", "fileList": format!("{sid}_{cname}.m3u8"), "uploadingStatus": "uploaded"}}))
+                            json_resp(
+                                200,
+                                &json!({"cname": cname, "uid": uid, "resourceId": rid, "sid": sid,
+                                "serverResponse": {"fileListMode": "string", "fileList": format!("{sid}_{cname}.m3u8"), "uploadingStatus": "uploaded"}}),
+                            )
                         }
-                        _ => json_resp(404, &json!({"resourceId": rid, "sid": sid, "code": 404,
-                            "serverResponse": {"message": "failed to find worker"}})),
+                        _ => json_resp(
+                            404,
+                            &json!({"resourceId": rid, "sid": sid, "code": 404,
+                            "serverResponse": {"message": "failed to find worker"}}),
+                        ),
                     }
                 }
                 _ => msg(404, "no Route matched with those values"),

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
-use axum::body::Bytes;
 use axum::response::Response;
 use rtcmint::livekit::LiveKitVerifier;
 use serde_json::{Value, json};
@@ -90,12 +90,16 @@ impl LiveKitDouble {
             s.rooms.insert(room.to_owned(), new_room(sid, now));
         }
         let sid = s.id("PA_");
-        s.rooms.get_mut(room).unwrap().participants.push(LkParticipant {
-            sid,
-            identity: identity.to_owned(),
-            name: name.to_owned(),
-            joined_at: now,
-        });
+        s.rooms
+            .get_mut(room)
+            .unwrap()
+            .participants
+            .push(LkParticipant {
+                sid,
+                identity: identity.to_owned(),
+                name: name.to_owned(),
+                joined_at: now,
+            });
     }
 }
 
@@ -157,7 +161,11 @@ fn int_field(v: &Value, snake: &str, camel: &str) -> Option<u64> {
 }
 
 fn int64(camel: bool, n: i64) -> Value {
-    if camel { json!(n) } else { json!(n.to_string()) }
+    if camel {
+        json!(n)
+    } else {
+        json!(n.to_string())
+    }
 }
 
 fn room_json(camel: bool, name: &str, r: &LkRoom) -> Value {
@@ -242,7 +250,11 @@ async fn handle(
     }
     let path = uri.path().to_owned();
     if method != Method::POST {
-        return bad_route(&method, &path, &format!("unsupported method {method} (only POST is allowed)"));
+        return bad_route(
+            &method,
+            &path,
+            &format!("unsupported method {method} (only POST is allowed)"),
+        );
     }
     let Some((service, rpc)) = path
         .strip_prefix("/twirp/livekit.")
@@ -260,7 +272,11 @@ async fn handle(
         None => None,
         Some(h) => {
             let Some(token) = h.strip_prefix("Bearer ") else {
-                return respond(401, "text/plain; charset=utf-8", "invalid authorization header. Must start with Bearer \n");
+                return respond(
+                    401,
+                    "text/plain; charset=utf-8",
+                    "invalid authorization header. Must start with Bearer \n",
+                );
             };
             match d.verifier.verify_at(token, d.common.now()) {
                 Ok(c) => Some(c),
@@ -268,18 +284,26 @@ async fn handle(
                     return respond(401, "text/plain; charset=utf-8", "invalid API key\n");
                 }
                 Err(e) => {
-                    return respond(401, "text/plain; charset=utf-8", &format!("invalid authorization token: {e}\n"));
+                    return respond(
+                        401,
+                        "text/plain; charset=utf-8",
+                        &format!("invalid authorization token: {e}\n"),
+                    );
                 }
             }
         }
     };
-    let Ok(req) = serde_json::from_slice::<Value>(if body.is_empty() { b"{}" } else { &body }) else {
+    let Ok(req) = serde_json::from_slice::<Value>(if body.is_empty() { b"{}" } else { &body })
+    else {
         return twirp("malformed", "the json request could not be decoded");
     };
     if !req.is_object() {
         return twirp("malformed", "the json request could not be decoded");
     }
-    let video = claims.as_ref().and_then(|c| c.grants.video.clone()).unwrap_or_default();
+    let video = claims
+        .as_ref()
+        .and_then(|c| c.grants.video.clone())
+        .unwrap_or_default();
     let denied = || twirp("unauthenticated", "permissions denied");
     let room_admin = |room: &str| video.room_admin && video.room == room;
 
@@ -295,7 +319,10 @@ async fn handle(
                 return twirp("invalid_argument", "room name cannot be empty");
             }
             if name.len() > 256 {
-                return twirp("invalid_argument", "room name length exceeds limits: max length 256");
+                return twirp(
+                    "invalid_argument",
+                    "room name length exceeds limits: max length 256",
+                );
             }
             let now = d.common.now();
             if !s.rooms.contains_key(&name) {
@@ -304,7 +331,9 @@ async fn handle(
             }
             let room = s.rooms.get_mut(&name).unwrap();
             // Idempotent: non-zero fields overwrite, the sid stays.
-            if let Some(m) = int_field(&req, "max_participants", "maxParticipants").filter(|m| *m != 0) {
+            if let Some(m) =
+                int_field(&req, "max_participants", "maxParticipants").filter(|m| *m != 0)
+            {
                 room.max_participants = m;
             }
             if let Some(t) = int_field(&req, "empty_timeout", "emptyTimeout").filter(|t| *t != 0) {
@@ -322,7 +351,11 @@ async fn handle(
             }
             let names: Vec<String> = field(&req, "names", "names")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|n| n.as_str().map(str::to_owned)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|n| n.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default();
             let rooms: Vec<Value> = s
                 .rooms
@@ -350,7 +383,12 @@ async fn handle(
             let list: Vec<Value> = s
                 .rooms
                 .get(&room)
-                .map(|r| r.participants.iter().map(|p| participant_json(camel, p)).collect())
+                .map(|r| {
+                    r.participants
+                        .iter()
+                        .map(|p| participant_json(camel, p))
+                        .collect()
+                })
                 .unwrap_or_default();
             json_resp(200, &json!({ "participants": list }))
         }

@@ -131,7 +131,9 @@ impl Common {
                 tokio::time::sleep(d).await;
                 None
             }
-            Some(Fault::Malformed) => Some(respond(200, "application/json", "{\"rooms\": [{\"sid\": ")),
+            Some(Fault::Malformed) => {
+                Some(respond(200, "application/json", "{\"rooms\": [{\"sid\": "))
+            }
             Some(Fault::Respond {
                 status,
                 content_type,

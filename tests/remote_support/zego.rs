@@ -66,7 +66,10 @@ fn answer(code: u64, message: &str, data: Option<Value>) -> Response {
 }
 
 fn md5_hex(s: &str) -> String {
-    Md5::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Md5::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 async fn handle(
@@ -82,7 +85,11 @@ async fn handle(
     let pairs = query_pairs(&uri);
     let one = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let many = |k: &str| -> Vec<String> {
-        pairs.iter().filter(|(n, _)| n == k).map(|(_, v)| v.clone()).collect()
+        pairs
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .collect()
     };
     // Common parameters, in the gateway's order.
     let Some(action) = one("Action").filter(|a| !a.is_empty()) else {
@@ -108,8 +115,14 @@ async fn handle(
         Some("2.0") => {}
         Some(_) => return answer(100_000_014, "SignatureVersion is unsupported", None),
     }
-    let Some(nonce) = one("SignatureNonce").filter(|n| n.len() == 16 && n.bytes().all(|b| b.is_ascii_hexdigit())) else {
-        return answer(100_000_008, "SignatureNonce is missing or not 16 hex characters", None);
+    let Some(nonce) =
+        one("SignatureNonce").filter(|n| n.len() == 16 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+    else {
+        return answer(
+            100_000_008,
+            "SignatureNonce is missing or not 16 hex characters",
+            None,
+        );
     };
     let Some(sig) = one("Signature") else {
         return answer(100_000_009, "Signature is missing", None);
@@ -157,8 +170,16 @@ async fn handle(
                 .take(limit)
                 .map(|(id, name)| json!({"UserId": id, "UserName": name, "UserRole": 0}))
                 .collect();
-            let marker = if start + limit < users.len() { format!("mk-{}", start + limit) } else { String::new() };
-            answer(0, "success", Some(json!({"Marker": marker, "UserList": page})))
+            let marker = if start + limit < users.len() {
+                format!("mk-{}", start + limit)
+            } else {
+                String::new()
+            };
+            answer(
+                0,
+                "success",
+                Some(json!({"Marker": marker, "UserList": page})),
+            )
         }
         ("GET", "KickoutUser") => {
             let Some(room) = one("RoomId").filter(|r| !r.is_empty()) else {
@@ -192,7 +213,8 @@ async fn handle(
             if index == 0 || !(1..=200).contains(&size) {
                 return answer(2, "PageIndex/PageSize out of range", None);
             }
-            let mut all: Vec<(&String, usize)> = s.rooms.iter().map(|(r, u)| (r, u.len())).collect();
+            let mut all: Vec<(&String, usize)> =
+                s.rooms.iter().map(|(r, u)| (r, u.len())).collect();
             all.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
             let list: Vec<Value> = all
                 .iter()
@@ -200,33 +222,54 @@ async fn handle(
                 .take(size)
                 .map(|(r, n)| json!({"RoomId": r, "UserCount": n}))
                 .collect();
-            answer(0, "success", Some(json!({"TotalCount": all.len(), "RoomList": list})))
+            answer(
+                0,
+                "success",
+                Some(json!({"TotalCount": all.len(), "RoomList": list})),
+            )
         }
         ("POST", "StartRecord") => {
             let Ok(b) = serde_json::from_slice::<Value>(&body) else {
                 return answer(2, "invalid JSON body", None);
             };
             let room = b.get("RoomId").and_then(Value::as_str).unwrap_or("");
-            let mode = b.pointer("/RecordInputParams/RecordMode").and_then(Value::as_u64);
+            let mode = b
+                .pointer("/RecordInputParams/RecordMode")
+                .and_then(Value::as_u64);
             if room.is_empty() || !matches!(mode, Some(1 | 2)) {
-                return answer(2, "RoomId and RecordInputParams.RecordMode are required", None);
+                return answer(
+                    2,
+                    "RoomId and RecordInputParams.RecordMode are required",
+                    None,
+                );
             }
             if mode == Some(2)
-                && b.pointer("/RecordInputParams/MixConfig/MixOutputStreamId").and_then(Value::as_str).is_none_or(str::is_empty)
+                && b.pointer("/RecordInputParams/MixConfig/MixOutputStreamId")
+                    .and_then(Value::as_str)
+                    .is_none_or(str::is_empty)
             {
-                return answer(2, "MixConfig.MixOutputStreamId is required in mixed mode", None);
+                return answer(
+                    2,
+                    "MixConfig.MixOutputStreamId is required in mixed mode",
+                    None,
+                );
             }
             let st = b.get("StorageParams");
             let vendor = st.and_then(|s| s.get("Vendor")).and_then(Value::as_u64);
-            let bucket_ok = st.and_then(|s| s.get("Bucket")).and_then(Value::as_str).is_some_and(|b| !b.is_empty());
-            if !matches!(vendor, Some(1..=10)) || !bucket_ok
+            let bucket_ok = st
+                .and_then(|s| s.get("Bucket"))
+                .and_then(Value::as_str)
+                .is_some_and(|b| !b.is_empty());
+            if !matches!(vendor, Some(1..=10))
+                || !bucket_ok
                 || (vendor == Some(10) && st.and_then(|s| s.get("EndPoint")).is_none())
             {
                 return answer(2, "StorageParams are invalid", None);
             }
             s.next_id += 1;
             let task = format!("{:016x}", 0xabc0_0000_0000_0000u64 + s.next_id);
-            s.tasks.insert(task.clone(), (room.to_owned(), 2, b.clone()));
+            s.tasks
+                .insert(task.clone(), (room.to_owned(), 2, b.clone()));
             answer(0, "succeed", Some(json!({ "TaskId": task })))
         }
         ("POST", "StopRecord") => {
