@@ -59,3 +59,70 @@ pub fn detect_format(token: &str) -> Option<TokenFormat> {
         None
     }
 }
+
+/// What [`decode_any`] found inside a token.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum DecodedAny {
+    /// A LiveKit JWT (header and claims; signature not checked).
+    LiveKit(Box<crate::livekit::DecodedToken>),
+    /// An Agora 007 or 006 token (signature not checked).
+    Agora(crate::agora::TokenInfo),
+    /// A ZEGO token04 decrypted with the server secret (expiry not checked).
+    Zego(Box<crate::zego::DecodedToken>),
+    /// A ZEGO token04 read without the secret: only the unencrypted container.
+    ZegoContainer(crate::zego::ContainerInfo),
+}
+
+impl DecodedAny {
+    /// The vendor of the token.
+    #[must_use]
+    pub fn vendor(&self) -> Vendor {
+        match self {
+            DecodedAny::LiveKit(_) => Vendor::LiveKit,
+            DecodedAny::Agora(_) => Vendor::Agora,
+            DecodedAny::Zego(_) | DecodedAny::ZegoContainer(_) => Vendor::Zego,
+        }
+    }
+
+    /// The expiry, Unix seconds. For a ZEGO container read without the secret this is the
+    /// outer, unauthenticated header.
+    #[must_use]
+    pub fn expires_at(&self) -> i64 {
+        match self {
+            DecodedAny::LiveKit(d) => d.claims.exp,
+            DecodedAny::Agora(i) => i.expires_at(),
+            DecodedAny::Zego(d) => d.expires_at,
+            DecodedAny::ZegoContainer(c) => c.expire,
+        }
+    }
+}
+
+/// Detects the vendor of `token` and decodes it without verifying it: LiveKit and Agora tokens
+/// need no secret; a ZEGO token04 is decrypted when `zego_server_secret` is given (decryption
+/// needs it) and otherwise only its container is read. This is what `rtcmint decode` prints.
+///
+/// # Errors
+/// [`Error::Malformed`](crate::Error::Malformed) for a token of no known format or one that
+/// does not parse; for ZEGO with a secret, the errors of
+/// [`ZegoVerifier::decode`](crate::zego::ZegoVerifier::decode).
+pub fn decode_any(token: &str, zego_server_secret: Option<&str>) -> crate::Result<DecodedAny> {
+    match detect_format(token) {
+        Some(TokenFormat::LiveKitJwt) => {
+            crate::livekit::decode(token).map(|d| DecodedAny::LiveKit(Box::new(d)))
+        }
+        Some(TokenFormat::Agora007 | TokenFormat::Agora006) => {
+            crate::agora::inspect(token).map(DecodedAny::Agora)
+        }
+        Some(TokenFormat::Zego04) => match zego_server_secret {
+            Some(secret) => {
+                crate::zego::decode(token, secret).map(|d| DecodedAny::Zego(Box::new(d)))
+            }
+            None => crate::zego::inspect(token).map(DecodedAny::ZegoContainer),
+        },
+        None => Err(crate::Error::Malformed {
+            vendor: None,
+            reason: "not a LiveKit JWT (eyJ…), Agora 007/006 or ZEGO 04 token".into(),
+        }),
+    }
+}

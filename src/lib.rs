@@ -17,7 +17,7 @@ mod secret;
 pub mod zego;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use detect::{TokenFormat, detect_format};
+pub use detect::{DecodedAny, TokenFormat, decode_any, detect_format};
 pub use duration::parse_duration;
 pub use error::{Error, ErrorKind, Result, Vendor};
 pub use minter::{DEFAULT_TTL, IssuedToken, TokenMinter, TokenRequest};

@@ -322,6 +322,7 @@ fn decode_detects_the_vendor_and_prints_json() {
         assert_eq!(v["expires_at"], 1_767_226_200);
         assert_eq!(v["expires_at_utc"], "2026-01-01T00:10:00Z");
         assert_eq!(v["not_before_utc"], "2026-01-01T00:00:00Z");
+        assert_eq!(v["claims"]["exp_utc"], "2026-01-01T00:10:00Z");
     }
     for bad in ["", "hello", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln", "eyJ!.x.y"] {
         let o = run(rtcmint(), &["decode", bad]);
@@ -474,4 +475,455 @@ fn batch_of_100k_livekit_tokens_all_verify() {
     }
     assert_eq!(count, N);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---- Agora and ZEGO ----
+
+const AGORA_APP_ID: &str = "970CA35de60c44645bbae8a215061b33";
+const AGORA_CERT: &str = "5CFd2fd1755d40ecb72977518be15d3b";
+const ZEGO_SECRET: &str = "fa94dd0f974cf2e293728a526b028271";
+
+fn agora() -> Command {
+    let mut c = rtcmint();
+    c.env("AGORA_APP_ID", AGORA_APP_ID)
+        .env("AGORA_APP_CERTIFICATE", AGORA_CERT);
+    c
+}
+
+fn zego() -> Command {
+    let mut c = rtcmint();
+    c.env("ZEGO_APP_ID", "1234567890")
+        .env("ZEGO_SERVER_SECRET", ZEGO_SECRET);
+    c
+}
+
+#[test]
+fn zego_mint_reproduces_the_python_vectors_byte_for_byte() {
+    // token04_cbc_python.json#basic and token04_gcm_python.json#strict_login_only
+    let o = run(
+        zego(),
+        &[
+            "zego",
+            "mint",
+            "--user-id",
+            "user1",
+            "--valid-for",
+            "3600",
+            "--now",
+            "1700000000",
+            "--nonce",
+            "123456789",
+            "--iv",
+            "30313233343536373839616263646566",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).trim(),
+        "04AAAAAGVT/xAAEDAxMjM0NTY3ODlhYmNkZWYAcK/oyydKytM1aQ+0EzyZaCrKfJWJQIVBzfCfER5aaXlYVWhM9hV86d0kI2fSypVBvev00tVGYB097qTYwSou2PNVur/20fg1KvNMbFlHdPty17aH1X6T+9xMEcBoa7g1gpH5nXTwww7336Ga5zGk9D4="
+    );
+    let o = run(
+        zego(),
+        &[
+            "zego",
+            "mint",
+            "--user-id",
+            "user1",
+            "--valid-for",
+            "3600",
+            "--now",
+            "1700000000",
+            "--nonce",
+            "123456789",
+            "--iv",
+            "303132333435363738396162",
+            "--mode",
+            "gcm",
+            "--room",
+            "room1",
+            "--can-publish",
+            "false",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).trim(),
+        "04AAAAAGVT/xAADDAxMjM0NTY3ODlhYgDMCyp4BFmXo9vH6W6l6qsgemNorDRlqgACz7VEZ9ATqvGMPGkJqxXGWRcJ1E92POo0XybiZWFtVJrzsyoqmO0N62uR382QgEuGBOrLjU6XqXTiuCmr7kpgOKL4yFl1OVUPLGoGhy7UI6LxzPpK1VsFxMR4c3QT/uwLr7uKX9K6BAmMPgCw1HJVbCmmULfvB2ZJnQppebJBAmo5GVmnFwvKWGjrL9Vo7bGhavOVNoa9/UstzwjnGCX8NOui/cxnQDz5GD/g8ynvclw23tiOAQ=="
+    );
+}
+
+#[test]
+fn zego_decode_verify_and_errors() {
+    let o = run(
+        zego(),
+        &[
+            "zego",
+            "mint",
+            "--user-id",
+            "bob",
+            "--room",
+            "r1",
+            "--can-publish",
+            "true",
+            "--stream-id",
+            "s1",
+            "--now",
+            "1767225600",
+            "--valid-for",
+            "10m",
+            "--mode",
+            "gcm",
+            "--json",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["vendor"], "zego");
+    assert_eq!(v["expires_at"], 1_767_226_200);
+    let token = v["token"].as_str().unwrap().to_owned();
+
+    // Decode with the secret shows the claims and the privilege payload; without, the container.
+    let o = run(zego(), &["decode", &token]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let d: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(d["token"]["claims"]["user_id"], "bob");
+    assert_eq!(d["token"]["privilege"]["room_id"], "r1");
+    assert_eq!(d["expires_at_utc"], "2026-01-01T00:10:00Z");
+    let o = run(rtcmint(), &["decode", &token]);
+    assert_eq!(code(&o), 0);
+    let d: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(d["container"]["mode"], "gcm");
+    assert!(d.get("token").is_none());
+
+    let verify = |c: Command, now: &str| run(c, &["verify", &token, "--now", now]);
+    assert_eq!(code(&verify(zego(), "1767225700")), 0);
+    assert_eq!(code(&verify(zego(), "1767226300")), 4);
+    let mut wrong = rtcmint();
+    wrong.env("ZEGO_SERVER_SECRET", "00000000000000000000000000000000");
+    let o = verify(wrong, "1767225700");
+    assert_eq!(code(&o), 3);
+    assert!(!stderr(&o).contains(ZEGO_SECRET));
+    let mut other_app = zego();
+    other_app.env("ZEGO_APP_ID", "42");
+    assert_eq!(code(&verify(other_app, "1767225700")), 3);
+    assert_eq!(code(&verify(rtcmint(), "1767225700")), 2, "no secret");
+    assert_eq!(code(&run(zego(), &["verify", "04AAAA", "--now", "1"])), 5);
+
+    for args in [
+        vec!["zego", "mint", "--user-id", "a", "--app-id", "0"],
+        vec!["zego", "mint", "--user-id", "a", "--app-id", "x"],
+        vec!["zego", "mint", "--user-id", ""],
+        vec!["zego", "mint", "--user-id", "a", "--iv", "zz"],
+        vec!["zego", "mint", "--user-id", "a", "--iv", "0011"],
+        vec!["zego", "mint", "--user-id", "a", "--payload", "{not json"],
+        vec!["zego", "mint", "--user-id", "a", "--valid-for", "0"],
+        vec!["zego", "mint", "--user-id", "a", "--stream-id", "s"],
+    ] {
+        let o = run(zego(), &args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+    }
+    let mut short = rtcmint();
+    short
+        .env("ZEGO_APP_ID", "1")
+        .env("ZEGO_SERVER_SECRET", "short");
+    let o = run(short, &["zego", "mint", "--user-id", "a"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("32"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("short\n"));
+}
+
+#[test]
+fn agora_mint_matches_the_python_payload_and_verifies() {
+    // python_vectors.json#rtc_uid_publisher: pinned issue_ts and salt.
+    let o = run(
+        agora(),
+        &[
+            "agora",
+            "mint",
+            "--channel",
+            "7d72365eb983485397e3e3f9d460bdda",
+            "--uid",
+            "2882341273",
+            "--valid-for",
+            "600",
+            "--issued-at",
+            "1111111",
+            "--salt",
+            "1",
+            "--json",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["issued_at"], 1_111_111);
+    assert_eq!(v["expires_at"], 1_111_711);
+    assert_eq!(v["identity"], "2882341273");
+    let token = v["token"].as_str().unwrap();
+    // Same signature as the official SDK's token for these inputs.
+    let o = run(rtcmint(), &["decode", token]);
+    let d: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(d["format"], "agora_007");
+    assert_eq!(
+        d["token"]["signature_hex"]
+            .as_str()
+            .or(d["token"]["signature"].as_str()),
+        Some("c731521be14613488eac3ef393d403a87ea96102529dc5d633e12faabcce540f"),
+        "{d}"
+    );
+    assert_eq!(
+        d["token"]["services"][0]["privileges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+
+    let verify = |c: Command, now: &str| run(c, &["verify", token, "--now", now]);
+    assert_eq!(code(&verify(agora(), "1111200")), 0);
+    assert_eq!(code(&verify(agora(), "1111711")), 4);
+    let mut wrong = agora();
+    wrong.env("AGORA_APP_CERTIFICATE", "00000000000000000000000000000000");
+    assert_eq!(code(&verify(wrong, "1111200")), 3);
+    let mut other_app = agora();
+    other_app.env("AGORA_APP_ID", "00000000000000000000000000000000");
+    assert_eq!(code(&verify(other_app, "1111200")), 3);
+}
+
+#[test]
+fn agora_kinds_and_errors() {
+    let kinds: &[&[&str]] = &[
+        &[
+            "--kind",
+            "rtc",
+            "--channel",
+            "c",
+            "--account",
+            "alice",
+            "--role",
+            "subscriber",
+        ],
+        &[
+            "--kind",
+            "rtc",
+            "--channel",
+            "c",
+            "--uid",
+            "0",
+            "--join-valid-for",
+            "10m",
+            "--publish-audio-valid-for",
+            "5m",
+        ],
+        &["--kind", "rtc-rtm", "--channel", "c", "--account", "alice"],
+        &[
+            "--kind",
+            "rtc-rtm2",
+            "--channel",
+            "c",
+            "--uid",
+            "7",
+            "--user-id",
+            "alice",
+        ],
+        &["--kind", "rtm", "--user-id", "alice"],
+        &[
+            "--kind",
+            "rtm2",
+            "--user-id",
+            "alice",
+            "--rtm2-permission",
+            "message-channel:read=ch1,ch2",
+        ],
+        &["--kind", "chat-user", "--user-id", "alice"],
+        &["--kind", "chat-app"],
+        &[
+            "--kind",
+            "apaas-room-user",
+            "--room-uuid",
+            "room",
+            "--user-id",
+            "alice",
+            "--apaas-role",
+            "1",
+        ],
+        &["--kind", "apaas-user", "--user-id", "alice"],
+        &["--kind", "apaas-app"],
+        &["--kind", "fpa"],
+        &[
+            "--kind",
+            "convoai",
+            "--channel",
+            "c",
+            "--uid",
+            "1",
+            "--user-id",
+            "agent",
+        ],
+        &[
+            "--kind",
+            "stt",
+            "--channel",
+            "c",
+            "--uid",
+            "1",
+            "--user-id",
+            "agent",
+        ],
+        &[
+            "--kind",
+            "streaming",
+            "--channel",
+            "c",
+            "--account",
+            "a",
+            "--privilege",
+            "publish-mix-stream=1h",
+        ],
+        &[
+            "--kind",
+            "fcdn",
+            "--channel",
+            "c",
+            "--account",
+            "a",
+            "--privilege",
+            "play=1h",
+            "--privilege",
+            "publish=10m",
+        ],
+    ];
+    for extra in kinds {
+        let mut args = vec!["agora", "mint", "--issued-at", NOW];
+        args.extend_from_slice(extra);
+        let o = run(agora(), &args);
+        assert_eq!(code(&o), 0, "{extra:?}: {}", stderr(&o));
+        let token = stdout(&o).trim().to_owned();
+        let o = run(agora(), &["verify", &token, "--now", "1767225601"]);
+        assert_eq!(code(&o), 0, "{extra:?}: {}", stderr(&o));
+    }
+    for args in [
+        vec!["agora", "mint", "--uid", "1"],
+        vec!["agora", "mint", "--channel", "c", "--uid", "4294967296"],
+        vec![
+            "agora",
+            "mint",
+            "--channel",
+            "c",
+            "--uid",
+            "1",
+            "--account",
+            "a",
+        ],
+        vec!["agora", "mint", "--channel", "c", "--valid-for", "2d"],
+        vec!["agora", "mint", "--kind", "rtm"],
+        vec!["agora", "mint", "--kind", "streaming", "--channel", "c"],
+        vec![
+            "agora",
+            "mint",
+            "--kind",
+            "fcdn",
+            "--channel",
+            "c",
+            "--privilege",
+            "bogus=1h",
+        ],
+        vec![
+            "agora",
+            "mint",
+            "--kind",
+            "rtm2",
+            "--user-id",
+            "a",
+            "--rtm2-permission",
+            "planet:read=x",
+        ],
+        vec!["agora", "mint", "--channel", "c", "--salt", "-1"],
+    ] {
+        let o = run(agora(), &args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+    }
+    let mut bad = rtcmint();
+    bad.env("AGORA_APP_ID", "nothex")
+        .env("AGORA_APP_CERTIFICATE", AGORA_CERT);
+    let o = run(bad, &["agora", "mint", "--channel", "c"]);
+    assert_eq!(code(&o), 2);
+    assert!(!stderr(&o).contains(AGORA_CERT));
+}
+
+#[test]
+fn agora_006_verify_needs_channel_and_uid() {
+    let token = "006970CA35de60c44645bbae8a215061b33IACMv3I+fsRSejxy6luEwzA/1t/zbEHWfJCJ5m8ssFP/fLdIfRBXoFHlIgABAAAAR/QQAAQAAQCvKDdWAgCvKDdWAwCvKDdWBACvKDdW";
+    let o = run(rtcmint(), &["decode", token]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let d: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(d["format"], "agora_006");
+    assert_eq!(
+        code(&run(agora(), &["verify", token, "--now", "1024711"])),
+        2
+    );
+    let ok = run(
+        agora(),
+        &[
+            "verify",
+            token,
+            "--now",
+            "1024711",
+            "--channel",
+            "7d72365eb983485397e3e3f9d460bdda",
+            "--uid",
+            "2882341273",
+        ],
+    );
+    assert_eq!(code(&ok), 0, "{}", stderr(&ok));
+    let wrong = run(
+        agora(),
+        &[
+            "verify",
+            token,
+            "--now",
+            "1024711",
+            "--channel",
+            "another",
+            "--uid",
+            "2882341273",
+        ],
+    );
+    assert_eq!(code(&wrong), 3);
+}
+
+#[test]
+fn batch_mints_for_every_vendor() {
+    let input = [
+        r#"{"vendor":"livekit","identity":"a","room":"r"}"#,
+        r#"{"vendor":"agora","identity":"42","room":"c","ttl":600}"#,
+        r#"{"vendor":"zego","identity":"z","room":"r","can_publish":false}"#,
+        r#"{"vendor":"agora","identity":"x","room":"c","display_name":"X"}"#,
+    ]
+    .join("\n");
+    let mut c = livekit();
+    c.env("AGORA_APP_ID", AGORA_APP_ID)
+        .env("AGORA_APP_CERTIFICATE", AGORA_CERT)
+        .env("ZEGO_APP_ID", "1234567890")
+        .env("ZEGO_SERVER_SECRET", ZEGO_SECRET);
+    let o = run_stdin(c, &["batch"], input.as_bytes());
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let lines: Vec<Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    for (i, vendor) in ["livekit", "agora", "zego"].iter().enumerate() {
+        assert_eq!(lines[i]["ok"], true, "{}", lines[i]);
+        assert_eq!(lines[i]["vendor"], *vendor);
+        let token = lines[i]["token"].as_str().unwrap();
+        let mut v = agora();
+        v.env("LIVEKIT_API_KEY", KEY)
+            .env("LIVEKIT_API_SECRET", SECRET)
+            .env("ZEGO_APP_ID", "1234567890")
+            .env("ZEGO_SERVER_SECRET", ZEGO_SECRET);
+        let out = run(v, &["verify", token]);
+        assert_eq!(code(&out), 0, "{vendor}: {}", stderr(&out));
+    }
+    assert_eq!(lines[3]["ok"], false);
+    assert!(lines[3]["error"].as_str().unwrap().contains("display_name"));
 }

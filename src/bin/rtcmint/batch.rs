@@ -86,10 +86,10 @@ pub fn run(args: &BatchArgs) -> CliResult<Summary> {
             .and_then(|mut f| f.read_to_string(&mut input))
             .map_err(|e| CliError::runtime(format!("cannot read {}: {e}", args.input)))?;
     }
-    let mut out: Box<dyn std::io::Write> = if args.output == "-" {
+    let mut out: Box<dyn std::io::Write + Send> = if args.output == "-" {
         Box::new(std::io::BufWriter::with_capacity(
             1 << 20,
-            std::io::stdout().lock(),
+            std::io::stdout(),
         ))
     } else {
         Box::new(std::io::BufWriter::with_capacity(
@@ -127,33 +127,53 @@ pub fn run(args: &BatchArgs) -> CliResult<Summary> {
     });
 
     let started = Instant::now();
+    // Workers fill one block's buffers while a writer thread drains the previous block; buffers
+    // go back and forth, so steady state allocates nothing and output stays in input order.
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<Vec<u8>>>();
     let mut minted = 0usize;
-    for block in lines.chunks(BLOCK_LINES) {
-        let results: Vec<(Vec<u8>, usize)> = pool.install(|| {
-            block
-                .par_chunks(CHUNK_LINES)
-                .map(|chunk| {
-                    let mut buf = Vec::with_capacity(chunk.len() * 420);
-                    let mut ok = 0;
-                    for (no, line) in chunk {
-                        ok += usize::from(set.process_line(*no, line, &mut buf));
-                    }
-                    (buf, ok)
-                })
-                .collect()
+    let write_result = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> std::io::Result<()> {
+            for bufs in full_rx {
+                for b in &bufs {
+                    out.write_all(b)?;
+                }
+                // The main loop may have finished; a closed channel just drops the buffers.
+                let _ = empty_tx.send(bufs);
+            }
+            out.flush()
         });
-        for (buf, ok) in &results {
-            out.write_all(buf)
-                .map_err(|e| CliError::runtime(format!("cannot write results: {e}")))?;
+        for block in lines.chunks(BLOCK_LINES) {
+            let mut bufs = empty_rx.try_recv().unwrap_or_default();
+            bufs.resize_with(block.len().div_ceil(CHUNK_LINES), Vec::new);
+            let ok: usize = pool.install(|| {
+                block
+                    .par_chunks(CHUNK_LINES)
+                    .zip(bufs.par_iter_mut())
+                    .map(|(chunk, buf)| {
+                        buf.clear();
+                        chunk
+                            .iter()
+                            .map(|(no, line)| usize::from(set.process_line(*no, line, buf)))
+                            .sum::<usize>()
+                    })
+                    .sum()
+            });
             minted += ok;
+            if let Some(bar) = &progress {
+                bar.inc(block.len() as u64);
+            }
+            if full_tx.send(bufs).is_err() {
+                break; // the writer failed; its error is reported below
+            }
         }
-        if let Some(bar) = &progress {
-            bar.inc(block.len() as u64);
-        }
-    }
+        drop(full_tx);
+        writer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("writer thread panicked")))
+    });
+    write_result.map_err(|e| CliError::runtime(format!("cannot write results: {e}")))?;
     let failed = total - minted;
-    out.flush()
-        .map_err(|e| CliError::runtime(format!("cannot write results: {e}")))?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }

@@ -53,6 +53,39 @@ fn detect(token: &str) -> CliResult<TokenFormat> {
     })
 }
 
+/// Keys whose values are absolute Unix times in the decoded content of some vendor.
+const TIME_KEYS: [&str; 7] = [
+    "exp",
+    "nbf",
+    "iat",
+    "expires_at",
+    "issued_at",
+    "expire_ts",
+    "ctime",
+];
+
+/// Adds a `<key>_utc` sibling (RFC 3339) next to every absolute Unix time, at any depth, so
+/// privilege expiries inside services read as dates too.
+pub fn annotate_times(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            let extra: Vec<(String, Value)> = m
+                .iter()
+                .filter(|(k, _)| TIME_KEYS.contains(&k.as_str()))
+                .filter_map(|(k, v)| v.as_i64().map(|t| (format!("{k}_utc"), json!(utc(t)))))
+                .collect();
+            for child in m.values_mut() {
+                annotate_times(child);
+            }
+            for (k, t) in extra {
+                m.entry(k).or_insert(t);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(annotate_times),
+        _ => {}
+    }
+}
+
 /// Adds `<name>` and `<name>_utc` fields for a Unix time.
 pub fn time_fields(out: &mut serde_json::Map<String, Value>, name: &str, unix: Option<i64>) {
     if let Some(t) = unix {
@@ -89,13 +122,15 @@ fn decoded_json(
 pub fn decode(args: &DecodeArgs) -> CliResult<Value> {
     let token = read_token(&args.token)?;
     let format = detect(&token)?;
-    decoded_json(format, &token, || {
+    let mut v = decoded_json(format, &token, || {
         zego::secret_source(
             args.server_secret.as_deref(),
             args.server_secret_file.as_ref(),
         )
         .resolve()
-    })
+    })?;
+    annotate_times(&mut v);
+    Ok(v)
 }
 
 /// Runs `verify`; returns the JSON to print (with `--json`) and the exit code.
@@ -129,7 +164,8 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(Option<Value>, u8)> {
         _ => return Err(CliError::runtime("this token format is not supported")),
     };
     match outcome {
-        Ok(decoded) => {
+        Ok(mut decoded) => {
+            annotate_times(&mut decoded);
             let json = args.json.then(|| {
                 json!({"valid": true, "vendor": format.vendor().as_str(), "verified_at": now,
                        "verified_at_utc": utc(now), "decoded": decoded})

@@ -12,7 +12,8 @@ use rtcmint::livekit::{
 use rtcmint::{FixedClock, IssuedToken, SystemClock};
 
 use crate::util::{
-    CliError, CliResult, SecretSource, parse_kv, parse_unix, parse_valid_for, require_value,
+    CliError, CliResult, SecretSource, optional_pair, parse_kv, parse_unix, parse_valid_for,
+    require_value,
 };
 
 /// LiveKit credentials.
@@ -46,21 +47,19 @@ impl Creds {
 
     /// A minter, or `None` when no LiveKit credential at all was given (batch).
     pub fn minter_if_given(&self) -> CliResult<Option<LiveKitMinter>> {
-        let key = self
-            .api_key
-            .clone()
-            .or_else(|| std::env::var("LIVEKIT_API_KEY").ok());
-        let secret = self.secret_source().resolve()?;
-        match (key, secret) {
-            (None, None) => Ok(None),
-            (Some(k), Some(s)) => Ok(Some(LiveKitMinter::new(k, s)?)),
-            (None, Some(_)) => Err(CliError::usage(
-                "a LiveKit secret was given without a key: pass --api-key or set LIVEKIT_API_KEY",
-            )),
-            (Some(_), None) => Err(CliError::usage(
-                "a LiveKit key was given without a secret: set LIVEKIT_API_SECRET, LIVEKIT_API_SECRET_FILE or pass --api-secret-file",
-            )),
-        }
+        let source = SecretSource {
+            file_flag_name: "--livekit-api-secret-file",
+            ..self.secret_source()
+        };
+        optional_pair(
+            "LiveKit",
+            self.api_key.clone(),
+            "--livekit-api-key",
+            "LIVEKIT_API_KEY",
+            &source,
+        )?
+        .map(|(k, s)| LiveKitMinter::new(k, s).map_err(CliError::from))
+        .transpose()
     }
 
     pub fn minter(&self) -> CliResult<LiveKitMinter> {

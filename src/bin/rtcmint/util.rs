@@ -124,6 +124,30 @@ impl SecretSource<'_> {
     }
 }
 
+/// For `batch`: a vendor's id and secret when both are given, `None` when neither is, and a
+/// usage error naming what is missing when only one is.
+pub fn optional_pair(
+    vendor: &str,
+    id: Option<String>,
+    id_flag: &str,
+    id_env: &str,
+    secret: &SecretSource<'_>,
+) -> CliResult<Option<(String, Secret)>> {
+    let id = id.or_else(|| std::env::var(id_env).ok());
+    match (id, secret.resolve()?) {
+        (None, None) => Ok(None),
+        (Some(i), Some(s)) => Ok(Some((i, s))),
+        (None, Some(_)) => Err(CliError::usage(format!(
+            "a {vendor} secret was given without its id: pass {id_flag} or set {id_env}"
+        ))),
+        (Some(_), None) => Err(CliError::usage(format!(
+            "a {vendor} id was given without its secret: set {env}, {env}_FILE or pass {file}",
+            env = secret.env,
+            file = secret.file_flag_name
+        ))),
+    }
+}
+
 /// A non-secret value from a flag or an env variable.
 pub fn require_value(flag: Option<String>, flag_name: &str, env: &str) -> CliResult<String> {
     flag.or_else(|| std::env::var(env).ok())

@@ -1,39 +1,23 @@
-//! Placeholder until the vendor module lands.
+//! `rtcmint zego …`, and ZEGO credentials for `decode`, `verify` and `batch`.
 
-use clap::{Args, Subcommand};
-use rtcmint::{Error, IssuedToken};
-use serde_json::Value;
+use std::path::PathBuf;
+use std::time::Duration;
 
-use crate::util::{CliError, CliResult};
+use clap::{Args, Subcommand, ValueEnum};
+use rtcmint::zego::{MintInputs, Mode, Payload, PrivilegePayload, ZegoMinter, ZegoVerifier};
+use rtcmint::{
+    Clock as _, Error, IssuedToken, RandomSource as _, Secret, SystemClock, ThreadRandom, Vendor,
+};
+use serde_json::{Value, json};
 
-#[derive(Args, Debug, Clone, Default)]
-#[group(id = "zego_verify_creds")]
-pub struct VerifyCreds {}
+use crate::inspect::time_fields;
+use crate::util::{
+    CliError, CliResult, SecretSource, optional_pair, parse_unix, parse_valid_for, require_value,
+};
 
-#[derive(Args, Debug, Clone, Default)]
-#[group(id = "zego_batch_creds")]
-pub struct BatchCreds {}
-
-impl BatchCreds {
-    pub fn minter_if_given(&self) -> CliResult<Option<Box<dyn rtcmint::TokenMinter>>> {
-        Ok(None)
-    }
-}
-
-#[derive(Subcommand, Debug)]
-pub enum Cmd {}
-
-impl Cmd {
-    pub fn run(&self) -> CliResult<(IssuedToken, bool)> {
-        match *self {}
-    }
-}
-
-pub fn secret_source<'a>(
-    flag: Option<&'a str>,
-    file: Option<&'a std::path::PathBuf>,
-) -> crate::util::SecretSource<'a> {
-    crate::util::SecretSource {
+/// Where a ZEGO server secret comes from.
+pub fn secret_source<'a>(flag: Option<&'a str>, file: Option<&'a PathBuf>) -> SecretSource<'a> {
+    SecretSource {
         flag,
         flag_name: "--server-secret",
         file,
@@ -42,10 +26,280 @@ pub fn secret_source<'a>(
     }
 }
 
-pub fn decoded_json(_token: &str, _secret: Option<rtcmint::Secret>) -> CliResult<Value> {
-    Err(CliError::runtime("not yet"))
+fn parse_app_id(s: &str) -> CliResult<u32> {
+    s.trim().parse::<u32>().map_err(|_| {
+        CliError::usage(format!(
+            "ZEGO app id {s:?} is not a number from 1 to 4294967295"
+        ))
+    })
 }
 
-pub fn verify(_c: &VerifyCreds, _token: &str, _now: i64) -> CliResult<Result<Value, Error>> {
-    Err(CliError::runtime("not yet"))
+/// ZEGO credentials for `verify`.
+#[derive(Args, Debug, Clone, Default)]
+#[group(id = "zego_verify_creds")]
+pub struct VerifyCreds {
+    /// ZEGO app id expected in the token [env: ZEGO_APP_ID] (checked when given).
+    #[arg(long, value_name = "APP_ID")]
+    zego_app_id: Option<String>,
+    /// ZEGO server secret. Visible in the process list: prefer ZEGO_SERVER_SECRET or
+    /// --server-secret-file.
+    #[arg(long, value_name = "SECRET")]
+    server_secret: Option<String>,
+    /// File holding the ZEGO server secret [env: ZEGO_SERVER_SECRET_FILE].
+    #[arg(long, value_name = "PATH")]
+    server_secret_file: Option<PathBuf>,
+}
+
+/// ZEGO credentials for `batch`.
+#[derive(Args, Debug, Clone, Default)]
+#[group(id = "zego_batch_creds")]
+pub struct BatchCreds {
+    /// ZEGO app id [env: ZEGO_APP_ID].
+    #[arg(long, value_name = "APP_ID")]
+    zego_app_id: Option<String>,
+    /// File holding the ZEGO server secret [env: ZEGO_SERVER_SECRET, ZEGO_SERVER_SECRET_FILE].
+    #[arg(long, value_name = "PATH")]
+    zego_server_secret_file: Option<PathBuf>,
+    /// ZEGO container mode for batch tokens.
+    #[arg(long, value_enum, default_value = "cbc")]
+    zego_mode: ModeArg,
+}
+
+impl BatchCreds {
+    pub fn minter_if_given(&self) -> CliResult<Option<Box<dyn rtcmint::TokenMinter>>> {
+        let source = SecretSource {
+            file_flag_name: "--zego-server-secret-file",
+            ..secret_source(None, self.zego_server_secret_file.as_ref())
+        };
+        let pair = optional_pair(
+            "ZEGO",
+            self.zego_app_id.clone(),
+            "--zego-app-id",
+            "ZEGO_APP_ID",
+            &source,
+        )?;
+        match pair {
+            Some((a, s)) => Ok(Some(Box::new(
+                ZegoMinter::new(parse_app_id(&a)?, s)?.with_mode(self.zego_mode.into()),
+            ))),
+            None => Ok(None),
+        }
+    }
+}
+
+/// `--mode`
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ModeArg {
+    /// AES-256-CBC, the container every official generator writes (default).
+    #[default]
+    Cbc,
+    /// AES-256-GCM with the trailing mode byte (the newer revision; authenticated).
+    Gcm,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Cbc => Mode::Cbc,
+            ModeArg::Gcm => Mode::Gcm,
+        }
+    }
+}
+
+/// ZEGO commands.
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Mint a ZEGOCLOUD token04.
+    Mint(Box<Mint>),
+}
+
+impl Cmd {
+    pub fn run(&self) -> CliResult<(IssuedToken, bool)> {
+        match self {
+            Cmd::Mint(m) => m.run(),
+        }
+    }
+}
+
+/// `rtcmint zego mint`
+#[derive(Args, Debug)]
+pub struct Mint {
+    /// App id [env: ZEGO_APP_ID].
+    #[arg(long, value_name = "APP_ID")]
+    app_id: Option<String>,
+    /// Server secret (32 characters). Visible in the process list: prefer ZEGO_SERVER_SECRET or
+    /// --server-secret-file.
+    #[arg(long, value_name = "SECRET")]
+    server_secret: Option<String>,
+    /// File holding the server secret [env: ZEGO_SERVER_SECRET_FILE].
+    #[arg(long, value_name = "PATH")]
+    server_secret_file: Option<PathBuf>,
+
+    /// User id.
+    #[arg(long, visible_alias = "identity")]
+    user_id: String,
+    /// Room: makes a privilege token (payload room_id / privilege / stream_id_list).
+    #[arg(long)]
+    room: Option<String>,
+    /// Privilege 1, loginRoom (privilege tokens).
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    login_room: bool,
+    /// Privilege 2, publishStream (privilege tokens).
+    #[arg(long, value_name = "BOOL", default_value_t = false, action = clap::ArgAction::Set)]
+    can_publish: bool,
+    /// Stream id allowed to publish (repeatable; privilege tokens).
+    #[arg(long = "stream-id", value_name = "ID")]
+    stream_ids: Vec<String>,
+    /// Raw payload string (any JSON text), instead of --room.
+    #[arg(long, conflicts_with_all = ["room", "stream_ids"])]
+    payload: Option<String>,
+    /// Container mode.
+    #[arg(long, value_enum, default_value = "cbc")]
+    mode: ModeArg,
+    /// Lifetime: seconds or 90s, 10m, 6h, 2d.
+    #[arg(long, value_parser = parse_valid_for, default_value = "1h")]
+    valid_for: Duration,
+    /// Creation time (Unix seconds) instead of the clock, for reproducible tokens.
+    #[arg(long, value_parser = parse_unix, value_name = "UNIX")]
+    now: Option<i64>,
+    /// The `nonce` claim instead of a random one.
+    #[arg(long, allow_negative_numbers = true)]
+    nonce: Option<i64>,
+    /// The IV (16 bytes for CBC) or GCM nonce (12 bytes), hex, instead of random bytes.
+    #[arg(long, value_parser = parse_hex, value_name = "HEX")]
+    iv: Option<Hex>,
+    /// Print a JSON object instead of the token alone.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Bytes given as hex on the command line.
+#[derive(Debug, Clone)]
+pub struct Hex(Vec<u8>);
+
+fn parse_hex(s: &str) -> Result<Hex, String> {
+    if !s.len().is_multiple_of(2) {
+        return Err(format!("{s:?} is not hex: odd length"));
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| {
+            s.get(i..i + 2)
+                .and_then(|b| u8::from_str_radix(b, 16).ok())
+                .ok_or_else(|| format!("{s:?} is not hex"))
+        })
+        .collect::<Result<Vec<u8>, String>>()
+        .map(Hex)
+}
+
+impl Mint {
+    fn run(&self) -> CliResult<(IssuedToken, bool)> {
+        let app_id = parse_app_id(&require_value(
+            self.app_id.clone(),
+            "--app-id",
+            "ZEGO_APP_ID",
+        )?)?;
+        let secret = secret_source(
+            self.server_secret.as_deref(),
+            self.server_secret_file.as_ref(),
+        )
+        .require()?;
+        let mode: Mode = self.mode.into();
+        let minter = ZegoMinter::new(app_id, secret)?.with_mode(mode);
+        let payload = match (&self.payload, &self.room) {
+            (Some(raw), _) => Payload::raw_json(raw.clone())?,
+            (None, Some(room)) => {
+                let mut p = PrivilegePayload::new(room.clone())
+                    .login_room(self.login_room)
+                    .publish_stream(self.can_publish);
+                // No --stream-id keeps `stream_id_list: null`, as the official generators write.
+                if !self.stream_ids.is_empty() {
+                    p = p.stream_ids(self.stream_ids.iter().cloned());
+                }
+                Payload::Privilege(p)
+            }
+            (None, None) => {
+                if !self.stream_ids.is_empty() {
+                    return Err(CliError::usage("--stream-id needs --room"));
+                }
+                Payload::Identity
+            }
+        };
+        let now = match self.now {
+            Some(t) => t,
+            None => SystemClock.now()?,
+        };
+        let nonce = self
+            .nonce
+            .unwrap_or_else(|| i64::from(ThreadRandom.next_u32() >> 1));
+        let iv = match &self.iv {
+            Some(Hex(iv)) => iv.clone(),
+            None => {
+                let mut b = vec![0u8; mode.iv_len()];
+                ThreadRandom.fill(&mut b);
+                b
+            }
+        };
+        let ttl = i64::try_from(self.valid_for.as_secs())
+            .map_err(|_| CliError::usage("--valid-for is too large"))?;
+        let mut token = String::new();
+        let inputs = MintInputs::new(&self.user_id, now, ttl, nonce, &iv).payload(&payload);
+        let expires_at = minter.mint_with(&inputs, &mut token)?;
+        Ok((
+            IssuedToken::new(
+                Vendor::Zego,
+                token,
+                self.room.clone(),
+                self.user_id.clone(),
+                now,
+                expires_at,
+            ),
+            self.json,
+        ))
+    }
+}
+
+fn zego_json(d: &rtcmint::zego::DecodedToken) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("vendor".into(), json!("zego"));
+    m.insert("format".into(), json!(rtcmint::TokenFormat::Zego04));
+    m.insert("token".into(), json!(d));
+    time_fields(&mut m, "issued_at", Some(d.issued_at));
+    time_fields(&mut m, "expires_at", Some(d.expires_at));
+    Value::Object(m)
+}
+
+/// The decoded content of a ZEGO token: decrypted with the secret, else the container only.
+pub fn decoded_json(token: &str, secret: Option<Secret>) -> CliResult<Value> {
+    match secret {
+        Some(s) => Ok(zego_json(&ZegoVerifier::new(s)?.decode(token)?)),
+        None => {
+            let c = rtcmint::zego::inspect(token)?;
+            let mut m = serde_json::Map::new();
+            m.insert("vendor".into(), json!("zego"));
+            m.insert("format".into(), json!(rtcmint::TokenFormat::Zego04));
+            m.insert(
+                "note".into(),
+                json!("container only: the claims are encrypted; give the server secret (ZEGO_SERVER_SECRET or --server-secret-file) to decrypt them"),
+            );
+            m.insert("container".into(), json!(c));
+            time_fields(&mut m, "expires_at", Some(c.expire));
+            Ok(Value::Object(m))
+        }
+    }
+}
+
+/// Verifies a ZEGO token; `Err` is a CLI problem (e.g. missing secret), `Ok(Err)` a verdict.
+pub fn verify(c: &VerifyCreds, token: &str, now: i64) -> CliResult<Result<Value, Error>> {
+    let secret =
+        secret_source(c.server_secret.as_deref(), c.server_secret_file.as_ref()).require()?;
+    let mut v = ZegoVerifier::new(secret)?;
+    if let Some(a) = c
+        .zego_app_id
+        .clone()
+        .or_else(|| std::env::var("ZEGO_APP_ID").ok())
+    {
+        v = v.with_expected_app_id(parse_app_id(&a)?);
+    }
+    Ok(v.verify_at(token, now).map(|d| zego_json(&d)))
 }

@@ -1,0 +1,794 @@
+//! [`AgoraMinter`]: SDK-style builders and the [`TokenMinter`] mapping.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::check_hex32;
+use super::md5::md5_hex;
+use super::services::{Privilege, Rtm2Permission, Service, privilege, put_rtc};
+use super::token2::{AccessToken2, mint_into};
+use super::zlib::Compression;
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result, Vendor};
+use crate::minter::{IssuedToken, TokenMinter, TokenRequest};
+use crate::random::{RandomSource, ThreadRandom};
+use crate::secret::Secret;
+
+/// The longest expiry the builders accept: 24 h, the documented cap of an Agora token.
+pub const MAX_EXPIRE: Duration = Duration::from_secs(86_400);
+
+/// RTC role of the SDK builders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RtcRole {
+    /// May join and publish: privileges join, publish audio, video and data (all with the same
+    /// expiry). Publishing is only enforced when co-host authentication is enabled for the project.
+    Publisher = 1,
+    /// May join only.
+    Subscriber = 2,
+}
+
+/// Per-privilege expiries of an RTC token, each relative to the issue time (0 = no separate limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RtcPrivilegeExpiry {
+    /// Join channel.
+    pub join_channel: Duration,
+    /// Publish audio.
+    pub publish_audio_stream: Duration,
+    /// Publish video.
+    pub publish_video_stream: Duration,
+    /// Publish data streams.
+    pub publish_data_stream: Duration,
+}
+
+impl RtcPrivilegeExpiry {
+    /// The same expiry for all four privileges.
+    #[must_use]
+    pub fn all(expire: Duration) -> Self {
+        RtcPrivilegeExpiry {
+            join_channel: expire,
+            publish_audio_stream: expire,
+            publish_video_stream: expire,
+            publish_data_stream: expire,
+        }
+    }
+}
+
+/// Mints Agora AccessToken2 ("007") tokens for one app id and certificate.
+///
+/// Built once, mints with `&self`, `Send + Sync`. Issue time comes from the clock
+/// ([`SystemClock`] by default), the salt from the random source (the thread-local CSPRNG by
+/// default, any `u32`, which every official parser accepts); inject [`FixedClock`](crate::FixedClock)
+/// and [`FixedRandom`](crate::FixedRandom) (4 bytes, little-endian salt) to reproduce vectors.
+///
+/// **All expiries are durations relative to the issue time**, at most 24 h ([`MAX_EXPIRE`]); a
+/// larger value is refused because it is almost always an absolute timestamp (`now + 3600`, the
+/// 006 convention), which on the wire would mean "valid for ~55 years". A token expiry must be at
+/// least 1 s; privilege expiries may be 0 (= no limit of their own, the SDK default).
+///
+/// # `TokenMinter` mapping
+///
+/// | request field | AccessToken2 |
+/// | --- | --- |
+/// | `room` (required) | RTC `channel_name` (missing → [`Error::InvalidRequest`]) |
+/// | `identity` | a canonical decimal `u32` (`"0"`, `"42"`) is the numeric uid, `"0"` meaning any user; anything else is a string account. Both give identical bytes for non-zero numbers, so the client may join with the int uid or the same string account. Empty → [`Error::InvalidRequest`] |
+/// | `ttl` | token `expire` and every privilege expiry (1 s ..= 24 h) |
+/// | — | privilege join channel, always |
+/// | `can_publish` | publish audio + publish video |
+/// | `can_publish_data` | publish data stream |
+/// | `issued_at` | `issue_ts` (must fit `u32`) |
+/// | `can_subscribe = false` | [`Error::Unsupported`]: Agora has no subscribe privilege |
+/// | `is_admin = true` | [`Error::Unsupported`]: no admin privilege in Agora tokens |
+/// | `display_name`, `metadata` | [`Error::Unsupported`]: not carried by Agora tokens |
+///
+/// Publish privileges are only enforced by Agora when co-host authentication is enabled.
+#[derive(Debug, Clone)]
+pub struct AgoraMinter {
+    app_id: String,
+    certificate: Secret,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn RandomSource>,
+    compression: Compression,
+}
+
+fn secs(field: &'static str, d: Duration, allow_zero: bool) -> Result<u32> {
+    let s = d.as_secs();
+    if s > MAX_EXPIRE.as_secs() {
+        return Err(Error::request(
+            Vendor::Agora,
+            field,
+            format!(
+                "is {s} s; Agora expiries are durations relative to the issue time, at most 24 h \
+                 (86400 s) — an absolute Unix timestamp (now + ttl, the 006 convention) is the usual cause"
+            ),
+        ));
+    }
+    if s == 0 && !allow_zero {
+        return Err(Error::request(
+            Vendor::Agora,
+            field,
+            "must be at least 1 second (0 would be an already-expired token)",
+        ));
+    }
+    // s <= 86400 here.
+    Ok(u32::try_from(s).unwrap_or(u32::MAX))
+}
+
+fn issue_ts_u32(t: i64, field: &'static str) -> Result<u32> {
+    u32::try_from(t).map_err(|_| {
+        Error::request(
+            Vendor::Agora,
+            field,
+            format!("{t} is outside the u32 Unix-seconds range of AccessToken2 (1970..2106)"),
+        )
+    })
+}
+
+/// Writes `uid` as decimal text into `buf` (uid 0 → `""`), without allocating.
+fn uid_text(uid: u32, buf: &mut [u8; 10]) -> &str {
+    if uid == 0 {
+        return "";
+    }
+    let mut i = buf.len();
+    let mut v = uid;
+    while v > 0 && i > 0 {
+        i -= 1;
+        if let Some(b) = buf.get_mut(i) {
+            *b = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+    }
+    buf.get(i..)
+        .and_then(|s| std::str::from_utf8(s).ok())
+        .unwrap_or("")
+}
+
+/// `Some(uid)` when `s` is a canonical decimal u32 (no sign, no leading zeros except "0").
+fn canonical_uid(s: &str) -> Option<u32> {
+    let ok =
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    if ok { s.parse().ok() } else { None }
+}
+
+fn rtc_privileges(role: RtcRole, expire: u32, out: &mut [Privilege; 4]) -> usize {
+    *out = [1u16, 2, 3, 4].map(|id| Privilege { id, expire });
+    match role {
+        RtcRole::Publisher => 4,
+        RtcRole::Subscriber => 1,
+    }
+}
+
+fn rtc_privileges_each(role: RtcRole, p: &RtcPrivilegeExpiry) -> Result<Vec<(u16, u32)>> {
+    let join = secs("join_channel_privilege_expire", p.join_channel, true)?;
+    let mut v = vec![(privilege::rtc::JOIN_CHANNEL, join)];
+    if role == RtcRole::Publisher {
+        v.push((
+            privilege::rtc::PUBLISH_AUDIO_STREAM,
+            secs("pub_audio_privilege_expire", p.publish_audio_stream, true)?,
+        ));
+        v.push((
+            privilege::rtc::PUBLISH_VIDEO_STREAM,
+            secs("pub_video_privilege_expire", p.publish_video_stream, true)?,
+        ));
+        v.push((
+            privilege::rtc::PUBLISH_DATA_STREAM,
+            secs(
+                "pub_data_stream_privilege_expire",
+                p.publish_data_stream,
+                true,
+            )?,
+        ));
+    }
+    Ok(v)
+}
+
+fn with_privileges(mut s: Service, privs: &[(u16, u32)]) -> Service {
+    for &(id, e) in privs {
+        s.add_privilege(id, e);
+    }
+    s
+}
+
+impl AgoraMinter {
+    /// A minter for `app_id` and `app_certificate`, both the 32 hex characters shown in the Agora
+    /// console (used verbatim as text; their case matters).
+    ///
+    /// # Errors
+    /// [`Error::InvalidCredentials`] when either is not 32 hex characters.
+    pub fn new(app_id: impl Into<String>, app_certificate: impl Into<Secret>) -> Result<Self> {
+        let app_id = app_id.into();
+        let certificate = app_certificate.into();
+        check_hex32(&app_id, false)?;
+        check_hex32(certificate.expose(), true)?;
+        Ok(AgoraMinter {
+            app_id,
+            certificate,
+            clock: Arc::new(SystemClock),
+            random: Arc::new(ThreadRandom),
+            compression: Compression::Stored,
+        })
+    }
+
+    /// Uses `clock` for issue times.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Uses `random` for salts.
+    #[must_use]
+    pub fn with_random(mut self, random: Arc<dyn RandomSource>) -> Self {
+        self.random = random;
+        self
+    }
+
+    /// Chooses the zlib encoding (default [`Compression::Stored`], the fastest).
+    #[must_use]
+    pub fn with_compression(mut self, compression: Compression) -> Self {
+        self.compression = compression;
+        self
+    }
+
+    /// The app id.
+    #[must_use]
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+
+    fn issue_and_salt(&self) -> Result<(u32, u32)> {
+        let now = self.clock.now()?;
+        let ts = u32::try_from(now).map_err(|_| Error::Clock {
+            reason: "the time does not fit AccessToken2's u32 Unix seconds".into(),
+        })?;
+        Ok((ts, self.random.next_u32()))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn rtc_into(
+        &self,
+        issue_ts: u32,
+        salt: u32,
+        channel_name: &str,
+        uid: &str,
+        privileges: &[Privilege],
+        token_expire: u32,
+        out: &mut String,
+    ) -> Result<()> {
+        mint_into(
+            self.certificate.as_bytes(),
+            &self.app_id,
+            issue_ts,
+            token_expire,
+            salt,
+            self.compression,
+            1,
+            |buf| put_rtc(buf, privileges, channel_name, uid),
+            out,
+        )
+    }
+
+    /// Mints a token with the given services (any mix, any privileges) expiring `expire` after
+    /// now. Privilege values inside `services` are raw relative seconds.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for no services, an expiry outside 1 s ..= 24 h, or a string
+    /// longer than 65535 bytes; [`Error::Clock`].
+    pub fn token_with_services(&self, expire: Duration, services: Vec<Service>) -> Result<String> {
+        let expire = secs("expire", expire, false)?;
+        self.services_token(expire, services)
+    }
+
+    fn services_token(&self, expire: u32, services: Vec<Service>) -> Result<String> {
+        let (issue_ts, salt) = self.issue_and_salt()?;
+        let token = AccessToken2 {
+            app_id: self.app_id.clone(),
+            issue_ts,
+            expire,
+            salt,
+            services,
+        };
+        let mut out = String::new();
+        token.encode_into(self.certificate.expose(), self.compression, &mut out)?;
+        Ok(out)
+    }
+
+    /// RTC token for a numeric uid (0 = any user), appended to `out` (no allocation in steady
+    /// state). `privilege_expire` 0 means no separate limit (the SDK default).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for expiries outside the allowed range or a channel name longer
+    /// than 65535 bytes; [`Error::Clock`].
+    pub fn rtc_token_with_uid_into(
+        &self,
+        channel_name: &str,
+        uid: u32,
+        role: RtcRole,
+        token_expire: Duration,
+        privilege_expire: Duration,
+        out: &mut String,
+    ) -> Result<()> {
+        let mut buf = [0u8; 10];
+        let uid = uid_text(uid, &mut buf);
+        self.rtc_token_with_account_into(
+            channel_name,
+            uid,
+            role,
+            token_expire,
+            privilege_expire,
+            out,
+        )
+    }
+
+    /// RTC token for a numeric uid (0 = any user), as the SDKs' `buildTokenWithUid`.
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::rtc_token_with_uid_into`].
+    pub fn rtc_token_with_uid(
+        &self,
+        channel_name: &str,
+        uid: u32,
+        role: RtcRole,
+        token_expire: Duration,
+        privilege_expire: Duration,
+    ) -> Result<String> {
+        let mut s = String::new();
+        self.rtc_token_with_uid_into(
+            channel_name,
+            uid,
+            role,
+            token_expire,
+            privilege_expire,
+            &mut s,
+        )?;
+        Ok(s)
+    }
+
+    /// RTC token for a string account (verbatim; `"0"` is *not* the wildcard), appended to `out`.
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::rtc_token_with_uid_into`].
+    pub fn rtc_token_with_account_into(
+        &self,
+        channel_name: &str,
+        account: &str,
+        role: RtcRole,
+        token_expire: Duration,
+        privilege_expire: Duration,
+        out: &mut String,
+    ) -> Result<()> {
+        let te = secs("token_expire", token_expire, false)?;
+        let pe = secs("privilege_expire", privilege_expire, true)?;
+        let mut privs = [Privilege { id: 0, expire: 0 }; 4];
+        let n = rtc_privileges(role, pe, &mut privs);
+        let (issue_ts, salt) = self.issue_and_salt()?;
+        self.rtc_into(
+            issue_ts,
+            salt,
+            channel_name,
+            account,
+            privs.get(..n).unwrap_or(&[]),
+            te,
+            out,
+        )
+    }
+
+    /// RTC token for a string account, as the SDKs' `buildTokenWithUserAccount`.
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::rtc_token_with_uid_into`].
+    pub fn rtc_token_with_account(
+        &self,
+        channel_name: &str,
+        account: &str,
+        role: RtcRole,
+        token_expire: Duration,
+        privilege_expire: Duration,
+    ) -> Result<String> {
+        let mut s = String::new();
+        self.rtc_token_with_account_into(
+            channel_name,
+            account,
+            role,
+            token_expire,
+            privilege_expire,
+            &mut s,
+        )?;
+        Ok(s)
+    }
+
+    /// RTC token with all four privileges, each with its own expiry (`buildTokenWithUidAndPrivilege`).
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::rtc_token_with_uid_into`].
+    pub fn rtc_token_with_uid_and_privileges(
+        &self,
+        channel_name: &str,
+        uid: u32,
+        token_expire: Duration,
+        privileges: RtcPrivilegeExpiry,
+    ) -> Result<String> {
+        let mut buf = [0u8; 10];
+        let uid = uid_text(uid, &mut buf);
+        self.rtc_token_with_account_and_privileges(channel_name, uid, token_expire, privileges)
+    }
+
+    /// RTC token for an account with all four privileges, each with its own expiry
+    /// (`BuildTokenWithUserAccountAndPrivilege`).
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::rtc_token_with_uid_into`].
+    pub fn rtc_token_with_account_and_privileges(
+        &self,
+        channel_name: &str,
+        account: &str,
+        token_expire: Duration,
+        privileges: RtcPrivilegeExpiry,
+    ) -> Result<String> {
+        let te = secs("token_expire", token_expire, false)?;
+        let privs = rtc_privileges_each(RtcRole::Publisher, &privileges)?;
+        let rtc = with_privileges(Service::rtc_account(channel_name, account), &privs);
+        self.services_token(te, vec![rtc])
+    }
+
+    /// RTC + RTM in one token (`buildTokenWithRtm`): RTC for `account` with `role` and
+    /// `privilege_expire`, RTM login for the same account valid for `token_expire`.
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::rtc_token_with_uid_into`].
+    pub fn rtc_rtm_token(
+        &self,
+        channel_name: &str,
+        account: &str,
+        role: RtcRole,
+        token_expire: Duration,
+        privilege_expire: Duration,
+    ) -> Result<String> {
+        let te = secs("token_expire", token_expire, false)?;
+        let pe = secs("privilege_expire", privilege_expire, true)?;
+        let mut privs = [Privilege { id: 0, expire: 0 }; 4];
+        let n = rtc_privileges(role, pe, &mut privs);
+        let mut rtc = Service::rtc_account(channel_name, account);
+        rtc.privileges
+            .extend_from_slice(privs.get(..n).unwrap_or(&[]));
+        let rtm = Service::rtm(account).with_privilege(privilege::rtm::LOGIN, te);
+        self.services_token(te, vec![rtc, rtm])
+    }
+
+    fn rtc_rtm2_services(
+        &self,
+        channel_name: &str,
+        rtc_account: &str,
+        rtc_role: RtcRole,
+        privileges: &RtcPrivilegeExpiry,
+        rtm_user_id: &str,
+        rtm_token_expire: Duration,
+    ) -> Result<Vec<Service>> {
+        let privs = rtc_privileges_each(rtc_role, privileges)?;
+        let rtc = with_privileges(Service::rtc_account(channel_name, rtc_account), &privs);
+        let rtm_te = secs("rtm_token_expire", rtm_token_expire, false)?;
+        let rtm = Service::rtm(rtm_user_id).with_privilege(privilege::rtm::LOGIN, rtm_te);
+        Ok(vec![rtc, rtm])
+    }
+
+    /// RTC + RTM with separate identities and expiries (`buildTokenWithRtm2`). The header expiry
+    /// is `rtc_token_expire`; a subscriber gets only the join privilege.
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::rtc_token_with_uid_into`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn rtc_rtm2_token(
+        &self,
+        channel_name: &str,
+        rtc_account: &str,
+        rtc_role: RtcRole,
+        rtc_token_expire: Duration,
+        privileges: RtcPrivilegeExpiry,
+        rtm_user_id: &str,
+        rtm_token_expire: Duration,
+    ) -> Result<String> {
+        let te = secs("rtc_token_expire", rtc_token_expire, false)?;
+        let services = self.rtc_rtm2_services(
+            channel_name,
+            rtc_account,
+            rtc_role,
+            &privileges,
+            rtm_user_id,
+            rtm_token_expire,
+        )?;
+        self.services_token(te, services)
+    }
+
+    /// As [`AgoraMinter::rtc_rtm2_token`] plus an empty ConvoAI service (type 9), like npm
+    /// `agora-token` 2.0.6's `ConvoAITokenBuilder.buildToken`.
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::rtc_token_with_uid_into`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn convoai_token(
+        &self,
+        channel_name: &str,
+        rtc_account: &str,
+        rtc_role: RtcRole,
+        rtc_token_expire: Duration,
+        privileges: RtcPrivilegeExpiry,
+        rtm_user_id: &str,
+        rtm_token_expire: Duration,
+    ) -> Result<String> {
+        let te = secs("rtc_token_expire", rtc_token_expire, false)?;
+        let mut services = self.rtc_rtm2_services(
+            channel_name,
+            rtc_account,
+            rtc_role,
+            &privileges,
+            rtm_user_id,
+            rtm_token_expire,
+        )?;
+        services.push(Service::convo_ai());
+        self.services_token(te, services)
+    }
+
+    /// As [`AgoraMinter::rtc_rtm2_token`] plus an empty STT service (type 10), like npm
+    /// `agora-token` 2.0.6's `SttTokenBuilder.buildToken`.
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::rtc_token_with_uid_into`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn stt_token(
+        &self,
+        channel_name: &str,
+        rtc_account: &str,
+        rtc_role: RtcRole,
+        rtc_token_expire: Duration,
+        privileges: RtcPrivilegeExpiry,
+        rtm_user_id: &str,
+        rtm_token_expire: Duration,
+    ) -> Result<String> {
+        let te = secs("rtc_token_expire", rtc_token_expire, false)?;
+        let mut services = self.rtc_rtm2_services(
+            channel_name,
+            rtc_account,
+            rtc_role,
+            &privileges,
+            rtm_user_id,
+            rtm_token_expire,
+        )?;
+        services.push(Service::stt());
+        self.services_token(te, services)
+    }
+
+    /// RTM login token (`RtmTokenBuilder.buildToken`).
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::token_with_services`].
+    pub fn rtm_token(&self, user_id: &str, expire: Duration) -> Result<String> {
+        let e = secs("expire", expire, false)?;
+        let rtm = Service::rtm(user_id).with_privilege(privilege::rtm::LOGIN, e);
+        self.services_token(e, vec![rtm])
+    }
+
+    /// RTM2 login token with a resource permission table (`buildTokenWithPermissions`; Agora calls
+    /// this a special interface that needs their assistance).
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::token_with_services`].
+    pub fn rtm2_token(
+        &self,
+        user_id: &str,
+        permissions: Vec<Rtm2Permission>,
+        expire: Duration,
+    ) -> Result<String> {
+        let e = secs("expire", expire, false)?;
+        let s = Service::rtm2(user_id, permissions).with_privilege(privilege::rtm2::LOGIN, e);
+        self.services_token(e, vec![s])
+    }
+
+    /// Chat user token (`ChatTokenBuilder.buildUserToken`).
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::token_with_services`].
+    pub fn chat_user_token(&self, user_id: &str, expire: Duration) -> Result<String> {
+        let e = secs("expire", expire, false)?;
+        let s = Service::chat(user_id).with_privilege(privilege::chat::USER, e);
+        self.services_token(e, vec![s])
+    }
+
+    /// Chat app token (`ChatTokenBuilder.buildAppToken`).
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::token_with_services`].
+    pub fn chat_app_token(&self, expire: Duration) -> Result<String> {
+        let e = secs("expire", expire, false)?;
+        let s = Service::chat("").with_privilege(privilege::chat::APP, e);
+        self.services_token(e, vec![s])
+    }
+
+    /// APaaS / Education room-user token (`buildRoomUserToken`): APaaS(room, user, role) with
+    /// privilege room-user, RTM login for the user, Chat user for the lowercase hex MD5 of the user
+    /// uuid, all valid for `expire`. Follows the Python/Go/C++ references (npm omits the APaaS
+    /// privilege).
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::token_with_services`].
+    pub fn apaas_room_user_token(
+        &self,
+        room_uuid: &str,
+        user_uuid: &str,
+        role: i16,
+        expire: Duration,
+    ) -> Result<String> {
+        let e = secs("expire", expire, false)?;
+        let apaas = Service::apaas(room_uuid, user_uuid, role)
+            .with_privilege(privilege::apaas::ROOM_USER, e);
+        let rtm = Service::rtm(user_uuid).with_privilege(privilege::rtm::LOGIN, e);
+        let chat =
+            Service::chat(md5_hex(user_uuid.as_bytes())).with_privilege(privilege::chat::USER, e);
+        self.services_token(e, vec![apaas, rtm, chat])
+    }
+
+    /// APaaS / Education user token (`buildUserToken`).
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::token_with_services`].
+    pub fn apaas_user_token(&self, user_uuid: &str, expire: Duration) -> Result<String> {
+        let e = secs("expire", expire, false)?;
+        let s = Service::apaas("", user_uuid, -1).with_privilege(privilege::apaas::USER, e);
+        self.services_token(e, vec![s])
+    }
+
+    /// APaaS / Education app token (`buildAppToken`).
+    ///
+    /// # Errors
+    /// As [`AgoraMinter::token_with_services`].
+    pub fn apaas_app_token(&self, expire: Duration) -> Result<String> {
+        let e = secs("expire", expire, false)?;
+        let s = Service::apaas("", "", -1).with_privilege(privilege::apaas::APP, e);
+        self.services_token(e, vec![s])
+    }
+
+    /// FPA token (`FpaTokenBuilder.buildToken`): fixed 24 h, login privilege 0.
+    ///
+    /// # Errors
+    /// [`Error::Clock`].
+    pub fn fpa_token(&self) -> Result<String> {
+        let s = Service::fpa().with_privilege(privilege::fpa::LOGIN, 0);
+        self.services_token(86_400, vec![s])
+    }
+
+    /// Mints the neutral `request` into `out` without allocating (steady state) and returns
+    /// `(issued_at, expires_at)` in Unix seconds. See the mapping table on [`AgoraMinter`].
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for `display_name`, `metadata`, `is_admin = true` or
+    /// `can_subscribe = false`; [`Error::InvalidRequest`] for a missing room, an empty identity,
+    /// a ttl outside 1 s ..= 24 h, an `issued_at` outside `u32`, a room or identity over 65535
+    /// bytes; [`Error::Clock`].
+    pub fn mint_into(&self, request: &TokenRequest, out: &mut String) -> Result<(i64, i64)> {
+        let v = Vendor::Agora;
+        if request.display_name.is_some() {
+            return Err(Error::unsupported(
+                v,
+                "display_name",
+                "Agora tokens carry no display name; set it in the client (e.g. RTM user attributes)",
+            ));
+        }
+        if request.metadata.is_some() {
+            return Err(Error::unsupported(
+                v,
+                "metadata",
+                "Agora tokens carry no participant metadata; use RTM attributes or your own backend",
+            ));
+        }
+        if request.is_admin {
+            return Err(Error::unsupported(
+                v,
+                "is_admin",
+                "Agora tokens have no admin privilege; moderate through Agora's RESTful API",
+            ));
+        }
+        if !request.can_subscribe {
+            return Err(Error::unsupported(
+                v,
+                "can_subscribe",
+                "Agora tokens have no subscribe privilege: whoever may join may subscribe",
+            ));
+        }
+        let Some(room) = request.room.as_deref() else {
+            return Err(Error::request(
+                v,
+                "room",
+                "Agora RTC tokens are bound to a channel; set a room (or use AgoraMinter::rtm_token \
+                 for a channel-less RTM login token)",
+            ));
+        };
+        if room.len() > usize::from(u16::MAX) {
+            return Err(Error::request(v, "room", "longer than 65535 bytes"));
+        }
+        let identity = request.identity.as_str();
+        if identity.is_empty() {
+            return Err(Error::request(
+                v,
+                "identity",
+                "must not be empty; use \"0\" for a token any uid may use",
+            ));
+        }
+        if identity.len() > usize::from(u16::MAX) {
+            return Err(Error::request(v, "identity", "longer than 65535 bytes"));
+        }
+        let ttl = request.ttl_secs(v)?;
+        let ttl = secs("ttl", Duration::from_secs(ttl), false)?;
+        let issue_ts = match request.issued_at {
+            Some(t) => issue_ts_u32(t, "issued_at")?,
+            None => issue_ts_u32(self.clock.now()?, "issued_at")?,
+        };
+        let salt = self.random.next_u32();
+        let uid = match canonical_uid(identity) {
+            Some(0) => "",
+            _ => identity,
+        };
+        let mut privs = [Privilege { id: 0, expire: ttl }; 4];
+        let mut n = 0;
+        let mut push = |id: u16| {
+            if let Some(p) = privs.get_mut(n) {
+                p.id = id;
+                n += 1;
+            }
+        };
+        push(privilege::rtc::JOIN_CHANNEL);
+        if request.can_publish {
+            push(privilege::rtc::PUBLISH_AUDIO_STREAM);
+            push(privilege::rtc::PUBLISH_VIDEO_STREAM);
+        }
+        if request.can_publish_data {
+            push(privilege::rtc::PUBLISH_DATA_STREAM);
+        }
+        self.rtc_into(
+            issue_ts,
+            salt,
+            room,
+            uid,
+            privs.get(..n).unwrap_or(&[]),
+            ttl,
+            out,
+        )?;
+        let iat = i64::from(issue_ts);
+        Ok((iat, iat + i64::from(ttl)))
+    }
+}
+
+impl TokenMinter for AgoraMinter {
+    fn vendor(&self) -> Vendor {
+        Vendor::Agora
+    }
+
+    fn mint(&self, request: &TokenRequest) -> Result<IssuedToken> {
+        let mut token = String::with_capacity(256);
+        let (issued_at, expires_at) = self.mint_into(request, &mut token)?;
+        Ok(IssuedToken::new(
+            Vendor::Agora,
+            token,
+            request.room.clone(),
+            request.identity.clone(),
+            issued_at,
+            expires_at,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uid_text_and_canonical() {
+        let mut b = [0u8; 10];
+        assert_eq!(uid_text(0, &mut b), "");
+        assert_eq!(uid_text(7, &mut b), "7");
+        assert_eq!(uid_text(u32::MAX, &mut b), "4294967295");
+        assert_eq!(canonical_uid("0"), Some(0));
+        assert_eq!(canonical_uid("42"), Some(42));
+        assert_eq!(canonical_uid("042"), None);
+        assert_eq!(canonical_uid("4294967296"), None);
+        assert_eq!(canonical_uid("+1"), None);
+        assert_eq!(canonical_uid(""), None);
+    }
+}

@@ -1,0 +1,116 @@
+//! A tiny JSON writer in the exact style of ZEGO's Python generator (and of `serde_json`): no
+//! whitespace, raw UTF-8 for non-ASCII (Python's `ensure_ascii=False`), `/` not escaped, only `"`,
+//! `\` and control characters escaped, short escapes `\b \f \n \r \t` and lower-case `\u00xx` for
+//! the other control characters. Writes straight into a byte buffer without intermediate strings.
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// What a byte turns into inside a JSON string: 0 = itself, `u` = `\u00xx`, else `\<byte>`.
+#[inline]
+const fn escape_of(b: u8) -> u8 {
+    match b {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        0x08 => b'b',
+        0x09 => b't',
+        0x0a => b'n',
+        0x0c => b'f',
+        0x0d => b'r',
+        0x00..=0x1f => b'u',
+        _ => 0,
+    }
+}
+
+/// Appends `s` as a quoted JSON string. `s` must be UTF-8 (or UTF-8 produced by this module); only
+/// ASCII bytes are ever rewritten, so the output stays UTF-8.
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    let mut start = 0;
+    for (i, &b) in s.iter().enumerate() {
+        let esc = escape_of(b);
+        if esc == 0 {
+            continue;
+        }
+        if let Some(run) = s.get(start..i) {
+            out.extend_from_slice(run);
+        }
+        if esc == b'u' {
+            let hi = HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
+            let lo = HEX.get(usize::from(b & 0x0f)).copied().unwrap_or(b'0');
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', hi, lo]);
+        } else {
+            out.extend_from_slice(&[b'\\', esc]);
+        }
+        start = i + 1;
+    }
+    if let Some(run) = s.get(start..) {
+        out.extend_from_slice(run);
+    }
+    out.push(b'"');
+}
+
+/// Appends the decimal form of an unsigned integer.
+pub(crate) fn write_u64(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut pos = buf.len();
+    loop {
+        pos -= 1;
+        if let Some(slot) = buf.get_mut(pos) {
+            // `v % 10` is below 10, so the cast cannot truncate.
+            *slot = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+        if v == 0 || pos == 0 {
+            break;
+        }
+    }
+    if let Some(digits) = buf.get(pos..) {
+        out.extend_from_slice(digits);
+    }
+}
+
+/// Appends the decimal form of a signed integer.
+pub(crate) fn write_i64(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    write_u64(out, v.unsigned_abs());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> String {
+        let mut out = Vec::new();
+        write_str(&mut out, v.as_bytes());
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn matches_serde_json() {
+        for v in [
+            "",
+            "user1",
+            "a\"b\\c/d",
+            "line1\nline2\t\u{1f}",
+            "\u{0}\u{7}\u{8}\u{b}\u{c}\r\u{7f}",
+            "用户甲😀",
+            "<b>&amp;</b>\u{2028}",
+        ] {
+            assert_eq!(s(v), serde_json::to_string(v).unwrap(), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn integers() {
+        for v in [0i64, 1, -1, 9, 10, 1_700_000_000, i64::MAX, i64::MIN] {
+            let mut out = Vec::new();
+            write_i64(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
+        }
+        let mut out = Vec::new();
+        write_u64(&mut out, u64::MAX);
+        assert_eq!(String::from_utf8(out).unwrap(), u64::MAX.to_string());
+    }
+}
