@@ -111,7 +111,6 @@ pub struct Capability {
 #[non_exhaustive]
 pub struct Capabilities {
     /// The vendor.
-    #[serde(serialize_with = "super::serialize_vendor")]
     pub vendor: Vendor,
     /// One row per operation, in [`Operation::ALL`] order.
     pub rows: Vec<Capability>,

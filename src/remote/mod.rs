@@ -65,7 +65,6 @@ pub enum Origin {
 #[non_exhaustive]
 pub struct Room {
     /// The vendor.
-    #[serde(serialize_with = "serialize_vendor")]
     pub vendor: Vendor,
     /// The vendor's identifier: LiveKit `sid` (`RM_…`); for Agora and ZEGO, which have no room
     /// ids, the channel / room name.
@@ -455,14 +454,6 @@ macro_rules! forward_room_service {
     };
 }
 pub(crate) use forward_room_service;
-
-/// `Vendor` as its lower-case name (the core type has no `Serialize`).
-pub(crate) fn serialize_vendor<S: serde::Serializer>(
-    vendor: &Vendor,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(vendor.as_str())
-}
 
 /// Refuses recording metadata: no vendor stores it with a recording.
 pub(crate) fn refuse_metadata(vendor: Vendor, request: &RecordingRequest) -> RemoteResult<()> {
