@@ -187,7 +187,6 @@ impl TokenRequest {
 #[non_exhaustive]
 pub struct IssuedToken {
     /// The vendor that will accept the token.
-    #[serde(with = "vendor_name")]
     pub vendor: Vendor,
     /// The token string.
     pub token: String,
@@ -219,28 +218,6 @@ impl IssuedToken {
             identity,
             issued_at,
             expires_at,
-        }
-    }
-}
-
-mod vendor_name {
-    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
-
-    use crate::Vendor;
-
-    pub(super) fn serialize<S: Serializer>(v: &Vendor, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(v.as_str())
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vendor, D::Error> {
-        let s = String::deserialize(d)?;
-        match s.as_str() {
-            "livekit" => Ok(Vendor::LiveKit),
-            "agora" => Ok(Vendor::Agora),
-            "zego" => Ok(Vendor::Zego),
-            other => Err(D::Error::custom(format!(
-                "unknown vendor `{other}` (expected livekit, agora or zego)"
-            ))),
         }
     }
 }

@@ -927,3 +927,33 @@ fn batch_mints_for_every_vendor() {
     assert_eq!(lines[3]["ok"], false);
     assert!(lines[3]["error"].as_str().unwrap().contains("display_name"));
 }
+
+#[test]
+fn runtime_errors_exit_1() {
+    // Unreadable input and unwritable output are runtime errors, not usage errors.
+    let o = run(livekit(), &["batch", "-i", "/nonexistent/requests.jsonl"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("/nonexistent/requests.jsonl"));
+    let o = run_stdin(
+        livekit(),
+        &["batch", "-o", "/nonexistent/dir/out.jsonl"],
+        br#"{"vendor":"livekit","identity":"a"}"#,
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    // A missing secret file is a usage error naming the file.
+    let o = run(
+        rtcmint(),
+        &[
+            "livekit",
+            "mint",
+            "--identity",
+            "a",
+            "--api-key",
+            KEY,
+            "--api-secret-file",
+            "/nonexistent/secret",
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("/nonexistent/secret"));
+}
