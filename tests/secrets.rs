@@ -543,3 +543,49 @@ fn cli_zego_never_prints_the_server_secret() {
         run_clean(c, &["batch", "--input", input.to_str().unwrap()], ALL);
     }
 }
+
+// ---------------------------------------------------------------- remote API clients
+
+#[cfg(feature = "remote")]
+#[test]
+fn remote_clients_and_storage_never_show_secrets() {
+    use rtcmint::remote::{
+        AgoraClient, AgoraRecordingConfig, AgoraStorage, LiveKitClient, ZegoClient, ZegoStorage,
+    };
+    const CUSTOMER_SECRET: &str = "Cs4Tq9Wz2Rx7Km5Nv8Bh3Jd6Gf1Lp0Ya";
+    const STORAGE_SECRET: &str = "St7Yq2Wx9Rz4Km6Nb3Hv8Jc5Gd1Lf0Pa";
+    let secrets = [LK_SECRET, Z_SECRET, CUSTOMER_SECRET, STORAGE_SECRET];
+    let lk = LiveKitClient::new("http://localhost:7880", LK_KEY, LK_SECRET).unwrap();
+    assert_clean_debug_display(&lk, &secrets);
+    let storage = AgoraStorage::new(1, 0, "bucket", "access", STORAGE_SECRET);
+    assert_clean_debug_display(&storage, &secrets);
+    let ag = AgoraClient::new(
+        "https://api.agora.io",
+        AG_APP_ID,
+        "customer",
+        CUSTOMER_SECRET,
+    )
+    .unwrap()
+    .with_recording(AgoraRecordingConfig::new(storage));
+    assert_clean_debug_display(&ag, &secrets);
+    let zs = ZegoStorage::new(1, "region", "bucket", "access", STORAGE_SECRET);
+    assert_clean_debug_display(&zs, &secrets);
+    let z = ZegoClient::new(
+        "https://rtc-api.zego.im",
+        "https://cloudrecord-api.zego.im",
+        Z_APP_ID,
+        Z_SECRET,
+    )
+    .unwrap()
+    .with_recording(zs);
+    assert_clean_debug_display(&z, &secrets);
+    // Construction errors with a secret in play.
+    for e in [
+        LiveKitClient::new("not a url", LK_KEY, LK_SECRET).unwrap_err(),
+        AgoraClient::new("https://api.agora.io", AG_APP_ID, "", CUSTOMER_SECRET).unwrap_err(),
+        ZegoClient::new("https://a", "https://b", 0, Z_SECRET).unwrap_err(),
+    ] {
+        assert_clean(&e.to_string(), &secrets);
+        assert_clean_debug_display(&e, &secrets);
+    }
+}
