@@ -2036,3 +2036,97 @@ fn row_cz14() {
         &["verify", &t, "--now", "1767225601"],
     );
 }
+
+// ---------------------------------------------------------------- M: remote API clients (feature `remote`)
+
+/// A `remote` row: variant and exact message; no CLI command exists, so the exit column is `-`.
+#[cfg(feature = "remote")]
+#[track_caller]
+fn remote<T: std::fmt::Debug>(
+    id: &str,
+    input: &str,
+    bad: &str,
+    r: rtcmint::remote::RemoteResult<T>,
+) {
+    let e = r.expect_err("a bad input must be refused");
+    let debug = format!("{e:?}");
+    let variant = debug.split([' ', '{', '(']).next().unwrap_or_default();
+    let outcome = format!("RemoteError::{variant}");
+    let message = e.to_string();
+    if dumping() {
+        return dump(id, input, bad, &outcome, &message, "-");
+    }
+    let rows = table();
+    let row = rows
+        .get(id)
+        .unwrap_or_else(|| panic!("row {id} missing from SECURITY.md"));
+    assert_eq!(row.outcome, outcome, "row {id}: variant");
+    assert_eq!(row.message, message, "row {id}: message");
+    assert_eq!(row.exit, "-", "row {id}: exit");
+}
+
+#[cfg(feature = "remote")]
+#[test]
+fn row_m01() {
+    remote(
+        "M01",
+        "`LiveKitClient::new` base URL",
+        "`not a url`",
+        rtcmint::remote::LiveKitClient::new("not a url", LK_KEY, LK_SECRET),
+    );
+}
+#[cfg(feature = "remote")]
+#[test]
+fn row_m02() {
+    remote(
+        "M02",
+        "`LiveKitClient::new` base URL",
+        "`ftp://host`",
+        rtcmint::remote::LiveKitClient::new("ftp://host", LK_KEY, LK_SECRET),
+    );
+}
+#[cfg(feature = "remote")]
+#[test]
+fn row_m03() {
+    remote(
+        "M03",
+        "`LiveKitClient::new` api secret",
+        "`\"\"`",
+        rtcmint::remote::LiveKitClient::new("http://localhost:7880", LK_KEY, ""),
+    );
+}
+#[cfg(feature = "remote")]
+#[test]
+fn row_m04() {
+    remote(
+        "M04",
+        "`AgoraClient::new` customer id",
+        "`\"\"`",
+        rtcmint::remote::AgoraClient::new("https://api.agora.io", AG_APP_ID, "", "secret"),
+    );
+}
+#[cfg(feature = "remote")]
+#[test]
+fn row_m05() {
+    remote(
+        "M05",
+        "`ZegoClient::new` app id",
+        "`0`",
+        rtcmint::remote::ZegoClient::new("https://a.example", "https://b.example", 0, Z_SECRET),
+    );
+}
+#[cfg(feature = "remote")]
+#[test]
+fn row_m06() {
+    remote(
+        "M06",
+        "`ZegoClient::new` base URL",
+        "`https://a.example/?x=1`",
+        rtcmint::remote::ZegoClient::new(
+            "https://a.example/?x=1",
+            "https://b.example",
+            1,
+            Z_SECRET,
+        ),
+    );
+}
