@@ -1,4 +1,5 @@
-//! Replays the committed fuzz inputs (`fuzz/seeds/<target>/`, `fuzz/regressions/<target>/`, and a
+//! Replays the committed fuzz inputs (`fuzz/seeds/<target>/`, `fuzz/regressions/<target>/`,
+//! `fuzz/corpus-min/<target>/`, the minimised corpus of the recorded runs, and a
 //! local `fuzz/corpus/<target>/` when one exists) through exactly the functions the cargo-fuzz
 //! targets run (`fuzz/src/lib.rs`, included here). This keeps every crash fixed and every target
 //! invariant checked in the ordinary `cargo test`, on machines without cargo-fuzz or nightly.
@@ -19,7 +20,7 @@ use std::path::Path;
 fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     let mut out = Vec::new();
-    for dir in ["seeds", "regressions", "corpus"] {
+    for dir in ["seeds", "regressions", "corpus-min", "corpus"] {
         let Ok(entries) = std::fs::read_dir(fuzz.join(dir).join(target)) else {
             continue;
         };
