@@ -9,6 +9,7 @@ use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 
 use super::grants::{ClaimGrants, VideoGrant, WireClaims};
+use super::wire::write_claims;
 use super::{HmacSha256, LIMIT_ATTRIBUTES, LIMIT_METADATA, LIMIT_NAME, check_key_and_secret};
 use crate::b64::URL_SAFE_NO_PAD;
 use crate::clock::{Clock, SystemClock};
@@ -140,7 +141,7 @@ impl LiveKitMinter {
         let start = out.len();
         PAYLOAD.with_borrow_mut(|buf| {
             buf.clear();
-            serde_json::to_writer(&mut *buf, &claims).map_err(|e| {
+            write_claims(buf, &claims).map_err(|e| {
                 Error::request(Vendor::LiveKit, "grants", format!("cannot serialise: {e}"))
             })?;
             out.push_str(HEADER_B64);
