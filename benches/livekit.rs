@@ -10,7 +10,11 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{Criterion, criterion_group, criterion_main};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 use rtcmint::livekit::{ClaimGrants, LiveKitMinter, LiveKitVerifier, VideoGrant};
 use rtcmint::{FixedClock, TokenMinter, TokenRequest};
 
@@ -59,6 +63,30 @@ fn bench(c: &mut Criterion) {
         b.iter(|| verifier.verify_at(black_box(&token), NOW + 1).unwrap())
     });
     group.finish();
+
+    // The floor: what any HS256 minter or verifier must pay for this token.
+    let signed = &token[..token.rfind('.').unwrap()];
+    let mut floor = c.benchmark_group("livekit_floor");
+    let keyed = <Hmac<Sha256> as KeyInit>::new_from_slice(SECRET.as_bytes()).unwrap();
+    floor.bench_function(format!("hmac_prekeyed_{}B", signed.len()), |b| {
+        b.iter(|| {
+            let mut m = keyed.clone();
+            m.update(black_box(signed.as_bytes()));
+            m.finalize().into_bytes()
+        })
+    });
+    let payload = URL_SAFE_NO_PAD
+        .decode(signed.split('.').nth(1).unwrap())
+        .unwrap();
+    let mut b64 = String::with_capacity(512);
+    floor.bench_function(format!("base64url_scalar_encode_{}B", payload.len()), |b| {
+        b.iter(|| {
+            b64.clear();
+            URL_SAFE_NO_PAD.encode_string(black_box(&payload), &mut b64);
+            b64.len()
+        })
+    });
+    floor.finish();
 }
 
 criterion_group!(benches, bench);

@@ -13,6 +13,7 @@ use crate::zego::json::{write_i64, write_str};
 
 /// Writes `,"key":` (or `"key":` for the first member) and marks the object non-empty.
 fn key(out: &mut Vec<u8>, first: &mut bool, name: &str) {
+    out.reserve(name.len() + 4);
     if !*first {
         out.push(b',');
     }
@@ -104,6 +105,51 @@ fn video(out: &mut Vec<u8>, v: &VideoGrant) {
         "canManageAgentSession",
         v.can_manage_agent_session,
     );
+    out.push(b'}');
+}
+
+/// The claims of a join token minted from the neutral request: what
+/// [`LiveKitMinter::grants_for`](super::LiveKitMinter::grants_for) builds, borrowed.
+#[derive(Clone, Copy)]
+pub(crate) struct JoinClaims<'a> {
+    pub iss: &'a str,
+    pub nbf: i64,
+    pub exp: i64,
+    pub identity: &'a str,
+    pub name: &'a str,
+    pub room: &'a str,
+    pub is_admin: bool,
+    pub can_publish: bool,
+    pub can_subscribe: bool,
+    pub can_publish_data: bool,
+    pub metadata: &'a str,
+}
+
+/// Appends the claims JSON of `c`: the bytes [`write_claims`] writes for the equivalent grants.
+pub(crate) fn write_join_claims(out: &mut Vec<u8>, c: &JoinClaims<'_>) {
+    let first = &mut true;
+    out.push(b'{');
+    key(out, first, "exp");
+    write_i64(out, c.exp);
+    key(out, first, "iss");
+    write_str(out, c.iss.as_bytes());
+    key(out, first, "nbf");
+    write_i64(out, c.nbf);
+    str_member(out, first, "sub", c.identity);
+    str_member(out, first, "name", c.name);
+    key(out, first, "video");
+    out.push(b'{');
+    let vfirst = &mut true;
+    if c.is_admin {
+        bool_member(out, vfirst, "roomAdmin", true);
+    }
+    bool_member(out, vfirst, "roomJoin", true);
+    str_member(out, vfirst, "room", c.room);
+    bool_member(out, vfirst, "canPublish", c.can_publish);
+    bool_member(out, vfirst, "canSubscribe", c.can_subscribe);
+    bool_member(out, vfirst, "canPublishData", c.can_publish_data);
+    out.push(b'}');
+    str_member(out, first, "metadata", c.metadata);
     out.push(b'}');
 }
 

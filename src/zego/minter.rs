@@ -592,4 +592,8 @@ impl TokenMinter for ZegoMinter {
             expires_at,
         ))
     }
+
+    fn mint_request_into(&self, request: &TokenRequest, out: &mut String) -> Result<(i64, i64)> {
+        ZegoMinter::mint_request_into(self, request, out)
+    }
 }
