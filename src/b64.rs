@@ -27,7 +27,6 @@ pub(crate) static URL_SAFE_NO_PAD: LazyLock<Fast> = LazyLock::new(|| {
 });
 
 /// Standard base64 with `=` padding (Agora, Zego).
-#[allow(dead_code)] // used by the Agora and Zego modules
 pub(crate) static STANDARD: LazyLock<Fast> = LazyLock::new(|| {
     #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     {

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::cell::Cell;
 
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use crate::b64::STANDARD;
 use flate2::{Compress, Decompress};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;

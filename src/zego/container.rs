@@ -2,7 +2,7 @@
 //! big-endian, behind the `"04"` prefix and standard base64.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use crate::b64::STANDARD;
 use serde::Serialize;
 
 use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, Mode, VERSION};

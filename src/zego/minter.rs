@@ -9,7 +9,7 @@ use aes::cipher::block_padding::Pkcs7;
 use aes::cipher::{Array, BlockModeEncrypt as _, InnerIvInit as _, KeyInit as _};
 use aes_gcm::{AeadInOut as _, Aes256Gcm};
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use crate::b64::STANDARD;
 
 use super::payload::{Payload, PrivilegePayload, write_privilege};
 use super::verify::ZegoVerifier;
