@@ -14,9 +14,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 use rtcmint::livekit::{ClaimGrants, LiveKitMinter, LiveKitVerifier, VideoGrant};
 use rtcmint::{FixedClock, TokenMinter, TokenRequest};
+use sha2::Sha256;
 
 const KEY: &str = "APIvk8Qe3LmT2xRz";
 const SECRET: &str = "c9Rf2LwK7pXn4Vt8Hq1Zs6Bm3Jd5Ny0Ga7Ue2Oi9Wk4";
@@ -57,6 +57,15 @@ fn bench(c: &mut Criterion) {
         .ttl(std::time::Duration::from_secs(600));
     group.bench_function("mint_neutral_request", |b| {
         b.iter(|| neutral.mint(black_box(&req)).unwrap())
+    });
+    group.bench_function("mint_request_into", |b| {
+        b.iter(|| {
+            out.clear();
+            neutral
+                .mint_request_into(black_box(&req), &mut out)
+                .unwrap();
+            black_box(out.len())
+        })
     });
     let token = minter.encode(&g, NOW, 600).unwrap();
     group.bench_function("verify", |b| {

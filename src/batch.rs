@@ -367,7 +367,15 @@ mod tests {
                 request,
             };
             let mut ours = Vec::new();
-            write_success(&mut ours, 12, r.id.as_ref(), &r, "04AAB+/=", -1, 1_767_225_600);
+            write_success(
+                &mut ours,
+                12,
+                r.id.as_ref(),
+                &r,
+                "04AAB+/=",
+                -1,
+                1_767_225_600,
+            );
             let theirs = serde_json::to_vec(&Success {
                 line: 12,
                 id: r.id.as_ref(),
@@ -380,7 +388,10 @@ mod tests {
                 expires_at: 1_767_225_600,
             })
             .unwrap();
-            assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(theirs).unwrap());
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap()
+            );
         }
     }
 }

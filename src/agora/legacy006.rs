@@ -10,8 +10,8 @@
 
 use std::borrow::Cow;
 
-use base64::Engine as _;
 use crate::b64::STANDARD;
+use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use sha2::Sha256;

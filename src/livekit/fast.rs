@@ -89,10 +89,7 @@ impl<'a> Cursor<'a> {
 
     /// Walks the members of an object, calling `member(key, cursor)` on each (which reads the
     /// value and refuses unknown or duplicate keys).
-    fn object(
-        &mut self,
-        mut member: impl FnMut(&'a str, &mut Self) -> Option<()>,
-    ) -> Option<()> {
+    fn object(&mut self, mut member: impl FnMut(&'a str, &mut Self) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
         self.skip_ws();
         if self.peek() == Some(b'}') {
@@ -267,13 +264,41 @@ mod tests {
     /// Building blocks of payloads: the subset, its edges, and what lies just outside it.
     fn member() -> impl Strategy<Value = String> {
         let key = prop::sample::select(vec![
-            "exp", "nbf", "iat", "iss", "sub", "jti", "name", "kind", "sha256", "metadata",
-            "roomPreset", "video", "attributes", "unknown", "Exp",
+            "exp",
+            "nbf",
+            "iat",
+            "iss",
+            "sub",
+            "jti",
+            "name",
+            "kind",
+            "sha256",
+            "metadata",
+            "roomPreset",
+            "video",
+            "attributes",
+            "unknown",
+            "Exp",
         ]);
         let value = prop::sample::select(vec![
-            "0", "1767225600", "01", "-5", "1.5", "1e3", "123456789012345678",
-            "1234567890123456789", "\"\"", "\"alice\"", "\"a\\\"b\"", "\"tab\there\"",
-            "\"caf\u{e9}\"", "null", "true", "false", "{}", "[]",
+            "0",
+            "1767225600",
+            "01",
+            "-5",
+            "1.5",
+            "1e3",
+            "123456789012345678",
+            "1234567890123456789",
+            "\"\"",
+            "\"alice\"",
+            "\"a\\\"b\"",
+            "\"tab\there\"",
+            "\"caf\u{e9}\"",
+            "null",
+            "true",
+            "false",
+            "{}",
+            "[]",
             "{\"roomJoin\":true,\"room\":\"r\"}",
             "{\"roomJoin\":true,\"roomJoin\":false}",
             "{\"canPublish\":false,\"canPublishSources\":[\"camera\",\"microphone\"]}",

@@ -6,13 +6,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 
 use super::grants::{ClaimGrants, VideoGrant, WireClaims};
 use super::wire::{JoinClaims, write_claims, write_join_claims};
 use super::{HmacSha256, LIMIT_ATTRIBUTES, LIMIT_METADATA, LIMIT_NAME, check_key_and_secret};
-use crate::b64::URL_SAFE_NO_PAD;
+use crate::b64::{URL_SAFE_NO_PAD, encode_append};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result, Vendor};
 use crate::minter::{IssuedToken, TokenMinter, TokenRequest};
@@ -163,7 +162,7 @@ impl LiveKitMinter {
             out.reserve(HEADER_B64.len() + 2 + buf.len().div_ceil(3) * 4 + 43);
             out.push_str(HEADER_B64);
             out.push('.');
-            URL_SAFE_NO_PAD.encode_string(buf.as_slice(), out);
+            encode_append(&*URL_SAFE_NO_PAD, buf.as_slice(), out);
             Ok(())
         });
         serialised.map_err(|e: serde_json::Error| {
@@ -173,7 +172,7 @@ impl LiveKitMinter {
         mac.update(out.get(start..).unwrap_or_default().as_bytes());
         let sig = mac.finalize().into_bytes();
         out.push('.');
-        URL_SAFE_NO_PAD.encode_string(sig.as_slice(), out);
+        encode_append(&*URL_SAFE_NO_PAD, sig.as_slice(), out);
         Ok(())
     }
 
@@ -318,8 +317,13 @@ fn empty_identity() -> Error {
 }
 
 fn serialise_metadata(m: &serde_json::Map<String, serde_json::Value>) -> Result<String> {
-    serde_json::to_string(m)
-        .map_err(|e| Error::request(Vendor::LiveKit, "metadata", format!("cannot serialise: {e}")))
+    serde_json::to_string(m).map_err(|e| {
+        Error::request(
+            Vendor::LiveKit,
+            "metadata",
+            format!("cannot serialise: {e}"),
+        )
+    })
 }
 
 fn expiry(issued_at: i64, ttl_secs: u64) -> Result<i64> {

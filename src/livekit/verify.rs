@@ -17,11 +17,11 @@ use hmac::{KeyInit, Mac};
 use serde::de::{self, IgnoredAny, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::fast;
 use super::grants::{
     AgentEndpointGrant, AgentGrant, AgentThreadGrant, ClaimGrants, InferenceGrant,
     ObservabilityGrant, RoomConfiguration, SipGrant, VideoGrant, WireClaims,
 };
-use super::fast;
 use super::mint::HEADER_B64;
 use super::{HmacSha256, check_key_and_secret};
 use crate::b64::URL_SAFE_NO_PAD;
@@ -318,8 +318,8 @@ pub(super) fn claims_from_json(buf: &[u8]) -> Result<Claims> {
     if buf.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(malformed("payload is not a JSON object"));
     }
-    let mut w: WireIn = serde_json::from_slice(buf)
-        .map_err(|e| malformed(format!("claims are not valid: {e}")))?;
+    let mut w: WireIn =
+        serde_json::from_slice(buf).map_err(|e| malformed(format!("claims are not valid: {e}")))?;
     let exp = w
         .exp
         .as_ref()

@@ -12,6 +12,7 @@ use super::grants::{VideoGrant, WireClaims};
 use crate::zego::json::{write_i64, write_str};
 
 /// Writes `,"key":` (or `"key":` for the first member) and marks the object non-empty.
+#[inline]
 fn key(out: &mut Vec<u8>, first: &mut bool, name: &str) {
     out.reserve(name.len() + 4);
     if !*first {
@@ -23,11 +24,13 @@ fn key(out: &mut Vec<u8>, first: &mut bool, name: &str) {
     out.extend_from_slice(b"\":");
 }
 
+#[inline]
 fn bool_member(out: &mut Vec<u8>, first: &mut bool, name: &str, value: bool) {
     key(out, first, name);
     out.extend_from_slice(if value { b"true" } else { b"false" });
 }
 
+#[inline]
 fn str_member(out: &mut Vec<u8>, first: &mut bool, name: &str, value: &str) {
     if !value.is_empty() {
         key(out, first, name);
@@ -93,12 +96,7 @@ fn video(out: &mut Vec<u8>, v: &VideoGrant) {
     flag(out, first, "hidden", v.hidden);
     flag(out, first, "recorder", v.recorder);
     flag(out, first, "agent", v.agent);
-    tri(
-        out,
-        first,
-        "canSubscribeMetrics",
-        v.can_subscribe_metrics,
-    );
+    tri(out, first, "canSubscribeMetrics", v.can_subscribe_metrics);
     tri(
         out,
         first,

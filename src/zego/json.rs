@@ -27,10 +27,9 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &[u8]) {
     out.reserve(s.len() + 2);
     out.push(b'"');
     // Almost every string needs no escape; this branch-free scan vectorises.
-    if !s
-        .iter()
-        .fold(false, |any, &b| any | (b < 0x20) | (b == b'"') | (b == b'\\'))
-    {
+    if !s.iter().fold(false, |any, &b| {
+        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    }) {
         out.extend_from_slice(s);
         out.push(b'"');
         return;
