@@ -91,14 +91,19 @@ fn ttl<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Duration>,
 /// # Errors
 /// [`Error::InvalidInput`] for any other name.
 pub fn parse_vendor(name: &str) -> Result<Vendor> {
-    match name.to_ascii_lowercase().as_str() {
-        "livekit" => Ok(Vendor::LiveKit),
-        "agora" => Ok(Vendor::Agora),
-        "zego" | "zegocloud" => Ok(Vendor::Zego),
-        _ => Err(Error::InvalidInput {
+    // Case-insensitive without lower-casing into a new string (this runs once per batch line).
+    let is = |known: &str| name.eq_ignore_ascii_case(known);
+    if is("livekit") {
+        Ok(Vendor::LiveKit)
+    } else if is("agora") {
+        Ok(Vendor::Agora)
+    } else if is("zego") || is("zegocloud") {
+        Ok(Vendor::Zego)
+    } else {
+        Err(Error::InvalidInput {
             what: "vendor",
             reason: format!("unknown vendor {name:?}; expected livekit, agora or zego").into(),
-        }),
+        })
     }
 }
 
