@@ -30,7 +30,7 @@
 
 mod claims;
 mod container;
-mod json;
+pub(crate) mod json;
 mod minter;
 mod payload;
 mod verify;
