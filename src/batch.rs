@@ -28,8 +28,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::duration::parse_duration;
 use crate::error::{Error, Result, Vendor};
+use crate::json;
 use crate::minter::{DEFAULT_TTL, TokenMinter, TokenRequest};
-use crate::zego::json;
 
 /// One parsed request line.
 #[derive(Debug, Clone, PartialEq)]

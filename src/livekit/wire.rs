@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::grants::{VideoGrant, WireClaims};
-use crate::zego::json::{write_i64, write_str};
+use crate::json::{write_i64, write_str};
 
 /// Writes `,"key":` (or `"key":` for the first member) and marks the object non-empty.
 #[inline]

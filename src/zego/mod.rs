@@ -30,7 +30,6 @@
 
 mod claims;
 mod container;
-pub(crate) mod json;
 mod minter;
 mod payload;
 mod verify;
