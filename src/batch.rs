@@ -21,12 +21,14 @@
 //! {"line":2,"id":7,"ok":false,"error":"zego tokens cannot express `display_name`: …"}
 //! ```
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::duration::parse_duration;
 use crate::error::{Error, Result, Vendor};
+use crate::json;
 use crate::minter::{DEFAULT_TTL, TokenMinter, TokenRequest};
 
 /// One parsed request line.
@@ -89,14 +91,19 @@ fn ttl<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Duration>,
 /// # Errors
 /// [`Error::InvalidInput`] for any other name.
 pub fn parse_vendor(name: &str) -> Result<Vendor> {
-    match name.to_ascii_lowercase().as_str() {
-        "livekit" => Ok(Vendor::LiveKit),
-        "agora" => Ok(Vendor::Agora),
-        "zego" | "zegocloud" => Ok(Vendor::Zego),
-        _ => Err(Error::InvalidInput {
+    // Case-insensitive without lower-casing into a new string (this runs once per batch line).
+    let is = |known: &str| name.eq_ignore_ascii_case(known);
+    if is("livekit") {
+        Ok(Vendor::LiveKit)
+    } else if is("agora") {
+        Ok(Vendor::Agora)
+    } else if is("zego") || is("zegocloud") {
+        Ok(Vendor::Zego)
+    } else {
+        Err(Error::InvalidInput {
             what: "vendor",
             reason: format!("unknown vendor {name:?}; expected livekit, agora or zego").into(),
-        }),
+        })
     }
 }
 
@@ -146,20 +153,6 @@ impl std::fmt::Debug for MinterSet {
 }
 
 #[derive(Serialize)]
-struct Success<'a> {
-    line: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a serde_json::Value>,
-    ok: bool,
-    vendor: &'static str,
-    token: &'a str,
-    identity: &'a str,
-    room: Option<&'a str>,
-    issued_at: i64,
-    expires_at: i64,
-}
-
-#[derive(Serialize)]
 struct Failure<'a> {
     line: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -201,52 +194,85 @@ impl MinterSet {
     pub fn process_line(&self, line_no: usize, line: &str, out: &mut Vec<u8>) -> bool {
         let parsed = parse_line(line);
         let id = parsed.as_ref().ok().and_then(|r| r.id.as_ref());
-        let result = parsed.as_ref().map_err(Clone::clone).and_then(|r| {
-            let minter = self.get(r.vendor).ok_or_else(|| Error::InvalidInput {
-                what: "batch request",
-                reason: format!(
-                    "no credentials were given for {}; pass them to the batch command",
-                    r.vendor
-                )
-                .into(),
-            })?;
-            minter.mint(&r.request)
-        });
-        // Serialising these borrowed records cannot fail: every map key is a string.
-        let ok = match &result {
-            Ok(t) => {
-                let _ = serde_json::to_writer(
-                    &mut *out,
-                    &Success {
-                        line: line_no,
-                        id,
-                        ok: true,
-                        vendor: t.vendor.as_str(),
-                        token: &t.token,
-                        identity: &t.identity,
-                        room: t.room.as_deref(),
-                        issued_at: t.issued_at,
-                        expires_at: t.expires_at,
-                    },
-                );
-                true
-            }
-            Err(e) => {
-                let _ = serde_json::to_writer(
-                    &mut *out,
-                    &Failure {
-                        line: line_no,
-                        id,
-                        ok: false,
-                        error: e.to_string(),
-                    },
-                );
-                false
-            }
-        };
-        out.push(b'\n');
-        ok
+        // The token goes into a reused per-thread buffer, and the success record is written by
+        // hand (the same bytes serde_json writes for `Success`): no allocation per line.
+        TOKEN.with_borrow_mut(|token| {
+            token.clear();
+            let minted = parsed.as_ref().map_err(Clone::clone).and_then(|r| {
+                let minter = self.get(r.vendor).ok_or_else(|| Error::InvalidInput {
+                    what: "batch request",
+                    reason: format!(
+                        "no credentials were given for {}; pass them to the batch command",
+                        r.vendor
+                    )
+                    .into(),
+                })?;
+                minter
+                    .mint_request_into(&r.request, token)
+                    .map(|times| (r, times))
+            });
+            let ok = match minted {
+                Ok((r, (issued_at, expires_at))) => {
+                    write_success(out, line_no, id, r, token, issued_at, expires_at);
+                    true
+                }
+                Err(e) => {
+                    // Serialising this borrowed record cannot fail: every map key is a string.
+                    let _ = serde_json::to_writer(
+                        &mut *out,
+                        &Failure {
+                            line: line_no,
+                            id,
+                            ok: false,
+                            error: e.to_string(),
+                        },
+                    );
+                    false
+                }
+            };
+            out.push(b'\n');
+            ok
+        })
     }
+}
+
+thread_local! {
+    static TOKEN: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Writes the success record: the fields and bytes of serde_json's `Success` serialisation.
+fn write_success(
+    out: &mut Vec<u8>,
+    line_no: usize,
+    id: Option<&serde_json::Value>,
+    r: &BatchRequest,
+    token: &str,
+    issued_at: i64,
+    expires_at: i64,
+) {
+    out.extend_from_slice(b"{\"line\":");
+    json::write_u64(out, line_no as u64);
+    if let Some(id) = id {
+        out.extend_from_slice(b",\"id\":");
+        // A `Value` always serialises (its map keys are strings).
+        let _ = serde_json::to_writer(&mut *out, id);
+    }
+    out.extend_from_slice(b",\"ok\":true,\"vendor\":");
+    json::write_str(out, r.vendor.as_str().as_bytes());
+    out.extend_from_slice(b",\"token\":");
+    json::write_str(out, token.as_bytes());
+    out.extend_from_slice(b",\"identity\":");
+    json::write_str(out, r.request.identity.as_bytes());
+    out.extend_from_slice(b",\"room\":");
+    match &r.request.room {
+        Some(room) => json::write_str(out, room.as_bytes()),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"issued_at\":");
+    json::write_i64(out, issued_at);
+    out.extend_from_slice(b",\"expires_at\":");
+    json::write_i64(out, expires_at);
+    out.push(b'}');
 }
 
 #[cfg(test)]
@@ -314,5 +340,63 @@ mod tests {
                 .contains("no credentials")
         );
         assert_eq!(lines[1]["line"], 4);
+    }
+
+    #[derive(Serialize)]
+    struct Success<'a> {
+        line: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<&'a serde_json::Value>,
+        ok: bool,
+        vendor: &'static str,
+        token: &'a str,
+        identity: &'a str,
+        room: Option<&'a str>,
+        issued_at: i64,
+        expires_at: i64,
+    }
+
+    #[test]
+    fn success_records_are_serde_json_bytes() {
+        let minted = TokenRequest::new("a\"li\u{1}cé");
+        for (id, room) in [
+            (None, None),
+            (Some(serde_json::json!(7)), Some("r\\oom")),
+            (Some(serde_json::json!({"k": [1, "x\n"]})), Some("")),
+        ] {
+            let mut request = minted.clone();
+            request.room = room.map(str::to_owned);
+            let r = BatchRequest {
+                id: id.clone(),
+                vendor: Vendor::Zego,
+                request,
+            };
+            let mut ours = Vec::new();
+            write_success(
+                &mut ours,
+                12,
+                r.id.as_ref(),
+                &r,
+                "04AAB+/=",
+                -1,
+                1_767_225_600,
+            );
+            let theirs = serde_json::to_vec(&Success {
+                line: 12,
+                id: r.id.as_ref(),
+                ok: true,
+                vendor: "zego",
+                token: "04AAB+/=",
+                identity: &r.request.identity,
+                room: r.request.room.as_deref(),
+                issued_at: -1,
+                expires_at: 1_767_225_600,
+            })
+            .unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap()
+            );
+        }
     }
 }

@@ -8,6 +8,7 @@ mod clock;
 mod detect;
 mod duration;
 mod error;
+mod json;
 pub mod livekit;
 mod minter;
 mod random;

@@ -236,6 +236,22 @@ pub trait TokenMinter: Send + Sync {
     /// [`Error::InvalidRequest`] for a field value the vendor refuses, [`Error::Unsupported`] for a
     /// field the vendor's token cannot express, [`Error::Clock`] when the clock cannot be read.
     fn mint(&self, request: &TokenRequest) -> Result<IssuedToken>;
+
+    /// Mints one token and appends it to `out`, returning `(issued_at, expires_at)` in Unix
+    /// seconds; the room and identity of the [`IssuedToken`] are the request's. On error `out` is
+    /// left as it was.
+    ///
+    /// The default goes through [`TokenMinter::mint`]; the crate's minters override it to write
+    /// straight into `out`, with no heap allocation per token once `out` has room (the path for
+    /// high-volume callers such as the batch command).
+    ///
+    /// # Errors
+    /// As [`TokenMinter::mint`].
+    fn mint_request_into(&self, request: &TokenRequest, out: &mut String) -> Result<(i64, i64)> {
+        let issued = self.mint(request)?;
+        out.push_str(&issued.token);
+        Ok((issued.issued_at, issued.expires_at))
+    }
 }
 
 #[cfg(test)]

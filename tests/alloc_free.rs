@@ -7,9 +7,18 @@
     clippy::panic
 )]
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use rtcmint::agora::{AgoraMinter, RtcRole};
 use rtcmint::livekit::{ClaimGrants, LiveKitMinter, VideoGrant};
+use rtcmint::zego::{Mode, Payload, PrivilegePayload, ZegoMinter};
+use rtcmint::{FixedClock, TokenMinter, TokenRequest};
 
 const NOW: i64 = 1_767_225_600;
+const AGORA_APP_ID: &str = "970CA35de60c44645bbae8a215061b33";
+const AGORA_CERT: &str = "5CFd2fd1755d40ecb72977518be15d3b";
+const ZEGO_SECRET: &str = "fa94dd0f974cf2e293728a526b028271";
 
 /// Runs `mint` once to warm thread-local buffers, then counts allocations over 1,000 calls.
 fn allocations_per_1000(mut mint: impl FnMut(&mut String)) -> u64 {
@@ -25,6 +34,12 @@ fn allocations_per_1000(mut mint: impl FnMut(&mut String)) -> u64 {
     info.count_total
 }
 
+fn join_request() -> TokenRequest {
+    TokenRequest::new("2882341273")
+        .room("my-room")
+        .ttl(Duration::from_secs(600))
+}
+
 #[test]
 fn livekit_encode_into_is_allocation_free() {
     let minter = LiveKitMinter::new("APIkey", "a-secret-of-at-least-32-characters!!").unwrap();
@@ -34,6 +49,76 @@ fn livekit_encode_into_is_allocation_free() {
         .with_attribute("team", "blue");
     let n = allocations_per_1000(|out| minter.encode_into(&grants, NOW, 600, out).unwrap());
     assert_eq!(n, 0, "allocations in 1,000 LiveKit mints");
+}
+
+#[test]
+fn livekit_neutral_request_into_is_allocation_free() {
+    let minter = LiveKitMinter::new("APIkey", "a-secret-of-at-least-32-characters!!")
+        .unwrap()
+        .with_clock(Arc::new(FixedClock(NOW)));
+    let req = join_request().display_name("Alice").admin(true);
+    let n = allocations_per_1000(|out| {
+        minter.mint_request_into(&req, out).unwrap();
+    });
+    assert_eq!(n, 0, "allocations in 1,000 LiveKit neutral mints");
+}
+
+#[test]
+fn agora_mint_into_is_allocation_free() {
+    let minter = AgoraMinter::new(AGORA_APP_ID, AGORA_CERT).unwrap();
+    let ttl = Duration::from_secs(3600);
+    let n = allocations_per_1000(|out| {
+        minter
+            .rtc_token_with_uid_into("my-room", 2_882_341_273, RtcRole::Publisher, ttl, ttl, out)
+            .unwrap();
+    });
+    assert_eq!(n, 0, "allocations in 1,000 Agora RTC mints");
+    let req = join_request();
+    let n = allocations_per_1000(|out| {
+        minter.mint_into(&req, out).unwrap();
+    });
+    assert_eq!(n, 0, "allocations in 1,000 Agora neutral mints");
+}
+
+#[test]
+fn zego_mint_into_is_allocation_free_in_both_modes() {
+    let privilege = Payload::Privilege(
+        PrivilegePayload::new("room-4711")
+            .publish_stream(true)
+            .stream_ids(["stream-1"]),
+    );
+    for mode in [Mode::Cbc, Mode::Gcm] {
+        let minter = ZegoMinter::new(1_234_567_890, ZEGO_SECRET)
+            .unwrap()
+            .with_mode(mode);
+        for payload in [&Payload::Identity, &privilege] {
+            let n = allocations_per_1000(|out| {
+                minter.mint_into("user-12345", 3600, payload, out).unwrap();
+            });
+            assert_eq!(n, 0, "allocations in 1,000 Zego {mode} mints");
+        }
+        let req = join_request();
+        let n = allocations_per_1000(|out| {
+            minter.mint_request_into(&req, out).unwrap();
+        });
+        assert_eq!(n, 0, "allocations in 1,000 Zego {mode} neutral mints");
+    }
+}
+
+#[test]
+fn every_minter_is_allocation_free_through_the_trait() {
+    let minters: Vec<Box<dyn TokenMinter>> = vec![
+        Box::new(LiveKitMinter::new("APIkey", "a-secret-of-at-least-32-characters!!").unwrap()),
+        Box::new(AgoraMinter::new(AGORA_APP_ID, AGORA_CERT).unwrap()),
+        Box::new(ZegoMinter::new(1_234_567_890, ZEGO_SECRET).unwrap()),
+    ];
+    let req = join_request();
+    for m in &minters {
+        let n = allocations_per_1000(|out| {
+            m.mint_request_into(&req, out).unwrap();
+        });
+        assert_eq!(n, 0, "allocations in 1,000 {} mints", m.vendor());
+    }
 }
 
 #[test]

@@ -59,7 +59,11 @@ fn run_stdin(mut c: Command, args: &[&str], stdin: &[u8]) -> Output {
     let data = stdin.to_vec();
     let writer = std::thread::spawn(move || input.write_all(&data));
     let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    // The child may exit (e.g. on a usage error) before reading its input: a closed pipe then.
+    match writer.join().unwrap() {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => panic!("writing stdin: {e}"),
+        _ => {}
+    }
     out
 }
 

@@ -772,6 +772,10 @@ impl TokenMinter for AgoraMinter {
             expires_at,
         ))
     }
+
+    fn mint_request_into(&self, request: &TokenRequest, out: &mut String) -> Result<(i64, i64)> {
+        self.mint_into(request, out)
+    }
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 use std::cell::Cell;
 
+use crate::b64::{STANDARD, encode_append};
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use flate2::{Compress, Decompress};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
@@ -135,7 +135,7 @@ pub(crate) fn mint_into(
         }
         out.reserve(VERSION_007.len() + stream.len().div_ceil(3) * 4);
         out.push_str(VERSION_007);
-        STANDARD.encode_string(&*stream, out);
+        encode_append(&*STANDARD, stream, out);
         Ok(())
     })
 }
@@ -273,7 +273,7 @@ impl AccessToken2 {
                 Compression::Deflate(l) => zlib::wrap_deflate(payload, l, deflater, stream)?,
             }
             out.push_str(VERSION_007);
-            STANDARD.encode_string(&*stream, out);
+            encode_append(&*STANDARD, stream, out);
             Ok(())
         })
     }

@@ -1,16 +1,17 @@
 //! Minting LiveKit access tokens.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 
 use super::grants::{ClaimGrants, VideoGrant, WireClaims};
+use super::wire::{JoinClaims, write_claims, write_join_claims};
 use super::{HmacSha256, LIMIT_ATTRIBUTES, LIMIT_METADATA, LIMIT_NAME, check_key_and_secret};
-use crate::b64::URL_SAFE_NO_PAD;
+use crate::b64::{URL_SAFE_NO_PAD, encode_append};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result, Vendor};
 use crate::minter::{IssuedToken, TokenMinter, TokenRequest};
@@ -137,23 +138,95 @@ impl LiveKitMinter {
         validate(grants)?;
         let exp = expiry(issued_at, ttl_secs)?;
         let claims = WireClaims::new(grants, &self.api_key, Some(issued_at), exp);
+        self.sign_into(out, |buf| write_claims(buf, &claims))
+    }
+
+    /// Appends `header.payload.signature` to `out`, `write_payload` writing the claims JSON into
+    /// the thread's reused buffer. On error `out` is left as it was.
+    fn sign_into(
+        &self,
+        out: &mut String,
+        write_payload: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
+    ) -> Result<()> {
         let start = out.len();
-        PAYLOAD.with_borrow_mut(|buf| {
+        let serialised = PAYLOAD.with(|cell| {
+            // A re-entrant call (a clock that mints) gets a fresh buffer instead of a panic.
+            let mut fresh = Vec::new();
+            let mut guard = cell.try_borrow_mut();
+            let buf = match guard.as_deref_mut() {
+                Ok(buf) => buf,
+                Err(_) => &mut fresh,
+            };
             buf.clear();
-            serde_json::to_writer(&mut *buf, &claims).map_err(|e| {
-                Error::request(Vendor::LiveKit, "grants", format!("cannot serialise: {e}"))
-            })?;
+            write_payload(buf)?;
+            out.reserve(HEADER_B64.len() + 2 + buf.len().div_ceil(3) * 4 + 43);
             out.push_str(HEADER_B64);
             out.push('.');
-            URL_SAFE_NO_PAD.encode_string(buf.as_slice(), out);
-            Ok::<(), Error>(())
+            encode_append(&*URL_SAFE_NO_PAD, buf.as_slice(), out);
+            Ok(())
+        });
+        serialised.map_err(|e: serde_json::Error| {
+            Error::request(Vendor::LiveKit, "grants", format!("cannot serialise: {e}"))
         })?;
         let mut mac = self.mac.clone();
         mac.update(out.get(start..).unwrap_or_default().as_bytes());
         let sig = mac.finalize().into_bytes();
         out.push('.');
-        URL_SAFE_NO_PAD.encode_string(sig.as_slice(), out);
+        encode_append(&*URL_SAFE_NO_PAD, sig.as_slice(), out);
         Ok(())
+    }
+
+    /// The allocation-free form of [`TokenMinter::mint`]: appends the token for a neutral request
+    /// to `out` and returns `(issued_at, expires_at)`. The token is the one
+    /// [`LiveKitMinter::encode`] mints from [`LiveKitMinter::grants_for`], written without
+    /// building the grants.
+    ///
+    /// # Errors
+    /// As [`TokenMinter::mint`]: [`Error::InvalidRequest`] for an empty identity, a ttl under one
+    /// second, an identity, display name or room over 256 bytes, metadata over 512 KiB;
+    /// [`Error::Clock`].
+    pub fn mint_request_into(
+        &self,
+        request: &TokenRequest,
+        out: &mut String,
+    ) -> Result<(i64, i64)> {
+        if request.identity.is_empty() {
+            return Err(empty_identity());
+        }
+        // Metadata is rare in join tokens; serialising it is the one allocation left.
+        let metadata = match &request.metadata {
+            Some(m) => Cow::Owned(serialise_metadata(m)?),
+            None => Cow::Borrowed(""),
+        };
+        let ttl = request.ttl_secs(Vendor::LiveKit)?;
+        let now = request.resolve_issued_at(self.clock.as_ref())?;
+        let claims = JoinClaims {
+            iss: &self.api_key,
+            nbf: now,
+            exp: 0,
+            identity: &request.identity,
+            name: request.display_name.as_deref().unwrap_or_default(),
+            room: request.room.as_deref().unwrap_or_default(),
+            is_admin: request.is_admin,
+            can_publish: request.can_publish,
+            can_subscribe: request.can_subscribe,
+            can_publish_data: request.can_publish_data,
+            metadata: &metadata,
+        };
+        // The checks `validate` makes on the grants of `grants_for`, in the same order.
+        check_len("identity", claims.identity, LIMIT_NAME)?;
+        check_len("name", claims.name, LIMIT_NAME)?;
+        check_len("metadata", claims.metadata, LIMIT_METADATA)?;
+        check_len("room", claims.room, LIMIT_NAME)?;
+        let claims = JoinClaims {
+            exp: expiry(now, ttl)?,
+            ..claims
+        };
+        self.sign_into(out, |buf| {
+            write_join_claims(buf, &claims);
+            Ok(())
+        })?;
+        Ok((now, claims.exp))
     }
 
     /// Mints a token for `grants` issued now (by the minter's clock) for `ttl`.
@@ -187,11 +260,7 @@ impl LiveKitMinter {
     /// [`Error::InvalidRequest`] for an empty identity (a join token needs one).
     pub fn grants_for(request: &TokenRequest) -> Result<ClaimGrants> {
         if request.identity.is_empty() {
-            return Err(Error::request(
-                Vendor::LiveKit,
-                "identity",
-                "must not be empty: LiveKit join tokens need an identity",
-            ));
+            return Err(empty_identity());
         }
         let video = VideoGrant {
             room_join: true,
@@ -203,13 +272,7 @@ impl LiveKitMinter {
             ..VideoGrant::default()
         };
         let metadata = match &request.metadata {
-            Some(m) => serde_json::to_string(m).map_err(|e| {
-                Error::request(
-                    Vendor::LiveKit,
-                    "metadata",
-                    format!("cannot serialise: {e}"),
-                )
-            })?,
+            Some(m) => serialise_metadata(m)?,
             None => String::new(),
         };
         Ok(ClaimGrants {
@@ -228,19 +291,39 @@ impl TokenMinter for LiveKitMinter {
     }
 
     fn mint(&self, request: &TokenRequest) -> Result<IssuedToken> {
-        let grants = Self::grants_for(request)?;
-        let ttl = request.ttl_secs(Vendor::LiveKit)?;
-        let now = request.resolve_issued_at(self.clock.as_ref())?;
-        let token = self.encode(&grants, now, ttl)?;
+        let mut token = String::with_capacity(512);
+        let (now, exp) = self.mint_request_into(request, &mut token)?;
         Ok(IssuedToken::new(
             Vendor::LiveKit,
             token,
             request.room.clone(),
             request.identity.clone(),
             now,
-            now.saturating_add_unsigned(ttl),
+            exp,
         ))
     }
+
+    fn mint_request_into(&self, request: &TokenRequest, out: &mut String) -> Result<(i64, i64)> {
+        LiveKitMinter::mint_request_into(self, request, out)
+    }
+}
+
+fn empty_identity() -> Error {
+    Error::request(
+        Vendor::LiveKit,
+        "identity",
+        "must not be empty: LiveKit join tokens need an identity",
+    )
+}
+
+fn serialise_metadata(m: &serde_json::Map<String, serde_json::Value>) -> Result<String> {
+    serde_json::to_string(m).map_err(|e| {
+        Error::request(
+            Vendor::LiveKit,
+            "metadata",
+            format!("cannot serialise: {e}"),
+        )
+    })
 }
 
 fn expiry(issued_at: i64, ttl_secs: u64) -> Result<i64> {
@@ -328,4 +411,61 @@ fn validate(g: &ClaimGrants) -> Result<()> {
         check_len("room_config.name", &rc.name, LIMIT_NAME)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::clock::FixedClock;
+
+    proptest! {
+        /// The direct neutral path mints exactly the token of `encode(grants_for(request))`.
+        #[test]
+        fn neutral_path_matches_the_grants_path(
+            identity in "[a-z\"\\\\\u{1}é]{0,6}",
+            name in prop::option::of("[A-Za-z \n]{0,5}"),
+            room in prop::option::of("[a-z0-9\"]{0,5}"),
+            flags in any::<[bool; 4]>(),
+            metadata in any::<bool>(),
+            issued_at in prop::option::of(0i64..2_000_000_000),
+        ) {
+            let minter = LiveKitMinter::new("APIkey", "secret")
+                .unwrap()
+                .with_clock(Arc::new(FixedClock(1_767_225_600)));
+            let mut req = TokenRequest::new(identity)
+                .ttl(Duration::from_secs(600))
+                .can_publish(flags[0])
+                .can_subscribe(flags[1])
+                .can_publish_data(flags[2])
+                .admin(flags[3]);
+            req.room = room;
+            req.display_name = name;
+            req.issued_at = issued_at;
+            if metadata {
+                let mut m = serde_json::Map::new();
+                m.insert("k".into(), serde_json::json!([1, "two"]));
+                req.metadata = Some(m);
+            }
+            let mut fast = String::from("prefix");
+            let direct = minter.mint_request_into(&req, &mut fast);
+            let via_grants = LiveKitMinter::grants_for(&req).and_then(|g| {
+                let now = req.resolve_issued_at(&FixedClock(1_767_225_600))?;
+                minter.encode(&g, now, 600).map(|t| (now, t))
+            });
+            match (direct, via_grants) {
+                (Ok((now, exp)), Ok((now2, token))) => {
+                    prop_assert_eq!(now, now2);
+                    prop_assert_eq!(exp, now + 600);
+                    prop_assert_eq!(fast.strip_prefix("prefix").unwrap(), token);
+                }
+                (Err(a), Err(b)) => {
+                    prop_assert_eq!(a.to_string(), b.to_string());
+                    prop_assert_eq!(fast, "prefix");
+                }
+                (a, b) => prop_assert!(false, "{a:?} vs {b:?}"),
+            }
+        }
+    }
 }

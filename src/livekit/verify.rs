@@ -17,6 +17,7 @@ use hmac::{KeyInit, Mac};
 use serde::de::{self, IgnoredAny, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::fast;
 use super::grants::{
     AgentEndpointGrant, AgentGrant, AgentThreadGrant, ClaimGrants, InferenceGrant,
     ObservabilityGrant, RoomConfiguration, SipGrant, VideoGrant, WireClaims,
@@ -305,23 +306,31 @@ fn parse_claims(segment: &str) -> Result<Claims> {
         URL_SAFE_NO_PAD
             .decode_vec(segment, buf)
             .map_err(|e| malformed(format!("payload is not strict base64url: {e}")))?;
-        if buf.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(malformed("payload is not a JSON object"));
+        if let Some(claims) = std::str::from_utf8(buf).ok().and_then(fast::parse_claims) {
+            return Ok(claims);
         }
-        let w: WireIn = serde_json::from_slice(buf)
-            .map_err(|e| malformed(format!("claims are not valid: {e}")))?;
-        let exp = w
-            .exp
-            .as_ref()
-            .ok_or_else(|| malformed("the `exp` claim is missing"))?
-            .0;
-        Ok(Claims {
-            iss: w.iss.clone().unwrap_or_default(),
-            nbf: w.nbf.as_ref().map(|n| n.0),
-            exp,
-            iat: w.iat.as_ref().map(|n| n.0),
-            grants: w.into_grants(),
-        })
+        claims_from_json(buf)
+    })
+}
+
+/// The general claims parser (serde_json), for payloads outside the fast path's subset.
+pub(super) fn claims_from_json(buf: &[u8]) -> Result<Claims> {
+    if buf.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(malformed("payload is not a JSON object"));
+    }
+    let mut w: WireIn =
+        serde_json::from_slice(buf).map_err(|e| malformed(format!("claims are not valid: {e}")))?;
+    let exp = w
+        .exp
+        .as_ref()
+        .ok_or_else(|| malformed("the `exp` claim is missing"))?
+        .0;
+    Ok(Claims {
+        iss: w.iss.take().unwrap_or_default(),
+        nbf: w.nbf.as_ref().map(|n| n.0),
+        exp,
+        iat: w.iat.as_ref().map(|n| n.0),
+        grants: w.into_grants(),
     })
 }
 
@@ -457,12 +466,15 @@ impl LiveKitVerifier {
     /// signature; [`Error::Expired`] / [`Error::NotYetValid`] outside the leeway.
     pub fn verify_at(&self, token: &str, now: i64) -> Result<Claims> {
         let parts = split(token)?;
-        let header = parse_header(parts.header)?;
-        if header.alg != "HS256" {
-            return Err(malformed(format!(
-                "algorithm {:?} is not allowed: LiveKit tokens are HS256",
-                header.alg
-            )));
+        // Our own header (every SDK's but Go's) needs no parsing and no allocation.
+        if parts.header != HEADER_B64 {
+            let header = parse_header(parts.header)?;
+            if header.alg != "HS256" {
+                return Err(malformed(format!(
+                    "algorithm {:?} is not allowed: LiveKit tokens are HS256",
+                    header.alg
+                )));
+            }
         }
         let claims = parse_claims(parts.payload)?;
         if claims.iss.is_empty() {

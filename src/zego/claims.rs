@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::json;
+use crate::json;
 
 /// The decrypted claims of a token04, in the order the official Python/Node generators write them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,8 +1,8 @@
 //! The binary container: `expire:i64 | ivlen:u16 | iv | ctlen:u16 | ciphertext [| mode:u8]`,
 //! big-endian, behind the `"04"` prefix and standard base64.
 
+use crate::b64::STANDARD;
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
 use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, Mode, VERSION};

@@ -4,12 +4,11 @@ use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::b64::{STANDARD, encode_append};
 use aes::Aes256Enc;
 use aes::cipher::block_padding::Pkcs7;
 use aes::cipher::{Array, BlockModeEncrypt as _, InnerIvInit as _, KeyInit as _};
 use aes_gcm::{AeadInOut as _, Aes256Gcm};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 
 use super::payload::{Payload, PrivilegePayload, write_privilege};
 use super::verify::ZegoVerifier;
@@ -519,7 +518,7 @@ impl ZegoMinter {
         }
         out.reserve(VERSION.len() + buf.len().div_ceil(3) * 4);
         out.push_str(VERSION);
-        STANDARD.encode_string(&*buf, out);
+        encode_append(&*STANDARD, buf, out);
         Ok(())
     }
 }
@@ -591,5 +590,9 @@ impl TokenMinter for ZegoMinter {
             issued_at,
             expires_at,
         ))
+    }
+
+    fn mint_request_into(&self, request: &TokenRequest, out: &mut String) -> Result<(i64, i64)> {
+        ZegoMinter::mint_request_into(self, request, out)
     }
 }

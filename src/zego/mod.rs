@@ -30,7 +30,6 @@
 
 mod claims;
 mod container;
-mod json;
 mod minter;
 mod payload;
 mod verify;

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::json;
 use crate::error::{Error, Result, Vendor};
+use crate::json;
 
 /// The privilege ("strict") payload of a "user privilege token":
 /// `{"room_id":"…","privilege":{"1":0|1,"2":0|1},"stream_id_list":null|["…"]}`.

@@ -24,7 +24,16 @@ const fn escape_of(b: u8) -> u8 {
 /// Appends `s` as a quoted JSON string. `s` must be UTF-8 (or UTF-8 produced by this module); only
 /// ASCII bytes are ever rewritten, so the output stays UTF-8.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &[u8]) {
+    out.reserve(s.len() + 2);
     out.push(b'"');
+    // Almost every string needs no escape; this branch-free scan vectorises.
+    if !s.iter().fold(false, |any, &b| {
+        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    }) {
+        out.extend_from_slice(s);
+        out.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in s.iter().enumerate() {
         let esc = escape_of(b);

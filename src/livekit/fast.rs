@@ -1,0 +1,370 @@
+//! A fast path for reading the claims of ordinary tokens.
+//!
+//! Verifying spent more time in serde_json (generic field dispatch, per-string UTF-8 checks, moves
+//! of the large `WireIn`) than in the HMAC. Join tokens from every SDK use a handful of claims with
+//! plain values, so this reader handles exactly that subset: the registered claims, the string
+//! claims, and `video` with its booleans, strings and source list; integers without sign, fraction
+//! or exponent; strings without escapes or control characters. Anything else (another claim, a
+//! duplicate key, `null`, a float date, an escape, bad syntax) makes it return `None`, and the
+//! caller parses with serde_json, which accepts or rejects with its usual messages. So the fast path
+//! changes speed, never the verdict: for every input it accepts, serde_json yields the same claims
+//! (a test checks this on generated payloads).
+
+use super::grants::{ClaimGrants, VideoGrant};
+use super::verify::Claims;
+
+struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    /// Skips whitespace, then consumes `c`.
+    fn eat(&mut self, c: u8) -> Option<()> {
+        self.skip_ws();
+        (self.peek()? == c).then(|| self.pos += 1)
+    }
+
+    /// A string without escapes or control characters.
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let len = self
+            .text
+            .as_bytes()
+            .get(start..)?
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        self.pos = start + len;
+        // Stopped on an escape or control character (even whitespace): not in the subset.
+        (self.peek()? == b'"').then(|| self.pos += 1)?;
+        // Both ends are ASCII quotes, so this is on character boundaries.
+        self.text.get(start..start + len)
+    }
+
+    /// A non-negative integer of at most 18 digits (so it fits `i64`), no fraction or exponent.
+    fn integer(&mut self) -> Option<i64> {
+        self.skip_ws();
+        let digits = self.text.as_bytes().get(self.pos..)?;
+        let len = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+        let next = digits.get(len).copied();
+        if len == 0
+            || len > 18
+            || (len > 1 && digits.first() == Some(&b'0'))
+            || matches!(next, Some(b'.' | b'e' | b'E'))
+        {
+            return None;
+        }
+        let value = digits
+            .get(..len)?
+            .iter()
+            .fold(0i64, |v, &d| v * 10 + i64::from(d - b'0'));
+        self.pos += len;
+        Some(value)
+    }
+
+    fn boolean(&mut self) -> Option<bool> {
+        self.skip_ws();
+        let rest = self.text.get(self.pos..)?;
+        let (value, len) = if rest.starts_with("true") {
+            (true, 4)
+        } else if rest.starts_with("false") {
+            (false, 5)
+        } else {
+            return None;
+        };
+        self.pos += len;
+        Some(value)
+    }
+
+    /// Walks the members of an object, calling `member(key, cursor)` on each (which reads the
+    /// value and refuses unknown or duplicate keys).
+    fn object(&mut self, mut member: impl FnMut(&'a str, &mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            member(key, self)?;
+            self.skip_ws();
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Marks bit `bit` of `seen`; `None` if it was already set (a duplicate key).
+fn first_time(seen: &mut u32, bit: u32) -> Option<()> {
+    let mask = 1u32 << bit;
+    (*seen & mask == 0).then(|| *seen |= mask)
+}
+
+fn video(c: &mut Cursor<'_>) -> Option<VideoGrant> {
+    let mut v = VideoGrant::default();
+    let mut seen = 0u32;
+    c.object(|key, c| {
+        let (bit, target): (u32, &mut bool) = match key {
+            "roomCreate" => (0, &mut v.room_create),
+            "roomList" => (1, &mut v.room_list),
+            "roomRecord" => (2, &mut v.room_record),
+            "roomAdmin" => (3, &mut v.room_admin),
+            "roomJoin" => (4, &mut v.room_join),
+            "ingressAdmin" => (5, &mut v.ingress_admin),
+            "hidden" => (6, &mut v.hidden),
+            "recorder" => (7, &mut v.recorder),
+            "agent" => (8, &mut v.agent),
+            _ => {
+                let (bit, target): (u32, &mut Option<bool>) = match key {
+                    "canPublish" => (9, &mut v.can_publish),
+                    "canSubscribe" => (10, &mut v.can_subscribe),
+                    "canPublishData" => (11, &mut v.can_publish_data),
+                    "canUpdateOwnMetadata" => (12, &mut v.can_update_own_metadata),
+                    "canSubscribeMetrics" => (13, &mut v.can_subscribe_metrics),
+                    "canManageAgentSession" => (14, &mut v.can_manage_agent_session),
+                    "room" => {
+                        first_time(&mut seen, 15)?;
+                        v.room = c.string()?.to_owned();
+                        return Some(());
+                    }
+                    "destinationRoom" => {
+                        first_time(&mut seen, 16)?;
+                        v.destination_room = c.string()?.to_owned();
+                        return Some(());
+                    }
+                    "canPublishSources" => {
+                        first_time(&mut seen, 17)?;
+                        c.eat(b'[')?;
+                        c.skip_ws();
+                        if c.peek() == Some(b']') {
+                            c.pos += 1;
+                            return Some(());
+                        }
+                        loop {
+                            v.can_publish_sources.push(c.string()?.to_owned());
+                            c.skip_ws();
+                            match c.peek()? {
+                                b',' => c.pos += 1,
+                                b']' => {
+                                    c.pos += 1;
+                                    return Some(());
+                                }
+                                _ => return None,
+                            }
+                        }
+                    }
+                    _ => return None,
+                };
+                first_time(&mut seen, bit)?;
+                *target = Some(c.boolean()?);
+                return Some(());
+            }
+        };
+        first_time(&mut seen, bit)?;
+        *target = c.boolean()?;
+        Some(())
+    })?;
+    Some(v)
+}
+
+/// Reads `json` if it is in the simple subset described in the module docs.
+pub(super) fn parse_claims(json: &str) -> Option<Claims> {
+    let mut c = Cursor { text: json, pos: 0 };
+    // Only leading `{` (no whitespace first), as the caller's pre-check would pass it anyway.
+    if c.peek() != Some(b'{') {
+        return None;
+    }
+    let (mut iss, mut sub, mut jti) = (None, None, None);
+    let (mut exp, mut nbf, mut iat) = (None, None, None);
+    let mut g = ClaimGrants::default();
+    let mut seen = 0u32;
+    c.object(|key, c| {
+        let (bit, target): (u32, &mut String) = match key {
+            "name" => (0, &mut g.name),
+            "kind" => (1, &mut g.kind),
+            "sha256" => (2, &mut g.sha256),
+            "metadata" => (3, &mut g.metadata),
+            "roomPreset" => (4, &mut g.room_preset),
+            _ => {
+                let (bit, target): (u32, &mut Option<&str>) = match key {
+                    "iss" => (5, &mut iss),
+                    "sub" => (6, &mut sub),
+                    "jti" => (7, &mut jti),
+                    _ => {
+                        let (bit, target): (u32, &mut Option<i64>) = match key {
+                            "exp" => (8, &mut exp),
+                            "nbf" => (9, &mut nbf),
+                            "iat" => (10, &mut iat),
+                            "video" => {
+                                first_time(&mut seen, 11)?;
+                                g.video = Some(video(c)?);
+                                return Some(());
+                            }
+                            _ => return None,
+                        };
+                        first_time(&mut seen, bit)?;
+                        *target = Some(c.integer()?);
+                        return Some(());
+                    }
+                };
+                first_time(&mut seen, bit)?;
+                *target = Some(c.string()?);
+                return Some(());
+            }
+        };
+        first_time(&mut seen, bit)?;
+        *target = c.string()?.to_owned();
+        Some(())
+    })?;
+    c.skip_ws();
+    if c.pos != json.len() {
+        return None;
+    }
+    // The `sub`-or-`jti` rule of `WireIn::into_grants`.
+    g.identity = match (sub, jti) {
+        (Some(s), _) if !s.is_empty() => s.to_owned(),
+        (_, Some(j)) => j.to_owned(),
+        _ => String::new(),
+    };
+    Some(Claims {
+        iss: iss.unwrap_or_default().to_owned(),
+        nbf,
+        exp: exp?,
+        iat,
+        grants: g,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use proptest::prelude::*;
+
+    use super::super::verify::claims_from_json;
+    use super::*;
+
+    const INTS: &[&str] = &["0", "1767225600", "123456789012345678"];
+    const BAD_INTS: &[&str] = &[
+        "01",
+        "-5",
+        "1.5",
+        "1e3",
+        "1234567890123456789",
+        "null",
+        "\"1\"",
+    ];
+    const STRS: &[&str] = &["\"\"", "\"alice\"", "\"caf\u{e9} \u{1f600}\""];
+    const BAD_STRS: &[&str] = &["\"a\\\"b\"", "\"tab\there\"", "null", "1", "\"x"];
+    const VIDEOS: &[&str] = &[
+        "{}",
+        "{\"roomJoin\":true,\"room\":\"r\"}",
+        "{\"canPublish\":false,\"canPublishSources\":[\"camera\",\"microphone\"]}",
+        "{\"canPublishSources\":[]}",
+        "{ \"roomAdmin\" : true , \"destinationRoom\" : \"d\" , \"hidden\":false}",
+        "{\"canSubscribe\":true,\"canUpdateOwnMetadata\":false,\"agent\":true}",
+    ];
+    const BAD_VIDEOS: &[&str] = &[
+        "{\"roomJoin\":true,\"roomJoin\":false}",
+        "{\"hidden\":null}",
+        "{\"canSubscribe\":null}",
+        "{\"room\":\"r\",\"other\":1}",
+        "{\"canPublishSources\":[1]}",
+        "{\"roomJoin\":true,}",
+        "null",
+        "[]",
+    ];
+
+    /// One `"key":value` member: mostly well-typed values of the subset, sometimes a value just
+    /// outside it, a key outside it, or whitespace around the parts.
+    fn member() -> impl Strategy<Value = String> {
+        let pick = |good: &'static [&'static str], bad: &'static [&'static str]| {
+            prop_oneof![
+                4 => prop::sample::select(good),
+                1 => prop::sample::select(bad),
+            ]
+        };
+        let pair = prop_oneof![
+            (
+                prop::sample::select(vec!["exp", "nbf", "iat"]),
+                pick(INTS, BAD_INTS)
+            ),
+            (
+                prop::sample::select(vec![
+                    "iss",
+                    "sub",
+                    "jti",
+                    "name",
+                    "kind",
+                    "sha256",
+                    "metadata",
+                    "roomPreset",
+                ]),
+                pick(STRS, BAD_STRS),
+            ),
+            (Just("video"), pick(VIDEOS, BAD_VIDEOS)),
+            (
+                prop::sample::select(vec!["attributes", "unknown", "Exp"]),
+                Just("{}")
+            ),
+        ];
+        (pair, prop::sample::select(vec!["", "", "", " ", "\n"]))
+            .prop_map(|((k, v), ws)| format!("{ws}\"{k}\"{ws}:{ws}{v}{ws}"))
+    }
+
+    static ACCEPTED: AtomicUsize = AtomicUsize::new(0);
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn fast_path_agrees_with_serde(
+            members in prop::collection::vec(member(), 0..6),
+            tail in prop::sample::select(vec!["", "", " ", "x", ","]),
+        ) {
+            // Mostly start with `exp` (required), so that many payloads are in the subset.
+            let json = format!("{{\"exp\":1767226200,{}}}{tail}", members.join(","));
+            if let Some(fast) = parse_claims(&json) {
+                ACCEPTED.fetch_add(1, Ordering::Relaxed);
+                let slow = claims_from_json(json.as_bytes());
+                prop_assert_eq!(Some(fast), slow.ok(), "{}", json);
+            }
+        }
+    }
+
+    #[test]
+    fn the_property_exercises_the_fast_path() {
+        fast_path_agrees_with_serde();
+        // Guards against a generator that never produces an accepted payload.
+        assert!(ACCEPTED.load(Ordering::Relaxed) > 200);
+    }
+
+    #[test]
+    fn sdk_shapes_take_the_fast_path() {
+        for json in [
+            r#"{"exp":1767226200,"iss":"APIkey","nbf":1767225600,"sub":"alice","name":"Alice","video":{"roomJoin":true,"room":"my-room"}}"#,
+            r#"{"exp":1767226200,"iss":"APIkey","nbf":1767225600,"iat":1767225600,"jti":"alice","sub":"alice","video":{"canPublish":true,"canPublishData":true,"canSubscribe":true,"room":"my-room","roomJoin":true},"metadata":""}"#,
+        ] {
+            let fast = parse_claims(json).expect(json);
+            assert_eq!(fast, claims_from_json(json.as_bytes()).unwrap());
+        }
+    }
+}
