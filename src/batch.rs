@@ -71,19 +71,30 @@ struct Line {
 }
 
 fn ttl<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Duration>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Ttl {
-        Secs(u64),
-        Text(String),
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = Option<Duration>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(
+                "a ttl: whole seconds (a non-negative integer) or a duration such as \"10m\"",
+            )
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
+            Ok(Some(Duration::from_secs(v)))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
+            u64::try_from(v)
+                .map(|s| Some(Duration::from_secs(s)))
+                .map_err(|_| E::custom(format!("ttl must not be negative, got {v}")))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+            parse_duration(v).map(Some).map_err(E::custom)
+        }
     }
-    match Option::<Ttl>::deserialize(d)? {
-        None => Ok(None),
-        Some(Ttl::Secs(s)) => Ok(Some(Duration::from_secs(s))),
-        Some(Ttl::Text(t)) => parse_duration(&t)
-            .map(Some)
-            .map_err(serde::de::Error::custom),
-    }
+    d.deserialize_any(V)
 }
 
 /// Parses a vendor name (`livekit`, `agora`, `zego`; case-insensitive).

@@ -343,12 +343,10 @@ fn cli_secret_that_looks_like_a_flag_is_not_echoed() {
     assert!(!leaks(&all, dash_secret), "{all}");
 }
 
-/// Known CLI leak (reported, the fix belongs in `src/bin/rtcmint`): a secret that starts with
-/// `--`, passed as a separate argument (`--api-secret --abc…`), is echoed whole by clap's
-/// "unexpected argument" error, and one starting with a single `-` has its first character echoed.
-/// The fix is `allow_hyphen_values = true` on every secret-valued flag. Run with `--ignored`.
+/// Regression: a secret that starts with `-`, passed as a separate argument (`--api-secret
+/// --abc…`), used to be echoed by clap's "unexpected argument" error. Secret flags now take
+/// values starting with a hyphen.
 #[test]
-#[ignore = "known CLI leak: secret flags need allow_hyphen_values (see SECURITY.md)"]
 fn cli_secret_starting_with_dashes_as_separate_argument_is_not_echoed() {
     for (args, secret) in [
         (

@@ -13,8 +13,7 @@ use serde_json::{Value, json};
 
 use crate::inspect::time_fields;
 use crate::util::{
-    CliError, CliResult, SecretSource, optional_pair, parse_kv, parse_unix, parse_valid_for,
-    require_value,
+    CliError, CliResult, SecretSource, optional_pair, parse_kv, parse_valid_for, require_value,
 };
 
 fn certificate_source<'a>(flag: Option<&'a str>, file: Option<&'a PathBuf>) -> SecretSource<'a> {
@@ -36,7 +35,7 @@ pub struct VerifyCreds {
     app_id: Option<String>,
     /// Agora app certificate. Visible in the process list: prefer AGORA_APP_CERTIFICATE or
     /// --app-certificate-file.
-    #[arg(long, value_name = "CERT")]
+    #[arg(long, allow_hyphen_values = true, value_name = "CERT")]
     app_certificate: Option<String>,
     /// File holding the Agora app certificate [env: AGORA_APP_CERTIFICATE_FILE].
     #[arg(long, value_name = "PATH")]
@@ -158,7 +157,7 @@ pub struct Mint {
     app_id: Option<String>,
     /// App certificate. Visible in the process list: prefer AGORA_APP_CERTIFICATE or
     /// --app-certificate-file.
-    #[arg(long, value_name = "CERT")]
+    #[arg(long, allow_hyphen_values = true, value_name = "CERT")]
     app_certificate: Option<String>,
     /// File holding the app certificate [env: AGORA_APP_CERTIFICATE_FILE].
     #[arg(long, value_name = "PATH")]
@@ -221,8 +220,9 @@ pub struct Mint {
     #[arg(long, value_enum, default_value = "stored")]
     compression: CompressionArg,
     /// Issue time (Unix seconds) instead of the clock, for reproducible tokens.
-    #[arg(long, value_parser = parse_unix, value_name = "UNIX")]
-    issued_at: Option<i64>,
+    /// (AccessToken2 stores it as u32: 0 to 4294967295).
+    #[arg(long, value_name = "UNIX")]
+    issued_at: Option<u32>,
     /// Salt instead of a random one, for reproducible tokens.
     #[arg(long)]
     salt: Option<u32>,
@@ -271,7 +271,7 @@ impl Mint {
             CompressionArg::Deflate => Compression::Deflate(6),
         });
         if let Some(t) = self.issued_at {
-            m = m.with_clock(Arc::new(FixedClock(t)));
+            m = m.with_clock(Arc::new(FixedClock(i64::from(t))));
         }
         if let Some(s) = self.salt {
             m = m.with_random(Arc::new(FixedRandom::new(s.to_le_bytes())));

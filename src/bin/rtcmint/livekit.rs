@@ -23,7 +23,7 @@ pub struct Creds {
     #[arg(long, value_name = "KEY")]
     pub api_key: Option<String>,
     /// API secret. Visible in the process list: prefer LIVEKIT_API_SECRET or --api-secret-file.
-    #[arg(long, value_name = "SECRET")]
+    #[arg(long, allow_hyphen_values = true, value_name = "SECRET")]
     pub api_secret: Option<String>,
     /// File holding the API secret [env: LIVEKIT_API_SECRET_FILE].
     #[arg(long, value_name = "PATH")]
@@ -228,6 +228,9 @@ impl Mint {
         }
         g.attributes.extend(self.attributes.iter().cloned());
         if let Some(rc) = &self.room_config {
+            if rc.trim_start().as_bytes().first() != Some(&b'{') {
+                return Err(CliError::usage("--room-config must be a JSON object"));
+            }
             let cfg: RoomConfiguration = serde_json::from_str(rc)
                 .map_err(|e| CliError::usage(format!("--room-config is not valid: {e}")))?;
             g.room_config = Some(cfg);

@@ -138,10 +138,10 @@ pub fn optional_pair(
         (None, None) => Ok(None),
         (Some(i), Some(s)) => Ok(Some((i, s))),
         (None, Some(_)) => Err(CliError::usage(format!(
-            "a {vendor} secret was given without its id: pass {id_flag} or set {id_env}"
+            "{vendor} secret given without its id: pass {id_flag} or set {id_env}"
         ))),
         (Some(_), None) => Err(CliError::usage(format!(
-            "a {vendor} id was given without its secret: set {env}, {env}_FILE or pass {file}",
+            "{vendor} id given without its secret: set {env}, {env}_FILE or pass {file}",
             env = secret.env,
             file = secret.file_flag_name
         ))),
