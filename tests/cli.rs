@@ -298,6 +298,7 @@ fn missing_and_bad_input_are_usage_errors() {
             r#"{"exp":1}"#,
         ],
         vec!["livekit", "mint", "--identity", "a", "--kind", "robot"],
+        vec!["livekit", "mint", "--identity", "a", "--room-config", "[]"],
         vec!["livekit", "mint", "--room", "r"],
         vec!["livekit", "mint", "--bogus"],
         vec!["nonsense"],
