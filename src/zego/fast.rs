@@ -65,15 +65,12 @@ impl<'a> Cursor<'a> {
         let mut i = 0;
         let mut escaped = false;
         let end = loop {
-            let j = bytes
-                .get(i..)?
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-            match bytes.get(i + j)? {
-                b'"' => break i + j,
+            i += find_special(bytes.get(i..)?)?;
+            match bytes.get(i)? {
+                b'"' => break i,
                 b'\\' => {
                     escaped = true;
-                    i += j + 2;
+                    i += 2;
                 }
                 _ => return None,
             }
@@ -84,9 +81,12 @@ impl<'a> Cursor<'a> {
         if !escaped {
             return Some(Cow::Borrowed(raw));
         }
+        // Second pass: copy the runs between escapes. Every byte that ends a run is a backslash
+        // (the first pass stopped on nothing else), and what follows is one ASCII byte, so the
+        // runs are on character boundaries.
         let mut out = String::with_capacity(raw.len());
         let mut rest = raw;
-        while let Some(k) = rest.find('\\') {
+        while let Some(k) = find_special(rest.as_bytes()) {
             out.push_str(rest.get(..k)?);
             out.push(match rest.as_bytes().get(k + 1)? {
                 b'"' => '"',
@@ -105,6 +105,19 @@ impl<'a> Cursor<'a> {
         Some(Cow::Owned(out))
     }
 
+    /// A key: a string without escapes of at most 16 bytes, packed with [`pack`] (longer or
+    /// escaped keys are outside the subset).
+    fn key(&mut self) -> Option<u128> {
+        match self.string()? {
+            Cow::Borrowed(key) if key.len() <= 16 => {
+                let mut buf = [0u8; 16];
+                buf.get_mut(..key.len())?.copy_from_slice(key.as_bytes());
+                Some(u128::from_le_bytes(buf))
+            }
+            _ => None,
+        }
+    }
+
     /// An integer of at most 18 digits (so it fits `i64`), no leading zero, fraction or exponent;
     /// a leading `-` only when `signed` (and not `-0`).
     fn integer(&mut self, signed: bool) -> Option<i64> {
@@ -112,7 +125,15 @@ impl<'a> Cursor<'a> {
         let negative = signed && self.peek() == Some(b'-');
         let from = self.pos + usize::from(negative);
         let digits = self.text.as_bytes().get(from..)?;
-        let len = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+        let mut value = 0i64;
+        let mut len = 0;
+        for &b in digits.iter().take(19) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            value = value * 10 + i64::from(b - b'0');
+            len += 1;
+        }
         let next = digits.get(len).copied();
         if len == 0
             || len > 18
@@ -123,17 +144,13 @@ impl<'a> Cursor<'a> {
         {
             return None;
         }
-        let value = digits
-            .get(..len)?
-            .iter()
-            .fold(0i64, |v, &d| v * 10 + i64::from(d - b'0'));
         self.pos = from + len;
         Some(if negative { -value } else { value })
     }
 
-    /// Walks the members of an object, calling `member(key, cursor)` on each (which reads the
-    /// value and refuses unknown or duplicate keys). Keys with escapes are outside the subset.
-    fn object(&mut self, mut member: impl FnMut(&str, &mut Self) -> Option<()>) -> Option<()> {
+    /// Walks the members of an object, calling `member(key, cursor)` on each with the key packed
+    /// (which reads the value and refuses unknown or duplicate keys).
+    fn object(&mut self, mut member: impl FnMut(u128, &mut Self) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
         self.skip_ws();
         if self.peek() == Some(b'}') {
@@ -141,9 +158,7 @@ impl<'a> Cursor<'a> {
             return Some(());
         }
         loop {
-            let Cow::Borrowed(key) = self.string()? else {
-                return None;
-            };
+            let key = self.key()?;
             self.eat(b':')?;
             member(key, self)?;
             self.skip_ws();
@@ -165,6 +180,63 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// The index of the first `"`, `\\` or control character (below 0x20) in `bytes`, eight bytes at
+/// a time.
+fn find_special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // The classic "has a zero byte" / "has a byte below n" tests: the lowest flagged byte is
+        // exact (borrows only spill into higher bytes), which is all a search needs.
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let hits = (quote.wrapping_sub(ONES) & !quote
+            | backslash.wrapping_sub(ONES) & !backslash
+            | w.wrapping_sub(ONES * 0x20) & !w)
+            & HIGH;
+        if hits != 0 {
+            return Some(base + (hits.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|i| base + i)
+}
+
+/// Packs a key of at most 16 bytes into an integer, little-endian, zero-padded (keys with a zero
+/// byte never reach the comparison: raw control characters are outside the subset).
+const fn pack(key: &[u8]) -> u128 {
+    let mut v = 0u128;
+    let mut shift = 0;
+    let mut rest = key;
+    while let [b, tail @ ..] = rest {
+        v |= (*b as u128) << shift;
+        shift += 8;
+        rest = tail;
+    }
+    v
+}
+
+const APP_ID: u128 = pack(b"app_id");
+const USER_ID: u128 = pack(b"user_id");
+const NONCE: u128 = pack(b"nonce");
+const CTIME: u128 = pack(b"ctime");
+const EXPIRE: u128 = pack(b"expire");
+const PAYLOAD: u128 = pack(b"payload");
+const ROOM_ID: u128 = pack(b"room_id");
+const PRIVILEGE: u128 = pack(b"privilege");
+const STREAM_ID_LIST: u128 = pack(b"stream_id_list");
+const LOGIN_ROOM: u128 = pack(b"1");
+const PUBLISH_STREAM: u128 = pack(b"2");
+
 /// Marks bit `bit` of `seen`; `None` if it was already set (a duplicate key).
 fn first_time(seen: &mut u32, bit: u32) -> Option<()> {
     let mask = 1u32 << bit;
@@ -180,27 +252,27 @@ pub(super) fn claims(json: &str) -> Option<Claims> {
     let mut seen = 0u32;
     c.object(|key, c| {
         match key {
-            "app_id" => {
+            APP_ID => {
                 first_time(&mut seen, 0)?;
                 app_id = Some(c.integer(false)?);
             }
-            "user_id" => {
+            USER_ID => {
                 first_time(&mut seen, 1)?;
                 user_id = Some(c.string()?.into_owned());
             }
-            "nonce" => {
+            NONCE => {
                 first_time(&mut seen, 2)?;
                 nonce = Some(c.integer(true)?);
             }
-            "ctime" => {
+            CTIME => {
                 first_time(&mut seen, 3)?;
                 ctime = Some(c.integer(true)?);
             }
-            "expire" => {
+            EXPIRE => {
                 first_time(&mut seen, 4)?;
                 expire = Some(c.integer(true)?);
             }
-            "payload" => {
+            PAYLOAD => {
                 first_time(&mut seen, 5)?;
                 if !c.null() {
                     payload = Some(c.string()?.into_owned());
@@ -232,18 +304,18 @@ pub(super) fn privilege(json: &str) -> Option<PrivilegePayload> {
     let mut seen = 0u32;
     c.object(|key, c| {
         match key {
-            "room_id" => {
+            ROOM_ID => {
                 first_time(&mut seen, 0)?;
                 room_id = Some(c.string()?.into_owned());
             }
-            "privilege" => {
+            PRIVILEGE => {
                 first_time(&mut seen, 1)?;
                 let (mut login, mut publish) = (false, false);
                 let mut seen_flag = 0u32;
                 c.object(|key, c| {
                     let (bit, target) = match key {
-                        "1" => (0, &mut login),
-                        "2" => (1, &mut publish),
+                        LOGIN_ROOM => (0, &mut login),
+                        PUBLISH_STREAM => (1, &mut publish),
                         _ => return None,
                     };
                     first_time(&mut seen_flag, bit)?;
@@ -256,7 +328,7 @@ pub(super) fn privilege(json: &str) -> Option<PrivilegePayload> {
                 })?;
                 flags = Some((login, publish));
             }
-            "stream_id_list" => {
+            STREAM_ID_LIST => {
                 first_time(&mut seen, 2)?;
                 if c.null() {
                     return Some(());
@@ -497,6 +569,17 @@ mod tests {
                 let slow = PrivilegePayload::parse_with_serde(&json);
                 prop_assert_eq!(Some(&fast), slow.as_ref().ok(), "{}", json);
             }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn find_special_is_a_plain_search(bytes in prop::collection::vec(
+            prop_oneof![4 => 0x20u8..0x7f, 1 => any::<u8>(), 1 => Just(b'"'), 1 => Just(b'\\')],
+            0..40,
+        )) {
+            let naive = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            prop_assert_eq!(find_special(&bytes), naive);
         }
     }
 

@@ -188,15 +188,18 @@ impl ZegoVerifier {
     /// # Errors
     /// See the type docs.
     pub fn verify_at(&self, token: &str, now: i64) -> Result<DecodedToken> {
-        let decoded = self.decode(token)?;
-        if now > decoded.expires_at {
+        // Checked in place: the decoded structure is large, so it is not moved out and back.
+        let decoded = self.decode(token);
+        if let Ok(d) = &decoded
+            && now > d.expires_at
+        {
             return Err(Error::Expired {
                 vendor: Vendor::Zego,
-                expired_at: decoded.expires_at,
+                expired_at: d.expires_at,
                 now,
             });
         }
-        Ok(decoded)
+        decoded
     }
 
     /// [`ZegoVerifier::verify_at`] with the verifier's clock (default: the system clock).
