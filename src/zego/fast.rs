@@ -390,7 +390,14 @@ mod tests {
     use super::*;
 
     const UINTS: &[&str] = &["0", "1", "1234567890", "4294967296", "123456789012345678"];
-    const SINTS: &[&str] = &["0", "-0", "-1", "1700003600", "-2147483648", "-123456789012345678"];
+    const SINTS: &[&str] = &[
+        "0",
+        "-0",
+        "-1",
+        "1700003600",
+        "-2147483648",
+        "-123456789012345678",
+    ];
     const BAD_INTS: &[&str] = &[
         "01",
         "-01",
@@ -462,7 +469,10 @@ mod tests {
                     members.remove(i.index(members.len()));
                 }
                 if spaced_colon {
-                    members = members.iter().map(|m| m.replacen("\":", "\" : ", 1)).collect();
+                    members = members
+                        .iter()
+                        .map(|m| m.replacen("\":", "\" : ", 1))
+                        .collect();
                 }
                 Just(members).prop_shuffle().prop_map(move |members| {
                     format!("{ws}{{{ws}{}{ws}}}", members.join(&format!("{ws},{ws}")))
@@ -626,7 +636,15 @@ mod tests {
         let mut payload = Vec::new();
         write_privilege(&mut payload, "room-4711", true, true, Some(&["stream-1"]));
         let mut json = Vec::new();
-        write_claims(&mut json, 1_234_567_890, "user-12345", 42, 1, 3601, &payload);
+        write_claims(
+            &mut json,
+            1_234_567_890,
+            "user-12345",
+            42,
+            1,
+            3601,
+            &payload,
+        );
         let json = String::from_utf8(json).unwrap();
         let fast = claims(&json).expect("claims in the subset");
         assert_eq!(fast, serde_json::from_str::<Claims>(&json).unwrap());
@@ -644,9 +662,6 @@ mod tests {
         );
         // Duplicates and unknown keys go to serde, which decides.
         assert_eq!(claims(r#"{"app_id":1,"app_id":2}"#), None);
-        assert_eq!(
-            privilege(r#"{"room_id":"r","privilege":{},"x":1}"#),
-            None
-        );
+        assert_eq!(privilege(r#"{"room_id":"r","privilege":{},"x":1}"#), None);
     }
 }

@@ -11,8 +11,8 @@ use aes_gcm::{AeadInOut as _, Aes256Gcm};
 use serde::Serialize;
 
 use super::claims::Claims;
-use super::fast;
 use super::container::{self, ContainerInfo};
+use super::fast;
 use super::payload::PrivilegePayload;
 use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, MAX_USER_ID_LEN, Mode, check_secret};
 use crate::clock::{Clock, SystemClock};
