@@ -278,6 +278,17 @@ impl AgoraMinter {
         self.services_token(expire, services)
     }
 
+    /// A token of one service with one privilege, both valid for `expire` (1 s ..= 24 h).
+    fn one_service_token(
+        &self,
+        expire: Duration,
+        service: Service,
+        privilege: u16,
+    ) -> Result<String> {
+        let e = secs("expire", expire, false)?;
+        self.services_token(e, vec![service.with_privilege(privilege, e)])
+    }
+
     fn services_token(&self, expire: u32, services: Vec<Service>) -> Result<String> {
         let (issue_ts, salt) = self.issue_and_salt()?;
         let token = AccessToken2 {
@@ -454,20 +465,29 @@ impl AgoraMinter {
         self.services_token(te, vec![rtc, rtm])
     }
 
-    fn rtc_rtm2_services(
+    /// The `buildTokenWithRtm2` family: RTC for `rtc_account` with per-privilege expiries, RTM
+    /// login for `rtm_user_id`, then `extra` (the ConvoAI or STT service) if any; the header
+    /// expiry is `rtc_token_expire`.
+    #[allow(clippy::too_many_arguments)]
+    fn rtc_rtm2_token_with(
         &self,
         channel_name: &str,
         rtc_account: &str,
         rtc_role: RtcRole,
+        rtc_token_expire: Duration,
         privileges: &RtcPrivilegeExpiry,
         rtm_user_id: &str,
         rtm_token_expire: Duration,
-    ) -> Result<Vec<Service>> {
+        extra: Option<Service>,
+    ) -> Result<String> {
+        let te = secs("rtc_token_expire", rtc_token_expire, false)?;
         let privs = rtc_privileges_each(rtc_role, privileges)?;
         let rtc = with_privileges(Service::rtc_account(channel_name, rtc_account), &privs);
         let rtm_te = secs("rtm_token_expire", rtm_token_expire, false)?;
         let rtm = Service::rtm(rtm_user_id).with_privilege(privilege::rtm::LOGIN, rtm_te);
-        Ok(vec![rtc, rtm])
+        let mut services = vec![rtc, rtm];
+        services.extend(extra);
+        self.services_token(te, services)
     }
 
     /// RTC + RTM with separate identities and expiries (`buildTokenWithRtm2`). The header expiry
@@ -486,16 +506,16 @@ impl AgoraMinter {
         rtm_user_id: &str,
         rtm_token_expire: Duration,
     ) -> Result<String> {
-        let te = secs("rtc_token_expire", rtc_token_expire, false)?;
-        let services = self.rtc_rtm2_services(
+        self.rtc_rtm2_token_with(
             channel_name,
             rtc_account,
             rtc_role,
+            rtc_token_expire,
             &privileges,
             rtm_user_id,
             rtm_token_expire,
-        )?;
-        self.services_token(te, services)
+            None,
+        )
     }
 
     /// As [`AgoraMinter::rtc_rtm2_token`] plus an empty ConvoAI service (type 9), like npm
@@ -514,17 +534,16 @@ impl AgoraMinter {
         rtm_user_id: &str,
         rtm_token_expire: Duration,
     ) -> Result<String> {
-        let te = secs("rtc_token_expire", rtc_token_expire, false)?;
-        let mut services = self.rtc_rtm2_services(
+        self.rtc_rtm2_token_with(
             channel_name,
             rtc_account,
             rtc_role,
+            rtc_token_expire,
             &privileges,
             rtm_user_id,
             rtm_token_expire,
-        )?;
-        services.push(Service::convo_ai());
-        self.services_token(te, services)
+            Some(Service::convo_ai()),
+        )
     }
 
     /// As [`AgoraMinter::rtc_rtm2_token`] plus an empty STT service (type 10), like npm
@@ -543,17 +562,16 @@ impl AgoraMinter {
         rtm_user_id: &str,
         rtm_token_expire: Duration,
     ) -> Result<String> {
-        let te = secs("rtc_token_expire", rtc_token_expire, false)?;
-        let mut services = self.rtc_rtm2_services(
+        self.rtc_rtm2_token_with(
             channel_name,
             rtc_account,
             rtc_role,
+            rtc_token_expire,
             &privileges,
             rtm_user_id,
             rtm_token_expire,
-        )?;
-        services.push(Service::stt());
-        self.services_token(te, services)
+            Some(Service::stt()),
+        )
     }
 
     /// RTM login token (`RtmTokenBuilder.buildToken`).
@@ -561,9 +579,7 @@ impl AgoraMinter {
     /// # Errors
     /// As [`AgoraMinter::token_with_services`].
     pub fn rtm_token(&self, user_id: &str, expire: Duration) -> Result<String> {
-        let e = secs("expire", expire, false)?;
-        let rtm = Service::rtm(user_id).with_privilege(privilege::rtm::LOGIN, e);
-        self.services_token(e, vec![rtm])
+        self.one_service_token(expire, Service::rtm(user_id), privilege::rtm::LOGIN)
     }
 
     /// RTM2 login token with a resource permission table (`buildTokenWithPermissions`; Agora calls
@@ -577,9 +593,8 @@ impl AgoraMinter {
         permissions: Vec<Rtm2Permission>,
         expire: Duration,
     ) -> Result<String> {
-        let e = secs("expire", expire, false)?;
-        let s = Service::rtm2(user_id, permissions).with_privilege(privilege::rtm2::LOGIN, e);
-        self.services_token(e, vec![s])
+        let service = Service::rtm2(user_id, permissions);
+        self.one_service_token(expire, service, privilege::rtm2::LOGIN)
     }
 
     /// Chat user token (`ChatTokenBuilder.buildUserToken`).
@@ -587,9 +602,7 @@ impl AgoraMinter {
     /// # Errors
     /// As [`AgoraMinter::token_with_services`].
     pub fn chat_user_token(&self, user_id: &str, expire: Duration) -> Result<String> {
-        let e = secs("expire", expire, false)?;
-        let s = Service::chat(user_id).with_privilege(privilege::chat::USER, e);
-        self.services_token(e, vec![s])
+        self.one_service_token(expire, Service::chat(user_id), privilege::chat::USER)
     }
 
     /// Chat app token (`ChatTokenBuilder.buildAppToken`).
@@ -597,9 +610,7 @@ impl AgoraMinter {
     /// # Errors
     /// As [`AgoraMinter::token_with_services`].
     pub fn chat_app_token(&self, expire: Duration) -> Result<String> {
-        let e = secs("expire", expire, false)?;
-        let s = Service::chat("").with_privilege(privilege::chat::APP, e);
-        self.services_token(e, vec![s])
+        self.one_service_token(expire, Service::chat(""), privilege::chat::APP)
     }
 
     /// APaaS / Education room-user token (`buildRoomUserToken`): APaaS(room, user, role) with
@@ -630,9 +641,8 @@ impl AgoraMinter {
     /// # Errors
     /// As [`AgoraMinter::token_with_services`].
     pub fn apaas_user_token(&self, user_uuid: &str, expire: Duration) -> Result<String> {
-        let e = secs("expire", expire, false)?;
-        let s = Service::apaas("", user_uuid, -1).with_privilege(privilege::apaas::USER, e);
-        self.services_token(e, vec![s])
+        let service = Service::apaas("", user_uuid, -1);
+        self.one_service_token(expire, service, privilege::apaas::USER)
     }
 
     /// APaaS / Education app token (`buildAppToken`).
@@ -640,9 +650,7 @@ impl AgoraMinter {
     /// # Errors
     /// As [`AgoraMinter::token_with_services`].
     pub fn apaas_app_token(&self, expire: Duration) -> Result<String> {
-        let e = secs("expire", expire, false)?;
-        let s = Service::apaas("", "", -1).with_privilege(privilege::apaas::APP, e);
-        self.services_token(e, vec![s])
+        self.one_service_token(expire, Service::apaas("", "", -1), privilege::apaas::APP)
     }
 
     /// FPA token (`FpaTokenBuilder.buildToken`): fixed 24 h, login privilege 0.

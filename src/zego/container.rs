@@ -56,16 +56,13 @@ impl Container<'_> {
 
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
+    let digit = |n: u8| HEX.get(usize::from(n)).copied().unwrap_or(b'0');
+    let mut s = Vec::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        s.push(char::from(
-            HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0'),
-        ));
-        s.push(char::from(
-            HEX.get(usize::from(b & 0x0f)).copied().unwrap_or(b'0'),
-        ));
+        s.extend_from_slice(&[digit(b >> 4), digit(b & 0x0f)]);
     }
-    s
+    // Only ASCII digits went in.
+    String::from_utf8(s).unwrap_or_default()
 }
 
 fn malformed(reason: impl Into<std::borrow::Cow<'static, str>>) -> Error {

@@ -30,6 +30,7 @@
 
 mod claims;
 mod container;
+mod fast;
 mod minter;
 mod payload;
 mod verify;

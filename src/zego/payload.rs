@@ -99,6 +99,15 @@ impl PrivilegePayload {
     /// [`Error::Malformed`] when the text is not JSON or not of this shape (`room_id` a string,
     /// privilege values 0 or 1, `stream_id_list` null or an array of strings).
     pub fn parse(payload: &str) -> Result<Self> {
+        if let Some(p) = super::fast::privilege(payload) {
+            return Ok(p);
+        }
+        Self::parse_with_serde(payload)
+    }
+
+    /// [`PrivilegePayload::parse`] through serde_json only (the general path, and the reference
+    /// the fast path is tested against).
+    pub(super) fn parse_with_serde(payload: &str) -> Result<Self> {
         let raw: RawPrivilege = serde_json::from_str(payload).map_err(|e| {
             Error::malformed(
                 Vendor::Zego,
