@@ -12,117 +12,12 @@
 
 use super::grants::{ClaimGrants, VideoGrant};
 use super::verify::Claims;
-
-struct Cursor<'a> {
-    text: &'a str,
-    pos: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.pos).copied()
-    }
-
-    fn skip_ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.pos += 1;
-        }
-    }
-
-    /// Skips whitespace, then consumes `c`.
-    fn eat(&mut self, c: u8) -> Option<()> {
-        self.skip_ws();
-        (self.peek()? == c).then(|| self.pos += 1)
-    }
-
-    /// A string without escapes or control characters.
-    fn string(&mut self) -> Option<&'a str> {
-        self.eat(b'"')?;
-        let start = self.pos;
-        let len = self
-            .text
-            .as_bytes()
-            .get(start..)?
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        self.pos = start + len;
-        // Stopped on an escape or control character (even whitespace): not in the subset.
-        (self.peek()? == b'"').then(|| self.pos += 1)?;
-        // Both ends are ASCII quotes, so this is on character boundaries.
-        self.text.get(start..start + len)
-    }
-
-    /// A non-negative integer of at most 18 digits (so it fits `i64`), no fraction or exponent.
-    fn integer(&mut self) -> Option<i64> {
-        self.skip_ws();
-        let digits = self.text.as_bytes().get(self.pos..)?;
-        let len = digits.iter().take_while(|b| b.is_ascii_digit()).count();
-        let next = digits.get(len).copied();
-        if len == 0
-            || len > 18
-            || (len > 1 && digits.first() == Some(&b'0'))
-            || matches!(next, Some(b'.' | b'e' | b'E'))
-        {
-            return None;
-        }
-        let value = digits
-            .get(..len)?
-            .iter()
-            .fold(0i64, |v, &d| v * 10 + i64::from(d - b'0'));
-        self.pos += len;
-        Some(value)
-    }
-
-    fn boolean(&mut self) -> Option<bool> {
-        self.skip_ws();
-        let rest = self.text.get(self.pos..)?;
-        let (value, len) = if rest.starts_with("true") {
-            (true, 4)
-        } else if rest.starts_with("false") {
-            (false, 5)
-        } else {
-            return None;
-        };
-        self.pos += len;
-        Some(value)
-    }
-
-    /// Walks the members of an object, calling `member(key, cursor)` on each (which reads the
-    /// value and refuses unknown or duplicate keys).
-    fn object(&mut self, mut member: impl FnMut(&'a str, &mut Self) -> Option<()>) -> Option<()> {
-        self.eat(b'{')?;
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Some(());
-        }
-        loop {
-            let key = self.string()?;
-            self.eat(b':')?;
-            member(key, self)?;
-            self.skip_ws();
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b'}' => {
-                    self.pos += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
-    }
-}
-
-/// Marks bit `bit` of `seen`; `None` if it was already set (a duplicate key).
-fn first_time(seen: &mut u32, bit: u32) -> Option<()> {
-    let mask = 1u32 << bit;
-    (*seen & mask == 0).then(|| *seen |= mask)
-}
+use crate::json::read::{Cursor, first_time};
 
 fn video(c: &mut Cursor<'_>) -> Option<VideoGrant> {
     let mut v = VideoGrant::default();
     let mut seen = 0u32;
-    c.object(|key, c| {
+    c.object(Cursor::plain_string, |key, c| {
         let (bit, target): (u32, &mut bool) = match key {
             "roomCreate" => (0, &mut v.room_create),
             "roomList" => (1, &mut v.room_list),
@@ -143,12 +38,12 @@ fn video(c: &mut Cursor<'_>) -> Option<VideoGrant> {
                     "canManageAgentSession" => (14, &mut v.can_manage_agent_session),
                     "room" => {
                         first_time(&mut seen, 15)?;
-                        v.room = c.string()?.to_owned();
+                        v.room = c.plain_string()?.to_owned();
                         return Some(());
                     }
                     "destinationRoom" => {
                         first_time(&mut seen, 16)?;
-                        v.destination_room = c.string()?.to_owned();
+                        v.destination_room = c.plain_string()?.to_owned();
                         return Some(());
                     }
                     "canPublishSources" => {
@@ -160,7 +55,7 @@ fn video(c: &mut Cursor<'_>) -> Option<VideoGrant> {
                             return Some(());
                         }
                         loop {
-                            v.can_publish_sources.push(c.string()?.to_owned());
+                            v.can_publish_sources.push(c.plain_string()?.to_owned());
                             c.skip_ws();
                             match c.peek()? {
                                 b',' => c.pos += 1,
@@ -197,7 +92,7 @@ pub(super) fn parse_claims(json: &str) -> Option<Claims> {
     let (mut exp, mut nbf, mut iat) = (None, None, None);
     let mut g = ClaimGrants::default();
     let mut seen = 0u32;
-    c.object(|key, c| {
+    c.object(Cursor::plain_string, |key, c| {
         let (bit, target): (u32, &mut String) = match key {
             "name" => (0, &mut g.name),
             "kind" => (1, &mut g.kind),
@@ -222,17 +117,17 @@ pub(super) fn parse_claims(json: &str) -> Option<Claims> {
                             _ => return None,
                         };
                         first_time(&mut seen, bit)?;
-                        *target = Some(c.integer()?);
+                        *target = Some(c.integer(false)?);
                         return Some(());
                     }
                 };
                 first_time(&mut seen, bit)?;
-                *target = Some(c.string()?);
+                *target = Some(c.plain_string()?);
                 return Some(());
             }
         };
         first_time(&mut seen, bit)?;
-        *target = c.string()?.to_owned();
+        *target = c.plain_string()?.to_owned();
         Some(())
     })?;
     c.skip_ws();

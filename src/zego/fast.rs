@@ -12,227 +12,9 @@
 //! with its usual messages. So the fast path changes speed, never the verdict: for every input it
 //! accepts, serde_json yields the same value (a test checks this on generated documents).
 
-use std::borrow::Cow;
-
 use super::claims::Claims;
 use super::payload::PrivilegePayload;
-
-struct Cursor<'a> {
-    text: &'a str,
-    pos: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn new(text: &'a str) -> Self {
-        Cursor { text, pos: 0 }
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.pos).copied()
-    }
-
-    fn skip_ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.pos += 1;
-        }
-    }
-
-    /// Skips whitespace, then consumes `c`.
-    fn eat(&mut self, c: u8) -> Option<()> {
-        self.skip_ws();
-        (self.peek()? == c).then(|| self.pos += 1)
-    }
-
-    /// Skips whitespace, then consumes `word` (`null`).
-    fn eat_word(&mut self, word: &str) -> Option<()> {
-        self.skip_ws();
-        let rest = self.text.get(self.pos..)?;
-        rest.starts_with(word).then(|| self.pos += word.len())
-    }
-
-    /// Whether the next value (after whitespace) is `null`; consumes it if so.
-    fn null(&mut self) -> bool {
-        self.eat_word("null").is_some()
-    }
-
-    /// A string: borrowed when it has no escape, else unescaped into a new `String` (short escapes
-    /// only; `\u` and raw control characters are outside the subset).
-    fn string(&mut self) -> Option<Cow<'a, str>> {
-        self.eat(b'"')?;
-        let start = self.pos;
-        let bytes = self.text.as_bytes().get(start..)?;
-        // First pass: find the closing quote, stepping over escapes.
-        let mut i = 0;
-        let mut escaped = false;
-        let end = loop {
-            i += find_special(bytes.get(i..)?)?;
-            match bytes.get(i)? {
-                b'"' => break i,
-                b'\\' => {
-                    escaped = true;
-                    i += 2;
-                }
-                _ => return None,
-            }
-        };
-        self.pos = start + end + 1;
-        // Both ends are ASCII quotes, so this is on character boundaries.
-        let raw = self.text.get(start..start + end)?;
-        if !escaped {
-            return Some(Cow::Borrowed(raw));
-        }
-        // Second pass: copy the runs between escapes. Every byte that ends a run is a backslash
-        // (the first pass stopped on nothing else), and what follows is one ASCII byte, so the
-        // runs are on character boundaries.
-        let mut out = String::with_capacity(raw.len());
-        let mut rest = raw;
-        while let Some(k) = find_special(rest.as_bytes()) {
-            out.push_str(rest.get(..k)?);
-            out.push(match rest.as_bytes().get(k + 1)? {
-                b'"' => '"',
-                b'\\' => '\\',
-                b'/' => '/',
-                b'b' => '\u{8}',
-                b'f' => '\u{c}',
-                b'n' => '\n',
-                b'r' => '\r',
-                b't' => '\t',
-                _ => return None,
-            });
-            rest = rest.get(k + 2..)?;
-        }
-        out.push_str(rest);
-        Some(Cow::Owned(out))
-    }
-
-    /// A key: a string without escapes of at most 16 bytes, packed as by [`pack`] (longer or
-    /// escaped keys are outside the subset).
-    fn key(&mut self) -> Option<u128> {
-        self.eat(b'"')?;
-        let bytes = self.text.as_bytes().get(self.pos..)?;
-        let len = find_special(bytes)?;
-        if bytes.get(len) != Some(&b'"') || len > 16 {
-            return None;
-        }
-        self.pos += len + 1;
-        // One 16-byte load where the text allows (it does for every key but a truncated tail's),
-        // masked to the key: cheaper than assembling the bytes, which stalls the load after them.
-        let word = match bytes.get(..16) {
-            Some(head) => u128::from_le_bytes(head.try_into().ok()?),
-            None => pack(bytes.get(..len)?),
-        };
-        let mask = u128::MAX
-            .checked_shr(128 - u32::try_from(8 * len).ok()?)
-            .unwrap_or(0);
-        Some(word & mask)
-    }
-
-    /// An integer of at most 18 digits (so it fits `i64`), no leading zero, fraction or exponent;
-    /// a leading `-` only when `signed` (and not `-0`).
-    fn integer(&mut self, signed: bool) -> Option<i64> {
-        self.skip_ws();
-        let negative = signed && self.peek() == Some(b'-');
-        let from = self.pos + usize::from(negative);
-        let digits = self.text.as_bytes().get(from..)?;
-        let mut value = 0i64;
-        let mut len = 0;
-        for &b in digits.iter().take(19) {
-            if !b.is_ascii_digit() {
-                break;
-            }
-            value = value * 10 + i64::from(b - b'0');
-            len += 1;
-        }
-        let next = digits.get(len).copied();
-        if len == 0
-            || len > 18
-            || (len > 1 && digits.first() == Some(&b'0'))
-            || matches!(next, Some(b'.' | b'e' | b'E'))
-            // serde_json reads `-0` as the float -0.0, which an integer field refuses.
-            || (negative && digits.first() == Some(&b'0'))
-        {
-            return None;
-        }
-        self.pos = from + len;
-        Some(if negative { -value } else { value })
-    }
-
-    /// Walks the members of an object, calling `member(key, cursor)` on each with the key packed
-    /// (which reads the value and refuses unknown or duplicate keys).
-    fn object(&mut self, mut member: impl FnMut(u128, &mut Self) -> Option<()>) -> Option<()> {
-        self.eat(b'{')?;
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Some(());
-        }
-        loop {
-            let key = self.key()?;
-            self.eat(b':')?;
-            member(key, self)?;
-            self.skip_ws();
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b'}' => {
-                    self.pos += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
-        }
-    }
-
-    /// Only whitespace is left.
-    fn at_end(&mut self) -> bool {
-        self.skip_ws();
-        self.pos == self.text.len()
-    }
-}
-
-/// The index of the first `"`, `\\` or control character (below 0x20) in `bytes`, eight bytes at
-/// a time.
-fn find_special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let mut chunks = bytes.chunks_exact(8);
-    let mut base = 0;
-    for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(word);
-        // The classic "has a zero byte" / "has a byte below n" tests: the lowest flagged byte is
-        // exact (borrows only spill into higher bytes), which is all a search needs.
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let backslash = w ^ (ONES * u64::from(b'\\'));
-        let hits = (quote.wrapping_sub(ONES) & !quote
-            | backslash.wrapping_sub(ONES) & !backslash
-            | w.wrapping_sub(ONES * 0x20) & !w)
-            & HIGH;
-        if hits != 0 {
-            return Some(base + (hits.trailing_zeros() / 8) as usize);
-        }
-        base += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .map(|i| base + i)
-}
-
-/// Packs a key of at most 16 bytes into an integer, little-endian, zero-padded (keys with a zero
-/// byte never reach the comparison: raw control characters are outside the subset).
-const fn pack(key: &[u8]) -> u128 {
-    let mut v = 0u128;
-    let mut shift = 0;
-    let mut rest = key;
-    while let [b, tail @ ..] = rest {
-        v |= (*b as u128) << shift;
-        shift += 8;
-        rest = tail;
-    }
-    v
-}
+use crate::json::read::{Cursor, first_time, pack};
 
 const APP_ID: u128 = pack(b"app_id");
 const USER_ID: u128 = pack(b"user_id");
@@ -246,12 +28,6 @@ const STREAM_ID_LIST: u128 = pack(b"stream_id_list");
 const LOGIN_ROOM: u128 = pack(b"1");
 const PUBLISH_STREAM: u128 = pack(b"2");
 
-/// Marks bit `bit` of `seen`; `None` if it was already set (a duplicate key).
-fn first_time(seen: &mut u32, bit: u32) -> Option<()> {
-    let mask = 1u32 << bit;
-    (*seen & mask == 0).then(|| *seen |= mask)
-}
-
 /// Reads the claims JSON if it is in the subset described in the module docs.
 pub(super) fn claims(json: &str) -> Option<Claims> {
     let mut c = Cursor::new(json);
@@ -259,7 +35,7 @@ pub(super) fn claims(json: &str) -> Option<Claims> {
     let (mut nonce, mut ctime, mut expire) = (None, None, None);
     let mut payload = None;
     let mut seen = 0u32;
-    c.object(|key, c| {
+    c.object(Cursor::key, |key, c| {
         match key {
             APP_ID => {
                 first_time(&mut seen, 0)?;
@@ -311,7 +87,7 @@ pub(super) fn privilege(json: &str) -> Option<PrivilegePayload> {
     let mut flags = None;
     let mut stream_id_list = None;
     let mut seen = 0u32;
-    c.object(|key, c| {
+    c.object(Cursor::key, |key, c| {
         match key {
             ROOM_ID => {
                 first_time(&mut seen, 0)?;
@@ -321,7 +97,7 @@ pub(super) fn privilege(json: &str) -> Option<PrivilegePayload> {
                 first_time(&mut seen, 1)?;
                 let (mut login, mut publish) = (false, false);
                 let mut seen_flag = 0u32;
-                c.object(|key, c| {
+                c.object(Cursor::key, |key, c| {
                     let (bit, target) = match key {
                         LOGIN_ROOM => (0, &mut login),
                         PUBLISH_STREAM => (1, &mut publish),
@@ -388,6 +164,7 @@ mod tests {
     use super::super::claims::write_claims;
     use super::super::payload::write_privilege;
     use super::*;
+    use crate::json::read::find_special;
 
     const UINTS: &[&str] = &["0", "1", "1234567890", "4294967296", "123456789012345678"];
     const SINTS: &[&str] = &[

@@ -3,6 +3,8 @@
 //! `\` and control characters escaped, short escapes `\b \f \n \r \t` and lower-case `\u00xx` for
 //! the other control characters. Writes straight into a byte buffer without intermediate strings.
 
+pub(crate) mod read;
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// What a byte turns into inside a JSON string: 0 = itself, `u` = `\u00xx`, else `\<byte>`.
