@@ -7,6 +7,10 @@
     clippy::panic
 )]
 
+mod cli_support;
+
+use cli_support::rtcmint;
+
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 
@@ -16,25 +20,6 @@ use serde_json::Value;
 const KEY: &str = "APIdevkey";
 const SECRET: &str = "my-livekit-secret-of-32-characters";
 const NOW: &str = "1767225600";
-
-/// The binary with a clean environment: no credentials leak in from the developer's shell.
-fn rtcmint() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rtcmint"));
-    for var in [
-        "LIVEKIT_API_KEY",
-        "LIVEKIT_API_SECRET",
-        "LIVEKIT_API_SECRET_FILE",
-        "AGORA_APP_ID",
-        "AGORA_APP_CERTIFICATE",
-        "AGORA_APP_CERTIFICATE_FILE",
-        "ZEGO_APP_ID",
-        "ZEGO_SERVER_SECRET",
-        "ZEGO_SERVER_SECRET_FILE",
-    ] {
-        c.env_remove(var);
-    }
-    c
-}
 
 fn livekit() -> Command {
     let mut c = rtcmint();

@@ -11,6 +11,10 @@
     clippy::indexing_slicing
 )]
 
+mod cli_support;
+
+use cli_support::rtcmint;
+
 use std::process::{Command, Output};
 
 use rtcmint::agora::{self, AccessToken2, AgoraMinter, RtcRole, Service};
@@ -216,24 +220,6 @@ fn batch_output_never_shows_the_secret() {
 }
 
 // ---------------------------------------------------------------- the CLI
-
-fn rtcmint() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rtcmint"));
-    for var in [
-        "LIVEKIT_API_KEY",
-        "LIVEKIT_API_SECRET",
-        "LIVEKIT_API_SECRET_FILE",
-        "AGORA_APP_ID",
-        "AGORA_APP_CERTIFICATE",
-        "AGORA_APP_CERTIFICATE_FILE",
-        "ZEGO_APP_ID",
-        "ZEGO_SERVER_SECRET",
-        "ZEGO_SERVER_SECRET_FILE",
-    ] {
-        c.env_remove(var);
-    }
-    c
-}
 
 /// Runs the CLI and asserts neither stream contains any of the secrets; returns the output.
 #[track_caller]

@@ -17,6 +17,10 @@
     clippy::indexing_slicing
 )]
 
+mod cli_support;
+
+use cli_support::rtcmint;
+
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::process::{Command, Output};
@@ -170,24 +174,6 @@ fn lib<T: std::fmt::Debug>(id: &str, input: &str, bad: &str, r: Result<T, Error>
     assert_eq!(row.outcome, outcome, "row {id}: variant");
     assert_eq!(row.message, message, "row {id}: message");
     assert_eq!(row.exit, exit, "row {id}: exit code");
-}
-
-fn rtcmint() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rtcmint"));
-    for var in [
-        "LIVEKIT_API_KEY",
-        "LIVEKIT_API_SECRET",
-        "LIVEKIT_API_SECRET_FILE",
-        "AGORA_APP_ID",
-        "AGORA_APP_CERTIFICATE",
-        "AGORA_APP_CERTIFICATE_FILE",
-        "ZEGO_APP_ID",
-        "ZEGO_SERVER_SECRET",
-        "ZEGO_SERVER_SECRET_FILE",
-    ] {
-        c.env_remove(var);
-    }
-    c
 }
 
 fn with_livekit(mut c: Command) -> Command {
