@@ -226,7 +226,8 @@ impl From<RemoteError> for ApiError {
                 request_id,
                 ..
             } => {
-                let mut err = if e.is_retryable() {
+                let busy = *status == 429 || *status == 503 || (*status == 200 && e.is_retryable());
+                let mut err = if busy {
                     ApiError::new(
                         StatusCode::SERVICE_UNAVAILABLE,
                         "vendor_unavailable",
@@ -235,7 +236,7 @@ impl From<RemoteError> for ApiError {
                     .retry_after(1)
                 } else if matches!(status, 409 | 412) {
                     ApiError::new(StatusCode::CONFLICT, "conflict", message)
-                } else if matches!(status, 400 | 422) {
+                } else if matches!(status, 400 | 422 | 413) {
                     ApiError::new(StatusCode::BAD_REQUEST, "vendor_rejected", message)
                 } else {
                     ApiError::new(StatusCode::BAD_GATEWAY, "vendor_error", message)
