@@ -56,7 +56,16 @@ fn mint(args: &[&str]) -> String {
 #[test]
 fn closed_stdout_ends_every_command_quietly() {
     let lk = mint(&["livekit", "mint", "--identity", "a", "--now", NOW]);
-    let ag = mint(&["agora", "mint", "--channel", "c", "--uid", "1", "--issued-at", NOW]);
+    let ag = mint(&[
+        "agora",
+        "mint",
+        "--channel",
+        "c",
+        "--uid",
+        "1",
+        "--issued-at",
+        NOW,
+    ]);
     let zg = mint(&["zego", "mint", "--user-id", "u", "--now", NOW]);
     let late = "1999999999";
     let cases: Vec<(Vec<&str>, i32)> = vec![
