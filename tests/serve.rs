@@ -7,7 +7,9 @@
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic,
-    clippy::too_many_lines
+    clippy::too_many_lines,
+    clippy::result_large_err,
+    clippy::field_reassign_with_default
 )]
 
 #[path = "serve_support/gateway.rs"]

@@ -2,7 +2,7 @@
 //!
 //! Every failure becomes an [`ApiError`], which renders as
 //! `{"error": {"code", "message", "request_id", …detail}}` through [`IntoResponse`]. The request
-//! id is filled in by the envelope layer ([`finish_errors`](super::layers::finish_errors)), which
+//! id is filled in by the envelope layer (`layers::finish_errors`), which
 //! also turns the bare statuses of tower layers (timeout) into the same shape.
 //!
 //! Status mapping:
@@ -29,8 +29,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::store::StoreError;
-use crate::error::{Error, ErrorKind, Vendor};
+use crate::error::{Error, ErrorKind};
 use crate::remote::{RemoteError, UnsupportedReason};
+use crate::vendor::Vendor;
 
 /// An error answer: status, stable code, message, and optional detail fields.
 #[derive(Debug, Clone)]

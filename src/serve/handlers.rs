@@ -22,12 +22,12 @@ use super::error::{ApiError, ApiResult};
 use super::idempotency;
 use super::ids::{self, MAX_ROOM_NAME, RoomId};
 use super::store::{RecordingRecord, RoomRecord};
-use crate::error::Vendor;
 use crate::livekit::{ClaimGrants, RoomConfiguration, VideoGrant};
 use crate::remote::{
     CreateRoomRequest, Origin, PageRequest, Recording, RecordingRequest, RecordingStatus,
     RemoteError, RemoteResult, Room, RoomService, UnsupportedReason,
 };
+use crate::vendor::Vendor;
 use crate::{DEFAULT_TTL, TokenRequest};
 
 fn request_id(headers: &HeaderMap) -> String {

@@ -1,6 +1,7 @@
 //! An in-process gateway on 127.0.0.1:0, wired to the three vendor test doubles
 //! (tests/remote_support). Included by the HTTP test files with `#[path]`, next to
 //! `mod remote_support;`.
+#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -20,8 +20,8 @@ use std::fmt;
 
 pub use sqlite::SqliteStore;
 
-use crate::error::Vendor;
 use crate::remote::BoxFuture;
+use crate::vendor::Vendor;
 
 /// A room created through the gateway.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,6 +234,6 @@ pub(crate) fn vendor_to_str(v: Vendor) -> &'static str {
 
 /// The vendor from its stored name.
 pub(crate) fn vendor_from_str(s: &str) -> StoreResult<Vendor> {
-    crate::batch::parse_vendor(s)
+    s.parse::<Vendor>()
         .map_err(|_| StoreError::query(format!("unknown vendor `{s}` in the database")))
 }
