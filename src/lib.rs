@@ -15,7 +15,7 @@ mod random;
 #[cfg(feature = "remote")]
 pub mod remote;
 mod secret;
-#[cfg(feature = "serve")]
+#[cfg(any(feature = "serve", feature = "serve-body"))]
 pub mod serve;
 mod vendor;
 pub mod zego;

@@ -15,10 +15,11 @@ use serde_json::{Map, Value, json};
 use super::AppState;
 use super::auth::Caller;
 use super::body::{
-    Body, CreateRoomBody, CreateTokenBody, IssueTokenBody, KickBody, StartRecordingBody,
+    CreateRoomBody, CreateTokenBody, IssueTokenBody, KickBody, StartRecordingBody,
     StopRecordingBody,
 };
 use super::error::{ApiError, ApiResult};
+use super::extract::Body;
 use super::idempotency;
 use super::ids::{self, MAX_ROOM_NAME, RoomId};
 use super::store::{RecordingRecord, RoomRecord};
