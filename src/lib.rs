@@ -8,6 +8,7 @@ mod clock;
 mod detect;
 mod duration;
 mod error;
+mod fields;
 mod json;
 pub mod livekit;
 mod minter;
@@ -15,12 +16,14 @@ mod random;
 #[cfg(feature = "remote")]
 pub mod remote;
 mod secret;
+pub mod time;
 pub mod zego;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use detect::{DecodedAny, TokenFormat, decode_any, detect_format};
 pub use duration::parse_duration;
 pub use error::{Error, ErrorKind, Result, Vendor};
+pub use fields::UnknownKey;
 pub use minter::{DEFAULT_TTL, IssuedToken, TokenMinter, TokenRequest};
 pub use random::{FixedRandom, RandomSource, ThreadRandom};
 pub use secret::Secret;
