@@ -12,7 +12,8 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::error::{Error, Vendor};
+use crate::error::Error;
+use crate::vendor::Vendor;
 
 /// One key of an object [`Shape`]: its name, the other spelling the reader accepts (the proto
 /// field name of a proto3 JSON message), and the shape of its value.

@@ -12,8 +12,9 @@ use std::fmt;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::error::{Error, Result as CrateResult, Vendor};
+use crate::error::{Error, Result as CrateResult};
 use crate::fields;
+use crate::vendor::Vendor;
 
 fn is_false(b: &bool) -> bool {
     !*b
