@@ -661,3 +661,42 @@ fn remote_clients_and_storage_never_show_secrets() {
         assert_clean_debug_display(&e, &secrets);
     }
 }
+
+/// A secret file its group or others may read or write gets a warning naming it (as ssh does);
+/// a 0600 file does not.
+#[cfg(unix)]
+#[test]
+fn cli_secret_file_open_to_others_warns() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let file = secret_file("lk-perm", LK_SECRET);
+    let args = [
+        "livekit",
+        "mint",
+        "--identity",
+        "a",
+        "--api-key",
+        LK_KEY,
+        "--api-secret-file",
+        file.to_str().unwrap(),
+        "--now",
+        "1000",
+    ];
+    for (mode, warns) in [
+        (0o644, true),
+        (0o660, true),
+        (0o602, true),
+        (0o600, false),
+        (0o400, false),
+    ] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        let out = run_clean(rtcmint(), &args, ALL);
+        assert_eq!(out.status.code(), Some(0));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let expected = format!(
+            "warning: secret file {} is accessible by others (mode {mode:04o}); restrict it with chmod 600",
+            file.display()
+        );
+        assert_eq!(stderr.contains(&expected), warns, "mode {mode:o}: {stderr}");
+    }
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+}

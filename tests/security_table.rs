@@ -2135,3 +2135,148 @@ fn row_h01() {
         ],
     );
 }
+
+/// The binary under `sh` with a 256 MiB address-space limit (`ulimit -v`): an unbounded read of
+/// `/dev/zero` runs out of memory instead of being refused.
+fn rtcmint_limited(script_args: &str) -> Command {
+    let mut c = Command::new("sh");
+    for var in cli_support::CREDENTIAL_VARS {
+        c.env_remove(var);
+    }
+    c.arg("-c")
+        .arg(format!("ulimit -v 262144; exec \"$0\" {script_args}"))
+        .arg(env!("CARGO_BIN_EXE_rtcmint"));
+    c
+}
+
+/// A scratch directory for one row (relative file names keep the messages exact).
+fn scratch_dir(id: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("rtcmint-row-{id}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn row_h02() {
+    let dir = scratch_dir("h02");
+    let big = dir.join("big-token");
+    std::fs::write(&big, "eyJ".repeat(1 << 20)).unwrap();
+    let mut c = rtcmint();
+    c.stdin(std::fs::File::open(&big).unwrap());
+    cli(
+        "H02",
+        "`decode -` (standard input)",
+        "3 MiB",
+        c,
+        &["decode", "-"],
+    );
+}
+#[test]
+fn row_h03() {
+    cli(
+        "H03",
+        "`decode -` (standard input)",
+        "`/dev/zero` (256 MiB memory limit)",
+        rtcmint_limited("decode - < /dev/zero"),
+        &[],
+    );
+}
+#[test]
+fn row_h04() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let mut c = rtcmint();
+    c.arg("decode")
+        .arg(std::ffi::OsStr::from_bytes(b"eyJ\xff\xfe.x.y"));
+    cli("H04", "`decode` token argument", "invalid UTF-8", c, &[]);
+}
+#[test]
+fn row_h05() {
+    let dir = scratch_dir("h05");
+    let bad = dir.join("bad-utf8");
+    std::fs::write(&bad, b"eyJ\xff\xfe.x.y\n").unwrap();
+    let mut c = rtcmint();
+    c.stdin(std::fs::File::open(&bad).unwrap());
+    cli(
+        "H05",
+        "`verify -` (standard input)",
+        "invalid UTF-8",
+        with_livekit(c),
+        &["verify", "-"],
+    );
+}
+#[test]
+fn row_h06() {
+    cli(
+        "H06",
+        "`--api-secret-file`",
+        "`/dev/zero` (256 MiB memory limit)",
+        rtcmint_limited("livekit mint --identity a --api-key k --api-secret-file /dev/zero"),
+        &[],
+    );
+}
+#[test]
+fn row_h07() {
+    let dir = scratch_dir("h07");
+    std::fs::write(dir.join("empty-secret"), "\n").unwrap();
+    let mut c = rtcmint();
+    c.current_dir(&dir)
+        .env("LIVEKIT_API_KEY", LK_KEY)
+        .env("LIVEKIT_API_SECRET_FILE", "empty-secret");
+    cli(
+        "H07",
+        "`LIVEKIT_API_SECRET_FILE`",
+        "an empty file",
+        c,
+        &["livekit", "mint", "--identity", "a"],
+    );
+}
+#[test]
+fn row_h08() {
+    let dir = scratch_dir("h08");
+    std::fs::write(dir.join("empty-secret"), "").unwrap();
+    let mut c = rtcmint();
+    c.current_dir(&dir);
+    cli(
+        "H08",
+        "`verify --server-secret-file`",
+        "an empty file",
+        c,
+        &[
+            "verify",
+            "04AAAAAGnqkAAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",
+            "--server-secret-file",
+            "empty-secret",
+        ],
+    );
+}
+#[test]
+fn row_h09() {
+    let t = lk_token(600);
+    let (signed, sig) = t.rsplit_once('.').unwrap();
+    lib(
+        "H09",
+        "LiveKit token",
+        "signature one character short",
+        lk_verifier().verify_at(&format!("{signed}.{}", &sig[..42]), NOW),
+    );
+}
+#[test]
+fn row_h10() {
+    // 43 characters carry 258 bits for 256: the last character's two low bits must be zero.
+    // Setting one keeps the length and the alphabet but makes the encoding non-canonical.
+    const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let t = lk_token(600);
+    let (signed, sig) = t.rsplit_once('.').unwrap();
+    let last = B64URL
+        .iter()
+        .position(|&c| c == sig.as_bytes()[42])
+        .unwrap();
+    assert_eq!(last & 3, 0);
+    let bad = format!("{signed}.{}{}", &sig[..42], B64URL[last | 1] as char);
+    lib(
+        "H10",
+        "LiveKit token",
+        "signature with non-zero trailing bits",
+        lk_verifier().verify_at(&bad, NOW),
+    );
+}
