@@ -141,7 +141,7 @@ fn a_livekit_token_naming_nobody_and_granting_nothing_is_refused() {
     ] {
         assert!(
             matches!(
-                m.encode(&g, 1_767_225_600, 600),
+                m.encode(&g, 1_767_225_600, Duration::from_secs(600)),
                 Err(Error::InvalidRequest {
                     field: "identity",
                     ..
@@ -160,14 +160,15 @@ fn a_livekit_token_naming_nobody_and_granting_nothing_is_refused() {
         ..ClaimGrants::default()
     };
     for g in [ClaimGrants::new("alice"), server, webhook] {
-        m.encode(&g, 1_767_225_600, 600).unwrap();
+        m.encode(&g, 1_767_225_600, Duration::from_secs(600))
+            .unwrap();
     }
     // A room join without an identity is refused.
     assert!(matches!(
         m.encode(
             &ClaimGrants::default().with_video(VideoGrant::join("r")),
             1_767_225_600,
-            600
+            Duration::from_secs(600)
         ),
         Err(Error::InvalidRequest {
             field: "identity",

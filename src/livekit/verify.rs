@@ -411,11 +411,13 @@ struct VerifyKey {
 /// Verifies LiveKit access tokens against one or more API key/secret pairs (key rotation).
 ///
 /// ```
+/// use std::time::Duration;
 /// use rtcmint::livekit::{ClaimGrants, LiveKitMinter, LiveKitVerifier, VideoGrant};
 ///
 /// let secret = "a-secret-of-at-least-32-characters!!";
 /// let minter = LiveKitMinter::new("APIkey", secret)?;
-/// let token = minter.encode(&ClaimGrants::new("alice").with_video(VideoGrant::join("r")), 1_000, 600)?;
+/// let grants = ClaimGrants::new("alice").with_video(VideoGrant::join("r"));
+/// let token = minter.encode(&grants, 1_000, Duration::from_secs(600))?;
 /// let verifier = LiveKitVerifier::new("APIkey", secret)?;
 /// let claims = verifier.verify_at(&token, 1_100)?;
 /// assert_eq!(claims.grants.identity, "alice");
