@@ -236,7 +236,12 @@ impl LiveKitClient {
         };
         Ok(self
             .minter
-            .encode(&grants, self.base.now()?, self.token_ttl_secs)?)
+            .encode(
+                &grants,
+                self.base.now()?,
+                std::time::Duration::from_secs(self.token_ttl_secs),
+            )?
+            .token)
     }
 
     /// A fresh request id (`RQ_` and 24 hex digits).
