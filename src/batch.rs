@@ -31,9 +31,10 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer};
 
 use crate::duration::parse_duration;
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
 use crate::json;
 use crate::minter::{DEFAULT_TTL, TokenMinter, TokenRequest};
+use crate::vendor::Vendor;
 
 /// One parsed request line.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,20 +109,7 @@ fn ttl<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Duration>,
 /// # Errors
 /// [`Error::InvalidInput`] for any other name.
 pub fn parse_vendor(name: &str) -> Result<Vendor> {
-    // Case-insensitive without lower-casing into a new string (this runs once per batch line).
-    let is = |known: &str| name.eq_ignore_ascii_case(known);
-    if is("livekit") {
-        Ok(Vendor::LiveKit)
-    } else if is("agora") {
-        Ok(Vendor::Agora)
-    } else if is("zego") || is("zegocloud") {
-        Ok(Vendor::Zego)
-    } else {
-        Err(Error::InvalidInput {
-            what: "vendor",
-            reason: format!("unknown vendor {name:?}; expected livekit, agora or zego").into(),
-        })
-    }
+    name.parse().map_err(Error::from)
 }
 
 /// Longest request line a batch run reads, in bytes (1 MiB). A longer line gets a
@@ -593,8 +581,8 @@ impl MinterSet {
             let message = format!("no {} credentials were given to this batch run", r.vendor);
             return Err(fail(r, FailureKind::NoCredentials, message));
         };
-        match minter.mint_request_into(&r.request, token) {
-            Ok((issued_at, expires_at)) => Ok((r, issued_at, expires_at)),
+        match minter.mint_into(&r.request, token) {
+            Ok(times) => Ok((r, times.issued_at, times.expires_at)),
             Err(e) => Err(fail(r, FailureKind::of(&e), e.to_string())),
         }
     }

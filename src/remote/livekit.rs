@@ -17,10 +17,10 @@ use super::{
     require_name,
 };
 use crate::clock::{Clock, SystemClock};
-use crate::error::Vendor;
 use crate::livekit::{ClaimGrants, LiveKitMinter, VideoGrant};
 use crate::random::{RandomSource, ThreadRandom};
 use crate::secret::Secret;
+use crate::vendor::Vendor;
 
 const V: Vendor = Vendor::LiveKit;
 
@@ -108,7 +108,12 @@ impl LiveKitClient {
         };
         Ok(self
             .minter
-            .encode(&grants, self.clock.now()?, self.token_ttl_secs)?)
+            .encode(
+                &grants,
+                self.clock.now()?,
+                std::time::Duration::from_secs(self.token_ttl_secs),
+            )?
+            .token)
     }
 
     async fn twirp<T: DeserializeOwned>(

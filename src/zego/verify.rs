@@ -16,8 +16,9 @@ use super::fast;
 use super::payload::PrivilegePayload;
 use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, MAX_USER_ID_LEN, Mode, check_secret};
 use crate::clock::{Clock, SystemClock};
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
 use crate::secret::Secret;
+use crate::vendor::Vendor;
 
 /// Something worth knowing about a token that still decodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -333,14 +334,6 @@ impl ZegoVerifier {
 /// [`Error::InvalidCredentials`] for a bad secret, else as [`ZegoVerifier::decode`].
 pub fn decode(token: &str, server_secret: &str) -> Result<DecodedToken> {
     ZegoVerifier::new(server_secret)?.decode(token)
-}
-
-/// [`decode`], then the expiry check at `now` (Unix seconds; expired when `now > expire`).
-///
-/// # Errors
-/// [`Error::InvalidCredentials`] for a bad secret, else as [`ZegoVerifier::verify_at`].
-pub fn verify(token: &str, server_secret: &str, now: i64) -> Result<DecodedToken> {
-    ZegoVerifier::new(server_secret)?.verify_at(token, now)
 }
 
 /// The general claims parser (serde_json), for plaintexts outside the fast path's subset.

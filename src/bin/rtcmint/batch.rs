@@ -470,9 +470,9 @@ pub fn run(args: &BatchArgs) -> CliResult<Summary> {
         } else {
             0.0
         };
-        eprintln!(
+        crate::util::stderr_line(&format!(
             "batch: {total} requests, {minted} minted, {failed} failed, in {secs:.2} s ({rate:.0} tokens/s)"
-        );
+        ));
     }
     Ok(Summary { failed })
 }
