@@ -161,6 +161,7 @@ impl FailureKind {
             | Error::InvalidInput { .. }
             | Error::InvalidCredentials { .. } => FailureKind::InvalidRequest,
             Error::Unsupported { .. } => FailureKind::Unsupported,
+            Error::UnknownField { .. } => FailureKind::UnknownField,
             Error::Clock { .. } => FailureKind::Clock,
             _ => FailureKind::Other,
         }
@@ -180,6 +181,8 @@ pub struct LineFailure {
     pub kind: FailureKind,
     /// What is wrong, for the person who wrote the line.
     pub message: String,
+    /// For [`FailureKind::UnknownField`]: the key and the closest known one.
+    unknown: Option<(String, Option<&'static str>)>,
 }
 
 impl LineFailure {
@@ -197,6 +200,7 @@ impl LineFailure {
         LineFailure {
             id,
             vendor,
+            unknown: None,
             kind: FailureKind::LineTooLong,
             message: format!(
                 "the line is longer than {} MiB; a request line is one JSON object of at most that size",
@@ -225,12 +229,21 @@ pub const FIELDS: [&str; 12] = [
 /// Parses one request line.
 ///
 /// # Errors
-/// [`Error::InvalidInput`] for a line that is not a JSON object of the schema above; its reason
-/// is the [`LineFailure`] message of [`check_line`].
+/// [`Error::UnknownField`] for a field the schema does not know, [`Error::InvalidInput`] for any
+/// other line that is not a JSON object of the schema above (its reason is the [`LineFailure`]
+/// message of [`check_line`]).
 pub fn parse_line(line: &str) -> Result<BatchRequest> {
-    check_line(line).map_err(|f| Error::InvalidInput {
-        what: "batch request",
-        reason: f.message.into(),
+    check_line(line).map_err(|f| match f.unknown {
+        Some((path, closest)) => Error::UnknownField {
+            vendor: f.vendor,
+            what: "batch request",
+            path,
+            closest,
+        },
+        None => Error::InvalidInput {
+            what: "batch request",
+            reason: f.message.into(),
+        },
     })
 }
 
@@ -251,6 +264,7 @@ pub fn check_line(line: &str) -> std::result::Result<BatchRequest, LineFailure> 
     let vendor = parse_vendor(&l.vendor).map_err(|e| LineFailure {
         id: l.id.clone(),
         vendor: None,
+        unknown: None,
         kind: FailureKind::InvalidRequest,
         message: format!("`vendor`: {}", reason_of(&e)),
     })?;
@@ -297,6 +311,7 @@ fn diagnose(line: &str, typed: Option<&serde_json::Error>) -> LineFailure {
             return LineFailure {
                 id,
                 vendor,
+                unknown: None,
                 kind: FailureKind::InvalidJson,
                 message: format!(
                     "not valid JSON at column {}: {}",
@@ -317,6 +332,7 @@ fn diagnose(line: &str, typed: Option<&serde_json::Error>) -> LineFailure {
         return LineFailure {
             id: None,
             vendor: None,
+            unknown: None,
             kind: FailureKind::InvalidRequest,
             message: format!(
                 "a request must be a JSON object such as {{\"vendor\":\"livekit\",\"identity\":\"alice\"}}, not {what}"
@@ -331,18 +347,23 @@ fn diagnose(line: &str, typed: Option<&serde_json::Error>) -> LineFailure {
     let fail = |kind, message| LineFailure {
         id: id.clone(),
         vendor,
+        unknown: None,
         kind,
         message,
     };
     if let Some(key) = obj.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        let hint = match closest(key, &FIELDS) {
-            Some(near) => format!(" (did you mean `{near}`?)"),
-            None => format!("; the fields are {}", FIELDS.join(", ")),
+        let near = crate::fields::closest(key, FIELDS);
+        let hint = match near {
+            Some(near) => format!("; did you mean `{near}`?"),
+            None => String::new(),
         };
-        return fail(
-            FailureKind::UnknownField,
-            format!("unknown field `{key}`{hint}"),
-        );
+        return LineFailure {
+            unknown: Some((key.clone(), near)),
+            ..fail(
+                FailureKind::UnknownField,
+                format!("unknown field `{key}`{hint} (unknown fields are refused, not dropped)"),
+            )
+        };
     }
     for required in ["vendor", "identity"] {
         if !obj.contains_key(required) {
@@ -389,38 +410,6 @@ fn check_field(key: &str, v: &serde_json::Value) -> std::result::Result<(), Stri
         "issued_at" => is::<Option<i64>>(v),
         _ => Ok(()),
     }
-}
-
-/// The known name closest to `key` (edit distance at most 2, and less than its length).
-fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(key, k), *k))
-        .filter(|&(d, k)| d <= 2 && d < k.len().min(key.len().max(1)))
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance over chars (keys are short).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        if let Some(c0) = cur.first_mut() {
-            *c0 = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            if let Some(c) = cur.get_mut(j + 1) {
-                *c = sub.min(del).min(ins);
-            }
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev.last().copied().unwrap_or(0)
 }
 
 /// Reads the top-level `id` and `vendor` of a line that is not (complete) JSON, as far as its
@@ -553,6 +542,7 @@ impl MinterSet {
                 let failure = LineFailure {
                     id,
                     vendor,
+                    unknown: None,
                     kind: FailureKind::InvalidJson,
                     message: format!(
                         "not valid JSON: the line is not UTF-8 (bad byte at column {})",
@@ -574,6 +564,7 @@ impl MinterSet {
         let fail = |r: BatchRequest, kind, message| LineFailure {
             id: r.id,
             vendor: Some(r.vendor),
+            unknown: None,
             kind,
             message,
         };
@@ -687,7 +678,10 @@ mod tests {
             r#"{"vendor":"livekit","identity":"a","metadata":"not an object"}"#,
         ] {
             assert!(
-                matches!(parse_line(bad), Err(Error::InvalidInput { .. })),
+                matches!(
+                    parse_line(bad),
+                    Err(Error::InvalidInput { .. } | Error::UnknownField { .. })
+                ),
                 "{bad}"
             );
         }
@@ -744,12 +738,19 @@ mod tests {
     }
 
     #[test]
-    fn unknown_fields_suggest_the_closest_known_one() {
-        assert_eq!(closest("roomm", &FIELDS), Some("room"));
-        assert_eq!(closest("ttI", &FIELDS), Some("ttl"));
-        assert_eq!(closest("canPublish", &FIELDS), Some("can_publish"));
-        assert_eq!(closest("xyz", &FIELDS), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    fn unknown_fields_are_typed_and_suggest_the_closest_known_one() {
+        let f = check_line(r#"{"id":1,"vendor":"zego","identity":"a","roomm":"r"}"#).unwrap_err();
+        assert_eq!(f.kind, FailureKind::UnknownField);
+        assert!(f.message.contains("did you mean `room`?"), "{}", f.message);
+        assert_eq!(
+            parse_line(r#"{"vendor":"zego","identity":"a","canPublish":true}"#).unwrap_err(),
+            Error::UnknownField {
+                vendor: Some(Vendor::Zego),
+                what: "batch request",
+                path: "canPublish".into(),
+                closest: Some("can_publish"),
+            }
+        );
     }
 
     #[derive(Serialize)]
