@@ -16,6 +16,7 @@ mod random;
 pub mod remote;
 mod secret;
 mod vendor;
+mod verify;
 pub mod zego;
 
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -26,3 +27,4 @@ pub use minter::{DEFAULT_TTL, IssuedToken, MintedToken, TokenMinter, TokenReques
 pub use random::{FixedRandom, RandomSource, ThreadRandom};
 pub use secret::Secret;
 pub use vendor::{UnknownVendor, Vendor};
+pub use verify::{VerifiedToken, VerifierSet, verify_any};

@@ -469,8 +469,28 @@ impl LiveKitVerifier {
     /// signature (any signature segment but the canonical 43-character base64url of the right
     /// MAC: wrong length, a character outside base64url and non-zero trailing bits alike); [`Error::Expired`] / [`Error::NotYetValid`] outside the leeway.
     pub fn verify_at(&self, token: &str, now: i64) -> Result<Claims> {
+        self.check(token, now).map(|(_, claims)| claims)
+    }
+
+    /// As [`LiveKitVerifier::verify_at`], returning the header too: the token decoded once and
+    /// verified.
+    ///
+    /// # Errors
+    /// As [`LiveKitVerifier::verify_at`].
+    pub fn verify_decoded_at(&self, token: &str, now: i64) -> Result<DecodedToken> {
+        let (header, claims) = self.check(token, now)?;
+        let header = match header {
+            Some(h) => h,
+            None => parse_header(HEADER_B64)?,
+        };
+        Ok(DecodedToken { header, claims })
+    }
+
+    /// Verifies `token`; the header is returned when it had to be parsed (not our own).
+    fn check(&self, token: &str, now: i64) -> Result<(Option<JwtHeader>, Claims)> {
         let parts = split(token)?;
         // Our own header (every SDK's but Go's) needs no parsing and no allocation.
+        let mut parsed_header = None;
         if parts.header != HEADER_B64 {
             let header = parse_header(parts.header)?;
             if header.alg != "HS256" {
@@ -479,6 +499,7 @@ impl LiveKitVerifier {
                     header.alg
                 )));
             }
+            parsed_header = Some(header);
         }
         let claims = parse_claims(parts.payload)?;
         if claims.iss.is_empty() {
@@ -528,6 +549,6 @@ impl LiveKitVerifier {
                 now,
             });
         }
-        Ok(claims)
+        Ok((parsed_header, claims))
     }
 }
