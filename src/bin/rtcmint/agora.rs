@@ -237,19 +237,14 @@ fn parse_rtm2_permission(s: &str) -> Result<Rtm2Permission, String> {
     let (resource, access) = head
         .split_once(':')
         .ok_or_else(|| format!("{s:?} is not RESOURCE:ACCESS=NAME[,NAME…]"))?;
-    let resource = match resource {
-        "message-channel" => Rtm2Permission::MESSAGE_CHANNEL,
-        "stream-channel" => Rtm2Permission::STREAM_CHANNEL,
-        "group-channel" => Rtm2Permission::GROUP_CHANNEL,
-        "server-group" => Rtm2Permission::SERVER_GROUP,
-        "user" => Rtm2Permission::USER,
-        other => return Err(format!("unknown RTM2 resource {other:?}")),
-    };
-    let access = match access {
-        "read" => Rtm2Permission::READ,
-        "write" => Rtm2Permission::WRITE,
-        other => return Err(format!("unknown RTM2 access {other:?} (read or write)")),
-    };
+    let resource = Rtm2Permission::parse_resource(resource).ok_or_else(|| {
+        format!(
+            "unknown RTM2 resource {resource:?} ({})",
+            Rtm2Permission::RESOURCE_NAMES.join(", ")
+        )
+    })?;
+    let access = Rtm2Permission::parse_access(access)
+        .ok_or_else(|| format!("unknown RTM2 access {access:?} (read or write)"))?;
     Ok(Rtm2Permission::new(
         resource,
         access,

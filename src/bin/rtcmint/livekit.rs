@@ -231,9 +231,7 @@ impl Mint {
             if rc.trim_start().as_bytes().first() != Some(&b'{') {
                 return Err(CliError::usage("--room-config must be a JSON object"));
             }
-            let cfg: RoomConfiguration = serde_json::from_str(rc)
-                .map_err(|e| CliError::usage(format!("--room-config is not valid: {e}")))?;
-            g.room_config = Some(cfg);
+            g.room_config = Some(RoomConfiguration::from_json(rc)?);
         }
 
         let touches_video = self.room.is_some()
