@@ -54,7 +54,8 @@ enum Cmd {
     /// Verify a token with the vendor's credentials. Exit 0 valid, 3 bad signature or wrong
     /// key, 4 expired or not yet valid, 5 malformed.
     Verify(Box<inspect::VerifyArgs>),
-    /// Mint tokens from JSON Lines requests (see `rtcmint::batch` docs for the schema).
+    /// Mint tokens from JSON Lines requests, streaming (`batch --help` shows the request schema).
+    #[command(long_about = batch::SCHEMA)]
     Batch(Box<batch::BatchArgs>),
     /// Print a shell completion script.
     Completions {
