@@ -19,7 +19,7 @@ use rtcmint::remote::{
     AgoraClient, AgoraRecordingConfig, AgoraStorage, AgoraStreamTypes, AgoraVideoProfile,
     HttpOptions, LiveKitClient, LiveKitEncoding, LiveKitPreset, LiveKitRecordingOptions,
     PageRequest, RecordingHandle, RecordingId, RecordingRecovery, RecordingRequest,
-    RecordingStatus, RemoteError, RoomService, ZegoClient, ZegoRecordingOptions, ZegoStorage,
+    RecordingStatus, RemoteError, ZegoClient, ZegoRecordingOptions, ZegoStorage,
 };
 
 fn fast() -> HttpOptions {
@@ -317,10 +317,12 @@ async fn agora_unknown_outcomes_carry_what_finds_and_stops_the_recording() {
             (cname.as_str(), mode.as_str(), sid),
             ("standup", "mix", &None)
         );
-        let s = double.state.lock().unwrap();
-        let running = s.sessions.values().find(|x| !x.stopped).unwrap();
-        assert_eq!((&running.uid, &running.resource_id), (uid, resource_id));
-        drop(s);
+        let running = {
+            let s = double.state.lock().unwrap();
+            let x = s.sessions.values().find(|x| !x.stopped).unwrap();
+            (x.uid.clone(), x.resource_id.clone())
+        };
+        assert_eq!((&running.0, &running.1), (uid, resource_id));
         assert!(recovery.recording_id().is_none());
         assert!(e.to_string().contains(uid.as_str()), "{e}");
 
