@@ -66,6 +66,11 @@ fn minters() -> &'static MinterSet {
 /// The batch JSON Lines request parser and line processor: never panics, always writes exactly
 /// one JSON result line.
 pub fn batch_line(data: &[u8]) {
+    // Raw bytes first (not UTF-8, too long): one record too.
+    let mut out = Vec::new();
+    minters().process_bytes(1, data, &mut out);
+    assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);
+    let _: serde_json::Value = serde_json::from_slice(&out).expect("result is JSON");
     let Ok(line) = std::str::from_utf8(data) else {
         return;
     };
