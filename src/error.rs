@@ -150,6 +150,9 @@ pub enum Error {
         /// What went wrong.
         reason: Cow<'static, str>,
     },
+    /// A webhook (server callback) was refused; its [`kind`](crate::webhook::WebhookError::kind)
+    /// is this error's kind.
+    Webhook(Box<crate::webhook::WebhookError>),
 }
 
 impl Error {
@@ -165,6 +168,7 @@ impl Error {
             Error::SignatureMismatch { .. } | Error::UnknownKey { .. } => ErrorKind::Signature,
             Error::Expired { .. } | Error::NotYetValid { .. } => ErrorKind::Time,
             Error::Clock { .. } => ErrorKind::Environment,
+            Error::Webhook(e) => e.kind(),
         }
     }
 
@@ -180,6 +184,7 @@ impl Error {
             | Error::Expired { vendor, .. }
             | Error::NotYetValid { vendor, .. } => Some(*vendor),
             Error::Malformed { vendor, .. } => *vendor,
+            Error::Webhook(e) => Some(e.vendor()),
             Error::Clock { .. } | Error::InvalidInput { .. } => None,
         }
     }
@@ -287,6 +292,7 @@ impl fmt::Display for Error {
                 not_before.saturating_sub(*now)
             ),
             Error::Clock { reason } => write!(f, "system clock: {reason}"),
+            Error::Webhook(e) => e.fmt(f),
         }
     }
 }

@@ -15,6 +15,7 @@ mod random;
 #[cfg(feature = "remote")]
 pub mod remote;
 mod secret;
+pub mod webhook;
 pub mod zego;
 
 pub use clock::{Clock, FixedClock, SystemClock};
