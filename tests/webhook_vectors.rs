@@ -21,7 +21,10 @@ use rtcmint::webhook::{
 use serde_json::Value;
 
 fn load(name: &str) -> Vec<Value> {
-    let path = format!("{}/tests/vectors/webhooks/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/vectors/webhooks/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let cases = v["cases"].as_array().unwrap().clone();
     assert!(!cases.is_empty());
@@ -52,8 +55,13 @@ fn secret(case: &Value) -> &str {
 /// The kind of error a vector `reason` stands for, when it names one this crate distinguishes.
 fn reason_kind(reason: &str) -> Option<ErrorKind> {
     Some(match reason {
-        "sha256_mismatch" | "bad_signature" | "signature_mismatch" | "missing_auth_header"
-        | "missing_signature" | "unknown_key" | "missing_sha256" => ErrorKind::Signature,
+        "sha256_mismatch"
+        | "bad_signature"
+        | "signature_mismatch"
+        | "missing_auth_header"
+        | "missing_signature"
+        | "unknown_key"
+        | "missing_sha256" => ErrorKind::Signature,
         "expired" | "not_yet_valid" => ErrorKind::Time,
         "body_parse_error" | "missing_exp" | "missing_signature_field" => ErrorKind::Malformed,
         _ => return None,
@@ -250,7 +258,11 @@ fn zego_vectors() {
                 let Details::Zego(ev) = &hook.details else {
                     panic!("zego {id}: not a ZEGO event");
                 };
-                assert_eq!(Value::Object(ev.fields.clone()), expected["event"], "zego {id}");
+                assert_eq!(
+                    Value::Object(ev.fields.clone()),
+                    expected["event"],
+                    "zego {id}"
+                );
                 assert_eq!(
                     hook.id.as_deref(),
                     Some(format!("{}:{}", ev.timestamp, ev.nonce).as_str())
