@@ -68,11 +68,11 @@ pub const DEFAULT_MAX_BODY: usize = 4 << 20;
 /// string maps; an HTTP server implements it for its own header map.
 pub trait Headers {
     /// Every value of the header `name` (ASCII case-insensitive), in the order received.
-    fn values<'a>(&'a self, name: &str) -> Vec<&'a [u8]>;
+    fn header_values<'a>(&'a self, name: &str) -> Vec<&'a [u8]>;
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>> Headers for [(K, V)] {
-    fn values<'a>(&'a self, name: &str) -> Vec<&'a [u8]> {
+    fn header_values<'a>(&'a self, name: &str) -> Vec<&'a [u8]> {
         self.iter()
             .filter(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_ref())
@@ -81,19 +81,19 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> Headers for [(K, V)] {
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>> Headers for Vec<(K, V)> {
-    fn values<'a>(&'a self, name: &str) -> Vec<&'a [u8]> {
-        self.as_slice().values(name)
+    fn header_values<'a>(&'a self, name: &str) -> Vec<&'a [u8]> {
+        self.as_slice().header_values(name)
     }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>, const N: usize> Headers for [(K, V); N] {
-    fn values<'a>(&'a self, name: &str) -> Vec<&'a [u8]> {
-        self.as_slice().values(name)
+    fn header_values<'a>(&'a self, name: &str) -> Vec<&'a [u8]> {
+        self.as_slice().header_values(name)
     }
 }
 
 impl<V: AsRef<[u8]>> Headers for BTreeMap<String, V> {
-    fn values<'a>(&'a self, name: &str) -> Vec<&'a [u8]> {
+    fn header_values<'a>(&'a self, name: &str) -> Vec<&'a [u8]> {
         self.iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_ref())
@@ -102,7 +102,7 @@ impl<V: AsRef<[u8]>> Headers for BTreeMap<String, V> {
 }
 
 impl<V: AsRef<[u8]>, S: std::hash::BuildHasher> Headers for HashMap<String, V, S> {
-    fn values<'a>(&'a self, name: &str) -> Vec<&'a [u8]> {
+    fn header_values<'a>(&'a self, name: &str) -> Vec<&'a [u8]> {
         self.iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_ref())
@@ -116,7 +116,7 @@ pub(crate) fn single_header<'a, H: Headers + ?Sized>(
     vendor: Vendor,
     name: &'static str,
 ) -> Result<Option<&'a str>, WebhookError> {
-    let values = headers.values(name);
+    let values = headers.header_values(name);
     match values.as_slice() {
         [] => Ok(None),
         [one] => std::str::from_utf8(one)
@@ -240,7 +240,8 @@ pub struct Webhook {
     pub body_authenticated: bool,
     /// The typed vendor view.
     pub details: Details,
-    /// The body exactly as received (UTF-8).
+    /// The body exactly as received (UTF-8). Not serialised (it would repeat the whole body).
+    #[serde(skip)]
     pub raw: String,
 }
 
@@ -299,7 +300,10 @@ mod tests {
         assert_eq!(single_header(&h[..], Vendor::LiveKit, "Y").unwrap(), None);
         let mut m = BTreeMap::new();
         m.insert("Agora-Signature".to_owned(), "v".to_owned());
-        assert_eq!(m.values("agora-signature"), vec![b"v".as_slice()]);
+        assert_eq!(
+            Headers::header_values(&m, "agora-signature"),
+            vec![b"v".as_slice()]
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::process::Command;
 
 /// Every environment variable the CLI reads credentials from.
-pub const CREDENTIAL_VARS: [&str; 9] = [
+pub const CREDENTIAL_VARS: [&str; 13] = [
     "LIVEKIT_API_KEY",
     "LIVEKIT_API_SECRET",
     "LIVEKIT_API_SECRET_FILE",
@@ -13,6 +13,10 @@ pub const CREDENTIAL_VARS: [&str; 9] = [
     "ZEGO_APP_ID",
     "ZEGO_SERVER_SECRET",
     "ZEGO_SERVER_SECRET_FILE",
+    "AGORA_WEBHOOK_SECRET",
+    "AGORA_WEBHOOK_SECRET_FILE",
+    "ZEGO_CALLBACK_SECRET",
+    "ZEGO_CALLBACK_SECRET_FILE",
 ];
 
 /// The binary with a clean environment: no credentials leak in from the developer's shell.

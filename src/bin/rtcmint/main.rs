@@ -12,6 +12,7 @@ mod batch;
 mod inspect;
 mod livekit;
 mod util;
+mod webhook;
 mod zego;
 
 use std::io::Write as _;
@@ -54,6 +55,11 @@ enum Cmd {
     Verify(Box<inspect::VerifyArgs>),
     /// Mint tokens from JSON Lines requests (see `rtcmint::batch` docs for the schema).
     Batch(Box<batch::BatchArgs>),
+    /// Verify webhooks (server callbacks) from LiveKit, Agora and ZEGO.
+    Webhook {
+        #[command(subcommand)]
+        cmd: webhook::Cmd,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -112,6 +118,15 @@ fn run(cli: Cli) -> CliResult<u8> {
         Cmd::Decode(args) => print_json(&inspect::decode(&args)?)?,
         Cmd::Verify(args) => {
             let (json, code) = inspect::verify(&args)?;
+            if let Some(j) = json {
+                print_json(&j)?;
+            }
+            return Ok(code);
+        }
+        Cmd::Webhook {
+            cmd: webhook::Cmd::Verify(args),
+        } => {
+            let (json, code) = webhook::verify(&args)?;
             if let Some(j) = json {
                 print_json(&j)?;
             }

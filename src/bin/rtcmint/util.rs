@@ -64,12 +64,21 @@ impl From<Error> for CliError {
 
 pub type CliResult<T> = Result<T, CliError>;
 
+/// Longest secret file read (a secret is tens of bytes; this bounds a wrong path to a big file).
+pub const MAX_SECRET_FILE: u64 = 64 * 1024;
+
 /// Reads a secret file, dropping one trailing newline (as `echo secret > file` writes).
 pub fn read_secret_file(path: &Path) -> CliResult<Secret> {
     let mut text = String::new();
     std::fs::File::open(path)
-        .and_then(|mut f| f.read_to_string(&mut text))
+        .and_then(|f| f.take(MAX_SECRET_FILE + 1).read_to_string(&mut text))
         .map_err(|e| CliError::usage(format!("cannot read secret file {}: {e}", path.display())))?;
+    if text.len() as u64 > MAX_SECRET_FILE {
+        return Err(CliError::usage(format!(
+            "secret file {} is larger than {MAX_SECRET_FILE} bytes",
+            path.display()
+        )));
+    }
     let trimmed_len = text.trim_end_matches(['\n', '\r']).len();
     text.truncate(trimmed_len);
     Ok(Secret::new(text))
