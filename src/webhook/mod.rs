@@ -35,7 +35,7 @@
 //! assert_eq!(hook.kind, EventKind::RoomStarted);
 //! assert_eq!(hook.room.as_deref(), Some("demo"));
 //! assert_eq!(hook.id.as_deref(), Some("n1"));
-//! # Ok::<(), rtcmint::webhook::WebhookError>(())
+//! # Ok::<(), rtcmint::Error>(())
 //! ```
 
 mod agora;
