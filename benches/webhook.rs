@@ -36,7 +36,7 @@ fn bench(c: &mut Criterion) {
     grants.sha256 = LiveKitWebhookVerifier::body_hash(&body);
     let token = LiveKitMinter::new(KEY, SECRET)
         .unwrap()
-        .encode(&grants, NOW - 1, 300)
+        .encode(&grants, NOW - 1, std::time::Duration::from_secs(300))
         .unwrap();
     let headers = [("Authorization", token.as_str())];
     let lk = LiveKitWebhookVerifier::new(KEY, SECRET).unwrap();

@@ -7,48 +7,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-/// The token vendors this crate speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Vendor {
-    /// LiveKit access tokens (HS256 JWT).
-    LiveKit,
-    /// Agora AccessToken2 ("007") and legacy AccessToken ("006").
-    Agora,
-    /// ZEGOCLOUD token04 (AES-256-CBC or AES-256-GCM).
-    Zego,
-}
-
-impl Vendor {
-    /// The lower-case name used on the command line and in JSON output.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Vendor::LiveKit => "livekit",
-            Vendor::Agora => "agora",
-            Vendor::Zego => "zego",
-        }
-    }
-}
-
-impl serde::Serialize for Vendor {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Vendor {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        crate::batch::parse_vendor(&name).map_err(serde::de::Error::custom)
-    }
-}
-
-impl fmt::Display for Vendor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::vendor::{UnknownVendor, Vendor};
 
 /// Broad classes of [`Error`], stable enough to map to exit codes or HTTP statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,6 +58,19 @@ pub enum Error {
         field: &'static str,
         /// Why, and what to do instead.
         reason: Cow<'static, str>,
+    },
+    /// A JSON object handed to a minter (grants, room configuration, a request, a privilege
+    /// payload) holds a key the token format does not define. Refused rather than dropped, so a
+    /// typo never silently changes what a token grants.
+    UnknownField {
+        /// The vendor whose input it is, if vendor-specific.
+        vendor: Option<Vendor>,
+        /// Which input ("grants", "room configuration", "request", "privilege payload").
+        what: &'static str,
+        /// The key, as a dotted path (`video.canPublsh`, `agents[0].agentNme`).
+        path: String,
+        /// The known key closest to it, if any.
+        closest: Option<&'static str>,
     },
     /// A vendor-neutral input (a duration, a batch request line) cannot be read.
     InvalidInput {
@@ -163,7 +135,8 @@ impl Error {
             Error::InvalidCredentials { .. } => ErrorKind::Credentials,
             Error::InvalidRequest { .. }
             | Error::Unsupported { .. }
-            | Error::InvalidInput { .. } => ErrorKind::Request,
+            | Error::InvalidInput { .. }
+            | Error::UnknownField { .. } => ErrorKind::Request,
             Error::Malformed { .. } => ErrorKind::Malformed,
             Error::SignatureMismatch { .. } | Error::UnknownKey { .. } => ErrorKind::Signature,
             Error::Expired { .. } | Error::NotYetValid { .. } => ErrorKind::Time,
@@ -183,7 +156,7 @@ impl Error {
             | Error::UnknownKey { vendor, .. }
             | Error::Expired { vendor, .. }
             | Error::NotYetValid { vendor, .. } => Some(*vendor),
-            Error::Malformed { vendor, .. } => *vendor,
+            Error::Malformed { vendor, .. } | Error::UnknownField { vendor, .. } => *vendor,
             Error::Webhook(e) => Some(e.vendor()),
             Error::Clock { .. } | Error::InvalidInput { .. } => None,
         }
@@ -213,7 +186,6 @@ impl Error {
         }
     }
 
-    #[allow(dead_code)] // used by the Agora and Zego minters
     pub(crate) fn unsupported(
         vendor: Vendor,
         field: &'static str,
@@ -253,6 +225,24 @@ impl fmt::Display for Error {
                 reason,
             } => write!(f, "{vendor} tokens cannot express `{field}`: {reason}"),
             Error::InvalidInput { what, reason } => write!(f, "{what}: {reason}"),
+            Error::UnknownField {
+                vendor,
+                what,
+                path,
+                closest,
+            } => {
+                if let Some(v) = vendor {
+                    write!(f, "{v} ")?;
+                }
+                write!(f, "{what}: unknown key `{path}`")?;
+                match closest {
+                    Some(c) => write!(
+                        f,
+                        "; did you mean `{c}`? (unknown keys are refused, not dropped)"
+                    ),
+                    None => f.write_str(" (unknown keys are refused, not dropped)"),
+                }
+            }
             Error::Malformed {
                 vendor: Some(vendor),
                 reason,
@@ -279,8 +269,10 @@ impl fmt::Display for Error {
                 now,
             } => write!(
                 f,
-                "{vendor} token expired at {expired_at} (Unix seconds), {} s before the verification time {now}",
-                now.saturating_sub(*expired_at)
+                "{vendor} token expired at {} (Unix {expired_at}), {} before the verification time {} (Unix {now})",
+                crate::time::utc(*expired_at),
+                crate::time::span(now.abs_diff(*expired_at)),
+                crate::time::utc(*now),
             ),
             Error::NotYetValid {
                 vendor,
@@ -288,8 +280,10 @@ impl fmt::Display for Error {
                 now,
             } => write!(
                 f,
-                "{vendor} token is not valid before {not_before} (Unix seconds), {} s after the verification time {now}",
-                not_before.saturating_sub(*now)
+                "{vendor} token is not valid before {} (Unix {not_before}), {} after the verification time {} (Unix {now})",
+                crate::time::utc(*not_before),
+                crate::time::span(not_before.abs_diff(*now)),
+                crate::time::utc(*now),
             ),
             Error::Clock { reason } => write!(f, "system clock: {reason}"),
             Error::Webhook(e) => e.fmt(f),
@@ -298,6 +292,15 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl From<UnknownVendor> for Error {
+    fn from(e: UnknownVendor) -> Self {
+        Error::InvalidInput {
+            what: "vendor",
+            reason: e.to_string().into(),
+        }
+    }
+}
 
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -328,7 +331,10 @@ mod tests {
             expired_at: 100,
             now: 160,
         };
-        assert!(e.to_string().contains("60 s before"));
+        assert_eq!(
+            e.to_string(),
+            "livekit token expired at 1970-01-01T00:01:40Z (Unix 100), 1 min before the verification time 1970-01-01T00:02:40Z (Unix 160)"
+        );
         assert_eq!(e.kind(), ErrorKind::Time);
     }
 }

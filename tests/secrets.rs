@@ -144,7 +144,7 @@ fn verification_and_mint_errors_never_show_the_secret() {
         .encode(
             &ClaimGrants::new("a").with_video(VideoGrant::join("r")),
             1_000,
-            60,
+            std::time::Duration::from_secs(60),
         )
         .unwrap();
     let wrong = LiveKitVerifier::new(LK_KEY, "dF4kW9qZ2xR7mT5vN8bH3sJ6cG1pL0y").unwrap();
@@ -163,21 +163,38 @@ fn verification_and_mint_errors_never_show_the_secret() {
         .rtc_token_with_uid("c", 1, RtcRole::Publisher, hour, hour)
         .unwrap();
     let other = "00112233445566778899AABBCCDDEEFF";
-    assert_clean_err(agora::verify(&token, other, None, 0), ALL);
-    assert_clean_err(agora::verify(&token, AG_BAD_CERT, None, 0), ALL);
-    assert_clean_err(AccessToken2::verify_str(&token, AG_BAD_CERT, None, 0), ALL);
     assert_clean_err(
-        agora::verify(&token, AG_CERT, Some("0123456789abcdef0123456789abcdef"), 0),
+        agora::AgoraVerifier::new(other).and_then(|v| v.verify_at(&token, 0)),
         ALL,
     );
-    assert_clean_err(agora::verify(&token, AG_CERT, None, i64::MAX), ALL);
-    assert_clean_err(agora::verify_006("006x", AG_CERT, None, "c", "1", 0), ALL);
+    assert_clean_err(
+        agora::AgoraVerifier::new(AG_BAD_CERT).and_then(|v| v.verify_at(&token, 0)),
+        ALL,
+    );
+    assert_clean_err(AccessToken2::verify_str(&token, AG_BAD_CERT, None, 0), ALL);
+    assert_clean_err(
+        agora::AgoraVerifier::new(AG_CERT).and_then(|v| {
+            v.with_expected_app_id("0123456789abcdef0123456789abcdef")
+                .verify_at(&token, 0)
+        }),
+        ALL,
+    );
+    assert_clean_err(
+        agora::AgoraVerifier::new(AG_CERT).and_then(|v| v.verify_at(&token, i64::MAX)),
+        ALL,
+    );
+    assert_clean_err(
+        agora::AgoraVerifier::new(AG_CERT).and_then(|v| v.verify_006_at("006x", "c", "1", 0)),
+        ALL,
+    );
     assert_clean_err(ag.mint(&TokenRequest::new("a")), ALL); // no room
 
     // ZEGO: wrong secret in both modes, wrong app id, expired, malformed.
     for mode in [Mode::Cbc, Mode::Gcm] {
         let z = ZegoMinter::new(Z_APP_ID, Z_SECRET).unwrap().with_mode(mode);
-        let token = z.mint_token("u", 60, &Payload::Identity).unwrap();
+        let token = z
+            .token("u", std::time::Duration::from_secs(60), &Payload::Identity)
+            .unwrap();
         let wrong = ZegoVerifier::new("Yh5Tq8Wr2Zk7Xm3Nv9Bs4Jc6Gd1Fp0La").unwrap();
         assert_clean_err(wrong.decode(&token), ALL);
         assert_clean_err(
@@ -187,9 +204,18 @@ fn verification_and_mint_errors_never_show_the_secret() {
                 .decode(&token),
             ALL,
         );
-        assert_clean_err(zego::verify(&token, Z_SECRET, i64::MAX), ALL);
-        assert_clean_err(zego::verify("04!!", Z_SECRET, 0), ALL);
-        assert_clean_err(z.mint_token("", 60, &Payload::Identity), ALL);
+        assert_clean_err(
+            zego::ZegoVerifier::new(Z_SECRET).and_then(|v| v.verify_at(&token, i64::MAX)),
+            ALL,
+        );
+        assert_clean_err(
+            zego::ZegoVerifier::new(Z_SECRET).and_then(|v| v.verify_at("04!!", 0)),
+            ALL,
+        );
+        assert_clean_err(
+            z.token("", std::time::Duration::from_secs(60), &Payload::Identity),
+            ALL,
+        );
         let decoded = zego::decode(&token, Z_SECRET).unwrap();
         assert_clean_debug_display(&decoded, ALL);
         assert_clean(&serde_json::to_string(&decoded).unwrap(), ALL);
@@ -379,6 +405,94 @@ fn cli_secret_starting_with_dashes_as_separate_argument_is_not_echoed() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(!leaks(&all, secret), "{all}");
+    }
+}
+
+/// The subcommand paths and secret flags of the binary, found by walking `--help` from the top:
+/// every flag shown as `--name <SECRET>` (the marker, see `src/bin/rtcmint/util.rs`), in every
+/// subcommand, including the ones added after this test was written.
+fn secret_flags_from_help() -> Vec<(Vec<String>, String)> {
+    let mut found = Vec::new();
+    let mut todo: Vec<Vec<String>> = vec![Vec::new()];
+    while let Some(path) = todo.pop() {
+        let out = rtcmint().args(&path).arg("--help").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{path:?} --help");
+        let help = String::from_utf8(out.stdout).unwrap();
+        let mut in_commands = false;
+        for line in help.lines() {
+            if line.ends_with(':') && !line.starts_with(' ') {
+                in_commands = line == "Commands:";
+                continue;
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            // A subcommand line is "  name  description"; continuation lines are indented more.
+            if in_commands
+                && line.starts_with("  ")
+                && !line.starts_with("   ")
+                && let Some(name) = words.first().filter(|n| **n != "help")
+            {
+                let mut sub = path.clone();
+                sub.push((*name).to_owned());
+                todo.push(sub);
+            }
+            for pair in words.windows(2) {
+                if pair[1] == "<SECRET>" {
+                    let flag = pair[0].trim_end_matches(',').to_owned();
+                    assert!(flag.starts_with("--"), "{line}");
+                    found.push((path.clone(), flag));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Every secret flag of every subcommand takes a hyphen-leading value, and no error (here: a bad
+/// extra argument after it) shows the value, whichever way it is attached.
+#[test]
+fn cli_every_secret_flag_takes_any_value_and_is_never_echoed() {
+    let flags = secret_flags_from_help();
+    for known in [
+        "livekit mint --api-secret",
+        "agora mint --app-certificate",
+        "zego mint --server-secret",
+        "decode --server-secret",
+        "verify --api-secret",
+        "verify --app-certificate",
+        "verify --server-secret",
+    ] {
+        assert!(
+            flags
+                .iter()
+                .any(|(p, f)| format!("{} {f}", p.join(" ")) == known),
+            "{known} not found by the --help walk: {flags:?}"
+        );
+    }
+    let secret = "--g7Qz9Xq2vWk8MpL7rTn4YhB8sJd3F";
+    for (path, flag) in &flags {
+        for attached in [
+            vec![flag.clone(), secret.to_owned()],
+            vec![format!("{flag}={secret}")],
+            vec![flag.clone(), format!("-{}", &secret[2..])],
+        ] {
+            let out = rtcmint()
+                .args(path)
+                .args(&attached)
+                .arg("--not-a-real-flag")
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let all = format!("{}{stderr}", String::from_utf8_lossy(&out.stdout));
+            assert_eq!(out.status.code(), Some(2), "{path:?} {attached:?}: {all}");
+            assert!(
+                stderr.contains("unexpected argument '--not-a-real-flag'"),
+                "{path:?} {attached:?}: {all}"
+            );
+            assert!(
+                !leaks(&all, &secret[2..]),
+                "{path:?} {attached:?} leaks: {all}"
+            );
+        }
     }
 }
 
@@ -572,4 +686,43 @@ fn remote_clients_and_storage_never_show_secrets() {
         assert_clean(&e.to_string(), &secrets);
         assert_clean_debug_display(&e, &secrets);
     }
+}
+
+/// A secret file its group or others may read or write gets a warning naming it (as ssh does);
+/// a 0600 file does not.
+#[cfg(unix)]
+#[test]
+fn cli_secret_file_open_to_others_warns() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let file = secret_file("lk-perm", LK_SECRET);
+    let args = [
+        "livekit",
+        "mint",
+        "--identity",
+        "a",
+        "--api-key",
+        LK_KEY,
+        "--api-secret-file",
+        file.to_str().unwrap(),
+        "--now",
+        "1000",
+    ];
+    for (mode, warns) in [
+        (0o644, true),
+        (0o660, true),
+        (0o602, true),
+        (0o600, false),
+        (0o400, false),
+    ] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        let out = run_clean(rtcmint(), &args, ALL);
+        assert_eq!(out.status.code(), Some(0));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let expected = format!(
+            "warning: secret file {} is accessible by others (mode {mode:04o}); restrict it with chmod 600",
+            file.display()
+        );
+        assert_eq!(stderr.contains(&expected), warns, "mode {mode:o}: {stderr}");
+    }
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
 }

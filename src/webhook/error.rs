@@ -3,7 +3,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::error::{Error, ErrorKind, Vendor};
+use crate::error::{Error, ErrorKind};
+use crate::vendor::Vendor;
 
 /// Every reason a webhook (server callback) is refused. Signature failures stay opaque: they
 /// never say which byte differed, and no variant carries a secret.

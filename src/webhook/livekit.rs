@@ -24,9 +24,10 @@ use super::{
 };
 use crate::b64::STANDARD;
 use crate::clock::Clock;
-use crate::error::{Error, Vendor};
+use crate::error::Error;
 use crate::livekit::LiveKitVerifier;
 use crate::secret::Secret;
+use crate::vendor::Vendor;
 
 const V: Vendor = Vendor::LiveKit;
 
@@ -635,7 +636,7 @@ impl LiveKitEvent {
 /// // What the LiveKit server sends: a token whose sha256 claim hashes the body.
 /// let mut grants = ClaimGrants::new("");
 /// grants.sha256 = LiveKitWebhookVerifier::body_hash(body);
-/// let token = LiveKitMinter::new(key, secret)?.encode(&grants, 1_767_225_600, 300)?;
+/// let token = LiveKitMinter::new(key, secret)?.encode(&grants, 1_767_225_600, std::time::Duration::from_secs(300))?;
 ///
 /// let verifier = LiveKitWebhookVerifier::new(key, secret)?;
 /// let hook = verifier.verify_at(body, &[("Authorization", token.as_str())][..], 1_767_225_601)?;

@@ -57,7 +57,7 @@ pub use livekit::{
 };
 pub use zego::{ZegoEvent, ZegoWebhookVerifier};
 
-use crate::error::Vendor;
+use crate::vendor::Vendor;
 
 /// Largest body a verifier accepts by default (4 MiB; LiveKit participant metadata alone may be
 /// 512 KiB). Change it with each verifier's `with_max_body`.

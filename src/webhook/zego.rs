@@ -24,8 +24,9 @@ use super::{
     WebhookError, body_text, check_size, ct_eq, hex_lower, single_header,
 };
 use crate::clock::{Clock, SystemClock};
-use crate::error::{Error, Vendor};
+use crate::error::Error;
 use crate::secret::Secret;
+use crate::vendor::Vendor;
 
 const V: Vendor = Vendor::Zego;
 

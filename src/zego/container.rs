@@ -6,7 +6,8 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, Mode, VERSION};
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
+use crate::vendor::Vendor;
 
 /// The public (unencrypted) facts of a token04 container, readable without the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -187,7 +188,7 @@ pub(crate) fn parse(bin: &[u8]) -> Result<Container<'_>> {
 ///
 /// # Errors
 /// [`Error::Malformed`] when the prefix, base64 or container layout is wrong.
-pub fn inspect(token: &str) -> Result<ContainerInfo> {
+pub fn decode_container(token: &str) -> Result<ContainerInfo> {
     let mut bin = Vec::new();
     decode_base64_into(token, &mut bin)?;
     let c = parse(&bin)?;

@@ -14,7 +14,7 @@ use crate::{agora, livekit, zego};
 #[derive(Args, Debug)]
 pub struct DecodeArgs {
     /// The token, or `-` to read it from standard input.
-    token: String,
+    token: std::ffi::OsString,
     /// ZEGO server secret file (decoding a token04 needs the secret) [env: ZEGO_SERVER_SECRET,
     /// ZEGO_SERVER_SECRET_FILE].
     #[arg(long, value_name = "PATH")]
@@ -28,7 +28,7 @@ pub struct DecodeArgs {
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
     /// The token, or `-` to read it from standard input.
-    token: String,
+    token: std::ffi::OsString,
     /// Verification time (Unix seconds) instead of the clock.
     #[arg(long, value_parser = parse_unix, value_name = "UNIX")]
     now: Option<i64>,
@@ -144,17 +144,11 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(Option<Value>, u8)> {
     let outcome: Result<Value, Error> = match format {
         TokenFormat::LiveKitJwt => {
             let v = args.livekit.verifier()?.with_leeway(args.leeway);
-            v.verify_at(&token, now).map(|claims| {
-                livekit_json(&rtcmint::livekit::DecodedToken {
-                    header: rtcmint::livekit::decode(&token)
-                        .map(|d| d.header)
-                        .unwrap_or_else(|_| rtcmint::livekit::JwtHeader {
-                            alg: "HS256".into(),
-                            typ: None,
-                            kid: None,
-                        }),
-                    claims,
-                })
+            v.verify_at(&token, now).and_then(|claims| {
+                // A verified token decodes; the typed claims are the verifier's.
+                let mut d = rtcmint::livekit::decode(&token)?;
+                d.claims = claims;
+                Ok(livekit_json(&d))
             })
         }
         TokenFormat::Agora007 | TokenFormat::Agora006 => {
@@ -171,7 +165,7 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(Option<Value>, u8)> {
                        "verified_at_utc": utc(now), "decoded": decoded})
             });
             if !args.json {
-                eprintln!("valid {} token", format.vendor());
+                crate::util::stderr_line(&format!("valid {} token", format.vendor()));
             }
             Ok((json, 0))
         }

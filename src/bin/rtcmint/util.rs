@@ -1,8 +1,12 @@
-//! Shared CLI plumbing: errors and exit codes, credentials, time formatting.
+//! Shared CLI plumbing: errors and exit codes, argument parsing (secret flags), credentials,
+//! bounded reads, time formatting.
 
+use std::ffi::OsString;
 use std::fmt;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+
+use clap::{Arg, Command, FromArgMatches};
 
 use rtcmint::{Error, ErrorKind, Secret};
 
@@ -64,25 +68,278 @@ impl From<Error> for CliError {
 
 pub type CliResult<T> = Result<T, CliError>;
 
-/// Longest secret file read (a secret is tens of bytes; this bounds a wrong path to a big file).
-pub const MAX_SECRET_FILE: u64 = 64 * 1024;
+/// Prints one line on standard error. Unlike `eprintln!` (denied in the CLI: it panics when
+/// the write fails), a closed or broken stderr drops the line.
+pub fn stderr_line(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
 
-/// Reads a secret file, dropping one trailing newline (as `echo secret > file` writes).
-pub fn read_secret_file(path: &Path) -> CliResult<Secret> {
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_SECRET_FILE + 1).read_to_string(&mut text))
-        .map_err(|e| CliError::usage(format!("cannot read secret file {}: {e}", path.display())))?;
-    if text.len() as u64 > MAX_SECRET_FILE {
-        return Err(CliError::usage(format!(
-            "secret file {} is larger than {MAX_SECRET_FILE} bytes",
-            path.display()
-        )));
+/// Prints `warning: <text>` on standard error ([`stderr_line`]).
+pub fn warn(text: &str) {
+    stderr_line(&format!("warning: {text}"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secret flags
+// ---------------------------------------------------------------------------------------------
+
+/// The marker of a flag whose value is a secret: `#[arg(long, value_name = "SECRET")]`.
+///
+/// Every flag that takes a secret (API secret, app certificate, server secret, webhook key,
+/// password, …) in any subcommand is declared with exactly this value name, and nothing else is.
+/// [`parse_args`] then makes each such flag take any value (hyphen-leading included), hides env
+/// values in help, and redacts the value from every clap error. `tests/secret_flags.rs` and the
+/// unit tests in `main.rs` walk the whole command tree, so a new secret flag is covered as soon as
+/// it carries the marker, and a flag whose name looks secret without it fails the tests.
+pub const SECRET_VALUE_NAME: &str = "SECRET";
+
+/// Whether `arg` carries the secret marker ([`SECRET_VALUE_NAME`]).
+pub fn is_secret_arg(arg: &Arg) -> bool {
+    arg.get_value_names()
+        .is_some_and(|names| names.iter().any(|n| n == SECRET_VALUE_NAME))
+}
+
+/// Applies the secret-flag rules to every marked flag of `cmd` and of all its subcommands.
+pub fn harden_secret_flags(cmd: Command) -> Command {
+    cmd.mut_args(|a| {
+        if is_secret_arg(&a) {
+            a.allow_hyphen_values(true).hide_env_values(true)
+        } else {
+            a
+        }
+    })
+    .mut_subcommands(harden_secret_flags)
+}
+
+/// Every spelling (`--long`, aliases, `-s`) of every secret flag in the tree.
+fn secret_spellings(cmd: &Command, out: &mut Vec<String>) {
+    for a in cmd.get_arguments().filter(|a| is_secret_arg(a)) {
+        for long in a.get_all_aliases().unwrap_or_default() {
+            out.push(format!("--{long}"));
+        }
+        out.extend(a.get_long().map(|l| format!("--{l}")));
+        for short in a.get_all_short_aliases().unwrap_or_default() {
+            out.push(format!("-{short}"));
+        }
+        out.extend(a.get_short().map(|s| format!("-{s}")));
     }
-    let trimmed_len = text.trim_end_matches(['\n', '\r']).len();
-    text.truncate(trimmed_len);
+    for sub in cmd.get_subcommands() {
+        secret_spellings(sub, out);
+    }
+}
+
+/// The values given to secret flags on this command line (`--flag VALUE`, `--flag=VALUE`,
+/// `-sVALUE`), whichever subcommand they belong to.
+fn secret_values(cmd: &Command, args: &[OsString]) -> Vec<String> {
+    let mut spellings = Vec::new();
+    secret_spellings(cmd, &mut spellings);
+    let mut values = Vec::new();
+    let mut take_next = false;
+    for arg in args {
+        let arg = arg.to_string_lossy();
+        if std::mem::take(&mut take_next) {
+            values.push(arg.into_owned());
+            continue;
+        }
+        for sp in &spellings {
+            if *arg == **sp {
+                take_next = true;
+            } else if let Some(rest) = arg.strip_prefix(sp.as_str()) {
+                // `--flag=VALUE`, or a short flag's attached `-sVALUE` / `-s=VALUE`.
+                let long = sp.starts_with("--");
+                match rest.strip_prefix('=') {
+                    Some(v) => values.push(v.to_owned()),
+                    None if !long => values.push(rest.to_owned()),
+                    None => {}
+                }
+            }
+        }
+    }
+    values.retain(|v| !v.is_empty());
+    values
+}
+
+/// Words that make a flag name look like it takes a secret. A flag whose name contains one must
+/// carry the marker unless it names a file or an environment variable (`…-file`, `…-env`); the
+/// unit tests in `main.rs` enforce it over the whole command tree.
+#[cfg(test)]
+pub const SECRET_WORDS: [&str; 12] = [
+    "secret",
+    "certificate",
+    "password",
+    "passwd",
+    "passphrase",
+    "private",
+    "credential",
+    "signing-key",
+    "webhook-key",
+    "bearer",
+    "database-url",
+    "dsn",
+];
+
+/// Whether a long flag name (without `--`) looks like it takes a secret ([`SECRET_WORDS`]).
+#[cfg(test)]
+pub fn looks_secret(long: &str) -> bool {
+    let long = long.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| long.contains(w))
+}
+
+/// A command line clap refused (or `--help` / `--version`), with the secrets it held.
+pub struct ParseFailure {
+    error: clap::Error,
+    secrets: Vec<String>,
+}
+
+impl ParseFailure {
+    /// The message as plain text, every secret value replaced by `[redacted]`.
+    pub fn text(&self) -> String {
+        let mut text = self.error.render().to_string();
+        for s in &self.secrets {
+            text = text.replace(s.as_str(), "[redacted]");
+        }
+        text
+    }
+
+    /// The message as clap rendered it, before redaction.
+    #[cfg(test)]
+    pub fn unredacted(&self) -> String {
+        self.error.render().to_string()
+    }
+
+    /// Prints the message (styled when no secret had to be redacted) and returns the exit code.
+    pub fn print(&self) -> u8 {
+        use std::io::Write as _;
+        let text = self.text();
+        // Write errors (a closed pipe: `rtcmint --help | head -1`) are ignored.
+        if text == self.error.render().to_string() {
+            let _ = self.error.print();
+        } else if self.error.use_stderr() {
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        } else {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        }
+        u8::try_from(self.error.exit_code()).unwrap_or(EXIT_USAGE)
+    }
+}
+
+/// Parses `args` (program name first) against `cmd` with the secret-flag rules applied
+/// ([`SECRET_VALUE_NAME`]). Every failure carries the secrets to redact from its message.
+pub fn parse_args<T: FromArgMatches>(cmd: Command, args: Vec<OsString>) -> Result<T, ParseFailure> {
+    let mut cmd = harden_secret_flags(cmd);
+    let parsed = cmd
+        .try_get_matches_from_mut(&args)
+        .and_then(|mut m| T::from_arg_matches_mut(&mut m).map_err(|e| e.format(&mut cmd)));
+    parsed.map_err(|error| ParseFailure {
+        secrets: secret_values(&cmd, &args),
+        error,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounded reads
+// ---------------------------------------------------------------------------------------------
+
+/// The largest token the CLI reads (from an argument or standard input): 2 MiB. No vendor's
+/// decoder accepts more (LiveKit refuses a JWT over 1 MiB, an Agora payload inflates to at most
+/// 1 MiB, whose stored-block base64 is about 1.4 MiB; a ZEGO ciphertext is at most 64 KiB).
+pub const MAX_TOKEN_BYTES: usize = 2 << 20;
+
+/// The largest secret file the CLI reads: 64 KiB (vendor secrets are 32 to a few hundred bytes).
+pub const MAX_SECRET_FILE_BYTES: usize = 64 << 10;
+
+/// Why [`read_bounded`] stopped.
+#[derive(Debug)]
+pub enum BoundedReadError {
+    /// The input holds more than the limit (nothing past `limit + 1` bytes was read).
+    TooLarge { limit: usize },
+    /// The read itself failed.
+    Io(std::io::Error),
+}
+
+/// Reads all of `r`, but never more than `limit` bytes: the read stops at `limit + 1` bytes and
+/// reports [`BoundedReadError::TooLarge`], so memory stays flat whatever the input (`/dev/zero`,
+/// a 2 GB pipe). Every input the CLI reads whole (tokens, secret files) goes through here. The
+/// buffer is allocated once (`limit + 1` bytes at most, growing by doubling from `initial`) and
+/// zeroized when dropped: the bytes may be a secret.
+pub fn read_bounded(
+    r: impl std::io::Read,
+    limit: usize,
+    initial: usize,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, BoundedReadError> {
+    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(initial.min(limit.saturating_add(1))));
+    let mut r = r.take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1));
+    let mut chunk = zeroize::Zeroizing::new([0u8; 8192]);
+    loop {
+        let n = match r.read(&mut chunk[..]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(BoundedReadError::Io(e)),
+        };
+        let got = chunk.get(..n).unwrap_or_default();
+        if buf.len() + got.len() > buf.capacity() {
+            // Grow by hand so the old allocation is wiped, not freed with a copy of the bytes.
+            let want = (buf.len() + got.len()).max(buf.capacity().saturating_mul(2));
+            let mut bigger = Vec::with_capacity(want.min(limit.saturating_add(1)));
+            bigger.extend_from_slice(&buf);
+            *buf = bigger;
+        }
+        buf.extend_from_slice(got);
+        if buf.len() > limit {
+            return Err(BoundedReadError::TooLarge { limit });
+        }
+    }
+    Ok(buf)
+}
+
+/// Reads a secret file, dropping trailing newlines (as `echo secret > file` writes).
+///
+/// At most [`MAX_SECRET_FILE_BYTES`] are read; an empty file, a file that is not UTF-8 and a
+/// larger file are usage errors naming the file (and `via`, the env variable that named it, if
+/// any). A regular file that its group or others may read or write gets a warning, as ssh does.
+pub fn read_secret_file(path: &Path, via: Option<&str>) -> CliResult<Secret> {
+    let name = match via {
+        Some(env) => format!("secret file {} (from {env})", path.display()),
+        None => format!("secret file {}", path.display()),
+    };
+    let file = std::fs::File::open(path)
+        .map_err(|e| CliError::usage(format!("cannot read {name}: {e}")))?;
+    warn_if_exposed(&file, &name);
+    let bytes = read_bounded(file, MAX_SECRET_FILE_BYTES, 256).map_err(|e| match e {
+        BoundedReadError::TooLarge { limit } => CliError::usage(format!(
+            "{name} is larger than {limit} bytes; it cannot be a secret"
+        )),
+        BoundedReadError::Io(e) => CliError::usage(format!("cannot read {name}: {e}")),
+    })?;
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Err(CliError::usage(format!("{name} is not valid UTF-8")));
+    };
+    let text = text.trim_end_matches(['\n', '\r']);
+    if text.is_empty() {
+        return Err(CliError::usage(format!("{name} is empty")));
+    }
     Ok(Secret::new(text))
 }
+
+/// Warns when a regular file holding a secret may be read or written by its group or others.
+#[cfg(unix)]
+fn warn_if_exposed(file: &std::fs::File, name: &str) {
+    use std::os::unix::fs::PermissionsExt as _;
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+        && meta.permissions().mode() & 0o077 != 0
+    {
+        warn(&format!(
+            "{name} is accessible by others (mode {:04o}); restrict it with chmod 600",
+            meta.permissions().mode() & 0o7777
+        ));
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_exposed(_file: &std::fs::File, _name: &str) {}
 
 /// Where a secret comes from, in order: the flag (with a warning), the file flag, the env
 /// variable, the `_FILE` env variable.
@@ -98,14 +355,14 @@ impl SecretSource<'_> {
     /// Resolves the secret, or `None` if no source has it.
     pub fn resolve(&self) -> CliResult<Option<Secret>> {
         if let Some(s) = self.flag {
-            eprintln!(
-                "warning: a secret given with {} is visible to other users of this machine (ps, shell history); prefer {} or {}",
+            warn(&format!(
+                "a secret given with {} is visible to other users of this machine (ps, shell history); prefer {} or {}",
                 self.flag_name, self.env, self.file_flag_name
-            );
+            ));
             return Ok(Some(Secret::new(s)));
         }
         if let Some(p) = self.file {
-            return read_secret_file(p).map(Some);
+            return read_secret_file(p, None).map(Some);
         }
         if let Some(v) = std::env::var_os(self.env) {
             let v = v
@@ -115,7 +372,7 @@ impl SecretSource<'_> {
         }
         let file_env = format!("{}_FILE", self.env);
         if let Some(p) = std::env::var_os(&file_env) {
-            return read_secret_file(Path::new(&p)).map(Some);
+            return read_secret_file(Path::new(&p), Some(&file_env)).map(Some);
         }
         Ok(None)
     }
@@ -163,46 +420,49 @@ pub fn require_value(flag: Option<String>, flag_name: &str, env: &str) -> CliRes
         .ok_or_else(|| CliError::usage(format!("missing {flag_name}: pass it or set {env}")))
 }
 
-/// RFC 3339 UTC text for Unix seconds (proleptic Gregorian), e.g. `2026-01-01T00:00:00Z`.
+/// RFC 3339 UTC text for Unix seconds, e.g. `2026-01-01T00:00:00Z`.
 pub fn utc(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3_600,
-        secs % 3_600 / 60,
-        secs % 60
-    )
+    rtcmint::time::utc(unix)
+}
+
+fn malformed(message: impl Into<String>) -> CliError {
+    CliError {
+        code: EXIT_MALFORMED,
+        message: message.into(),
+    }
 }
 
 /// Reads a token argument: `-` means standard input. Surrounding whitespace is trimmed (a
-/// trailing newline from `echo` or a file is common).
-pub fn read_token(arg: &str) -> CliResult<String> {
-    let raw = if arg == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| CliError::runtime(format!("cannot read the token from stdin: {e}")))?;
-        s
+/// trailing newline from `echo` or a file is common). A token is at most [`MAX_TOKEN_BYTES`]
+/// (standard input is read with that bound); an empty, larger or non-UTF-8 token is malformed
+/// (exit 5), however it was given.
+pub fn read_token(arg: &std::ffi::OsStr) -> CliResult<String> {
+    let too_large = || {
+        malformed(format!(
+            "malformed token: larger than {MAX_TOKEN_BYTES} bytes"
+        ))
+    };
+    let not_utf8 = || malformed("malformed token: not valid UTF-8");
+    let raw: String = if arg == "-" {
+        let bytes =
+            read_bounded(std::io::stdin().lock(), MAX_TOKEN_BYTES, 4096).map_err(|e| match e {
+                BoundedReadError::TooLarge { .. } => too_large(),
+                BoundedReadError::Io(e) => {
+                    CliError::runtime(format!("cannot read the token from stdin: {e}"))
+                }
+            })?;
+        std::str::from_utf8(&bytes)
+            .map_err(|_| not_utf8())?
+            .to_owned()
     } else {
-        arg.to_owned()
+        if arg.len() > MAX_TOKEN_BYTES {
+            return Err(too_large());
+        }
+        arg.to_str().ok_or_else(not_utf8)?.to_owned()
     };
     let t = raw.trim();
     if t.is_empty() {
-        return Err(CliError {
-            code: EXIT_MALFORMED,
-            message: "malformed token: empty".into(),
-        });
+        return Err(malformed("malformed token: empty"));
     }
     Ok(t.to_owned())
 }
@@ -224,18 +484,4 @@ pub fn parse_kv(s: &str) -> Result<(String, String), String> {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .filter(|(k, _)| !k.is_empty())
         .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn utc_formatting() {
-        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc(1_767_225_600), "2026-01-01T00:00:00Z");
-        assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(utc(-1), "1969-12-31T23:59:59Z");
-        assert_eq!(utc(2_147_483_647), "2038-01-19T03:14:07Z");
-    }
 }

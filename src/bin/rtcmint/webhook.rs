@@ -1,6 +1,5 @@
 //! `rtcmint webhook verify`: check a webhook (server callback) saved from a request.
 
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -13,8 +12,8 @@ use rtcmint::{Clock as _, ErrorKind, SystemClock};
 use serde_json::{Value, json};
 
 use crate::util::{
-    CliError, CliResult, EXIT_MALFORMED, EXIT_SIGNATURE, EXIT_TIME, SecretSource, parse_unix,
-    parse_valid_for, utc,
+    BoundedReadError, CliError, CliResult, EXIT_MALFORMED, EXIT_SIGNATURE, EXIT_TIME, SecretSource,
+    parse_unix, parse_valid_for, read_bounded, stderr_line, utc,
 };
 
 /// Webhook commands.
@@ -75,21 +74,21 @@ pub struct VerifyArgs {
     api_key: Option<String>,
     /// LiveKit API secret. Visible in the process list: prefer LIVEKIT_API_SECRET or
     /// --api-secret-file.
-    #[arg(long, allow_hyphen_values = true, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET")]
     api_secret: Option<String>,
     /// File holding the LiveKit API secret [env: LIVEKIT_API_SECRET_FILE].
     #[arg(long, value_name = "PATH")]
     api_secret_file: Option<PathBuf>,
     /// Agora NCS secret. Visible in the process list: prefer AGORA_WEBHOOK_SECRET or
     /// --webhook-secret-file.
-    #[arg(long, allow_hyphen_values = true, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET")]
     webhook_secret: Option<String>,
     /// File holding the Agora NCS secret [env: AGORA_WEBHOOK_SECRET_FILE].
     #[arg(long, value_name = "PATH")]
     webhook_secret_file: Option<PathBuf>,
     /// ZEGO CallbackSecret. Visible in the process list: prefer ZEGO_CALLBACK_SECRET or
     /// --callback-secret-file.
-    #[arg(long, allow_hyphen_values = true, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET")]
     callback_secret: Option<String>,
     /// File holding the ZEGO CallbackSecret [env: ZEGO_CALLBACK_SECRET_FILE].
     #[arg(long, value_name = "PATH")]
@@ -164,24 +163,29 @@ impl VerifyArgs {
     }
 }
 
-/// Reads at most `max + 1` bytes, so an oversized body is detected without reading it all.
+/// Reads the body, never more than `max + 1` bytes (an oversized body is refused without reading
+/// it all).
 fn read_body(arg: &str, max: usize) -> CliResult<Vec<u8>> {
-    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    let mut out = Vec::new();
+    let from = if arg == "-" { "standard input" } else { arg };
     let result = if arg == "-" {
-        std::io::stdin().lock().take(limit).read_to_end(&mut out)
+        read_bounded(std::io::stdin().lock(), max, 4096)
     } else {
-        std::fs::File::open(arg).and_then(|f| f.take(limit).read_to_end(&mut out))
+        let file = std::fs::File::open(arg)
+            .map_err(|e| CliError::usage(format!("cannot read the body from {from}: {e}")))?;
+        read_bounded(file, max, 4096)
     };
-    result.map_err(|e| {
-        let from = if arg == "-" {
-            "standard input".to_owned()
-        } else {
-            arg.to_owned()
-        };
-        CliError::usage(format!("cannot read the body from {from}: {e}"))
-    })?;
-    Ok(out)
+    match result {
+        Ok(bytes) => Ok(bytes.to_vec()),
+        Err(BoundedReadError::TooLarge { limit }) => Err(CliError {
+            code: EXIT_MALFORMED,
+            message: format!(
+                "invalid: the body from {from} is larger than --max-body {limit} bytes; refusing more than {limit}"
+            ),
+        }),
+        Err(BoundedReadError::Io(e)) => Err(CliError::usage(format!(
+            "cannot read the body from {from}: {e}"
+        ))),
+    }
 }
 
 enum Verifier {
@@ -312,7 +316,10 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(Option<Value>, u8)> {
                 } else {
                     " (the body itself is not signed)"
                 };
-                eprintln!("valid {vendor} webhook: {} ({kind}){note}", hook.name);
+                stderr_line(&format!(
+                    "valid {vendor} webhook: {} ({kind}){note}",
+                    hook.name
+                ));
                 return Ok((None, 0));
             }
             Ok((
