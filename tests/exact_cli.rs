@@ -86,7 +86,10 @@ fn decode_shows_the_claims_as_encoded_with_status_and_warnings() {
         warnings.contains("`custom`") && warnings.contains("`video.canFly`"),
         "{warnings}"
     );
-    assert!(!warnings.contains("jti"), "jti is a registered claim: {warnings}");
+    assert!(
+        !warnings.contains("jti"),
+        "jti is a registered claim: {warnings}"
+    );
     // Status relative to the pinned time, before nbf and inside the window.
     let v: Value = serde_json::from_str(&ok(&["decode", &token, "--now", "1767224400"])).unwrap();
     assert_eq!(v["status"], "not valid for another 20 min");
@@ -129,17 +132,30 @@ fn verify_says_what_it_checked_and_what_it_could_not() {
     ] {
         assert!(text.contains(needle), "{needle:?} not in {text}");
     }
-    let v: Value =
-        serde_json::from_str(&ok(&["verify", &cbc, "--now", "1767225700", "--json", "--app-id", "1234"]))
-            .unwrap();
+    let v: Value = serde_json::from_str(&ok(&[
+        "verify",
+        &cbc,
+        "--now",
+        "1767225700",
+        "--json",
+        "--app-id",
+        "1234",
+    ]))
+    .unwrap();
     assert_eq!(v["valid"], true);
     assert_eq!(v["identity"], "bob");
     assert_eq!(v["room"], "r1");
     assert!(v["checked"].to_string().contains("app id 1234"), "{v}");
-    assert!(v["not_checked"].to_string().contains("not authenticated"), "{v}");
+    assert!(
+        v["not_checked"].to_string().contains("not authenticated"),
+        "{v}"
+    );
     let gcm = zego_token("gcm");
     let text = ok(&["verify", &gcm, "--now", "1767225700", "--app-id", "1234"]);
-    assert!(text.contains("AES-256-GCM authenticated decryption"), "{text}");
+    assert!(
+        text.contains("AES-256-GCM authenticated decryption"),
+        "{text}"
+    );
     assert!(!text.contains("not authenticated"), "{text}");
 
     let lk = jwt(PAYLOAD);
@@ -170,21 +186,57 @@ fn verify_says_what_it_checked_and_what_it_could_not() {
 fn app_id_is_the_vendors_app_id_in_verify_and_checked() {
     let cbc = zego_token("cbc");
     ok(&["verify", &cbc, "--now", "1767225700", "--app-id", "1234"]);
-    fails(&["verify", &cbc, "--now", "1767225700", "--app-id", "999"], 3);
+    fails(
+        &["verify", &cbc, "--now", "1767225700", "--app-id", "999"],
+        3,
+    );
     // The old ZEGO-only spelling is gone.
-    fails(&["verify", &cbc, "--now", "1767225700", "--zego-app-id", "999"], 2);
+    fails(
+        &[
+            "verify",
+            &cbc,
+            "--now",
+            "1767225700",
+            "--zego-app-id",
+            "999",
+        ],
+        2,
+    );
     let agora = {
         let o = with_env()
             .env("AGORA_APP_ID", AGORA_APP_ID)
-            .args(["agora", "mint", "--channel", "c", "--uid", "7", "--now", "1767225600"])
+            .args([
+                "agora",
+                "mint",
+                "--channel",
+                "c",
+                "--uid",
+                "7",
+                "--now",
+                "1767225600",
+            ])
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8(o.stdout).unwrap().trim().to_owned()
     };
-    ok(&["verify", &agora, "--now", "1767225700", "--app-id", AGORA_APP_ID]);
+    ok(&[
+        "verify",
+        &agora,
+        "--now",
+        "1767225700",
+        "--app-id",
+        AGORA_APP_ID,
+    ]);
     fails(
-        &["verify", &agora, "--now", "1767225700", "--app-id", "00000000000000000000000000000000"],
+        &[
+            "verify",
+            &agora,
+            "--now",
+            "1767225700",
+            "--app-id",
+            "00000000000000000000000000000000",
+        ],
         3,
     );
 }
@@ -195,11 +247,26 @@ fn a_flag_for_another_vendor_is_an_error() {
     let cbc = zego_token("cbc");
     for (args, needle) in [
         (vec!["verify", lk.as_str(), "--app-id", "5"], "--app-id"),
-        (vec!["verify", lk.as_str(), "--server-secret-file", "/x"], "--server-secret-file (zego tokens only)"),
-        (vec!["verify", cbc.as_str(), "--leeway", "5s"], "--leeway (livekit tokens only)"),
-        (vec!["verify", cbc.as_str(), "--api-key", "k"], "--api-key (livekit tokens only)"),
-        (vec!["verify", cbc.as_str(), "--channel", "c"], "--channel (agora tokens only)"),
-        (vec!["decode", lk.as_str(), "--server-secret-file", "/x"], "does not apply"),
+        (
+            vec!["verify", lk.as_str(), "--server-secret-file", "/x"],
+            "--server-secret-file (zego tokens only)",
+        ),
+        (
+            vec!["verify", cbc.as_str(), "--leeway", "5s"],
+            "--leeway (livekit tokens only)",
+        ),
+        (
+            vec!["verify", cbc.as_str(), "--api-key", "k"],
+            "--api-key (livekit tokens only)",
+        ),
+        (
+            vec!["verify", cbc.as_str(), "--channel", "c"],
+            "--channel (agora tokens only)",
+        ),
+        (
+            vec!["decode", lk.as_str(), "--server-secret-file", "/x"],
+            "does not apply",
+        ),
     ] {
         let err = fails(&args, 2);
         assert!(err.contains(needle), "{args:?}: {err}");
@@ -211,13 +278,22 @@ fn agora_decode_shows_privilege_statuses_and_unknown_services() {
     let o = with_env()
         .env("AGORA_APP_ID", AGORA_APP_ID)
         .args([
-            "agora", "mint", "--channel", "c", "--uid", "7", "--now", "1767225600",
-            "--join-valid-for", "10m",
+            "agora",
+            "mint",
+            "--channel",
+            "c",
+            "--uid",
+            "7",
+            "--now",
+            "1767225600",
+            "--join-valid-for",
+            "10m",
         ])
         .output()
         .unwrap();
     let token = String::from_utf8(o.stdout).unwrap();
-    let v: Value = serde_json::from_str(&ok(&["decode", token.trim(), "--now", "1767226600"])).unwrap();
+    let v: Value =
+        serde_json::from_str(&ok(&["decode", token.trim(), "--now", "1767226600"])).unwrap();
     let privileges = &v["token"]["services"][0]["privileges"];
     assert_eq!(privileges[0]["name"], "join_channel");
     assert_eq!(privileges[0]["status"], "expired 6 min 40 s ago");
@@ -238,10 +314,20 @@ fn agora_decode_shows_privilege_statuses_and_unknown_services() {
         .iter()
         .find(|c| c["id"] == "unknown_service_type_signed")
         .unwrap();
-    let v: Value =
-        serde_json::from_str(&ok(&["decode", case["token"].as_str().unwrap()])).unwrap();
-    assert!(v["token"]["unparsed_hex"].as_str().unwrap().starts_with("6300"), "{v}");
-    assert!(v["warnings"].to_string().contains("unknown service type 99"), "{v}");
+    let v: Value = serde_json::from_str(&ok(&["decode", case["token"].as_str().unwrap()])).unwrap();
+    assert!(
+        v["token"]["unparsed_hex"]
+            .as_str()
+            .unwrap()
+            .starts_with("6300"),
+        "{v}"
+    );
+    assert!(
+        v["warnings"]
+            .to_string()
+            .contains("unknown service type 99"),
+        "{v}"
+    );
 }
 
 #[test]
@@ -250,7 +336,13 @@ fn zego_decode_shows_the_exact_plaintext() {
     let out = ok(&["decode", &cbc, "--now", "1767225700"]);
     let v: Value = serde_json::from_str(&out).unwrap();
     let plaintext = v["token"]["plaintext"].as_str().unwrap();
-    assert!(out.contains(&format!("\"plaintext\": {plaintext}")), "{out}");
+    assert!(
+        out.contains(&format!("\"plaintext\": {plaintext}")),
+        "{out}"
+    );
     assert_eq!(v["status"], "valid");
-    assert!(v["warnings"].to_string().contains("not authenticated"), "{v}");
+    assert!(
+        v["warnings"].to_string().contains("not authenticated"),
+        "{v}"
+    );
 }
