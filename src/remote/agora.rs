@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::capabilities::{Capabilities, capabilities};
 use super::client::{
-    ClientBase, client_setters, error_answer, key_digest, own_handle, recording_id,
-    refuse_metadata, require_name, set_json,
+    ClientBase, client_setters, error_answer, key_digest, outcome_unknown, own_handle,
+    recording_id, refuse_metadata, require_name, set_json,
 };
 use super::error::{RemoteError, RemoteResult, vendor_lacks};
 use super::http::{Answer, Call, Failure, join, parse_base_url, segment};
@@ -707,9 +707,7 @@ impl AgoraClient {
             vendor: V,
             reason: "recording needs storage settings: call with_recording(AgoraRecordingConfig::new(..))".into(),
         })?;
-        if let Some(key) = request.idempotency_key.as_deref()
-            && let Some(done) = self.base.started.get(&request.room, key)
-        {
+        if let Some(done) = self.base.remembered(request) {
             return Ok(done);
         }
         let layout = match request.layout.as_deref().unwrap_or("grid") {
@@ -749,13 +747,9 @@ impl AgoraClient {
             resource_id: rid.to_owned(),
             sid,
         };
-        let unknown =
-            |reason: String, sid: Option<String>, rid: &str| RemoteError::OutcomeUnknown {
-                vendor: V,
-                operation: OP,
-                reason,
-                recovery: Box::new(recovery(sid, rid)),
-            };
+        let unknown = |reason: String, sid: Option<String>, rid: &str| {
+            outcome_unknown(V, reason, recovery(sid, rid))
+        };
         let body = json!({"cname": request.room, "uid": uid, "clientRequest": client_request});
         let call = self.request(
             Method::POST,
@@ -837,9 +831,7 @@ impl AgoraClient {
                 output_uri: request.output_uri.clone(),
             }
         };
-        if let Some(key) = request.idempotency_key.as_deref() {
-            self.base.started.put(&request.room, key, &rec);
-        }
+        self.base.remember(request, &rec);
         Ok(rec)
     }
 
