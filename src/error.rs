@@ -25,6 +25,8 @@ pub enum ErrorKind {
     Time,
     /// The environment failed (system clock before 1970, I/O).
     Environment,
+    /// An internal invariant broke: a bug in rtcmint, never caused by input.
+    Internal,
 }
 
 /// Every error this crate returns.
@@ -109,6 +111,12 @@ pub enum Error {
         /// What went wrong.
         reason: Cow<'static, str>,
     },
+    /// An invariant the types should guarantee broke: a bug in rtcmint (please report it). It is
+    /// returned instead of a wrong result or a panic; no input is meant to cause it.
+    Internal {
+        /// Which invariant.
+        what: &'static str,
+    },
 }
 
 impl Error {
@@ -124,6 +132,7 @@ impl Error {
             Error::SignatureMismatch { .. } | Error::UnknownKey { .. } => ErrorKind::Signature,
             Error::Expired { .. } | Error::NotYetValid { .. } => ErrorKind::Time,
             Error::Clock { .. } => ErrorKind::Environment,
+            Error::Internal { .. } => ErrorKind::Internal,
         }
     }
 
@@ -139,7 +148,7 @@ impl Error {
             | Error::Expired { vendor, .. }
             | Error::NotYetValid { vendor, .. } => Some(*vendor),
             Error::Malformed { vendor, .. } => *vendor,
-            Error::Clock { .. } | Error::InvalidInput { .. } => None,
+            Error::Clock { .. } | Error::InvalidInput { .. } | Error::Internal { .. } => None,
         }
     }
 
@@ -245,6 +254,10 @@ impl fmt::Display for Error {
                 not_before.saturating_sub(*now)
             ),
             Error::Clock { reason } => write!(f, "system clock: {reason}"),
+            Error::Internal { what } => write!(
+                f,
+                "internal error ({what}): this is a bug in rtcmint; please report it with the command or call that caused it"
+            ),
         }
     }
 }
