@@ -8,6 +8,7 @@ mod clock;
 mod detect;
 mod duration;
 mod error;
+mod fields;
 mod json;
 pub mod livekit;
 mod minter;
@@ -15,6 +16,7 @@ mod random;
 #[cfg(feature = "remote")]
 pub mod remote;
 mod secret;
+pub mod time;
 mod vendor;
 pub mod zego;
 
@@ -22,7 +24,8 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use detect::{DecodedAny, TokenFormat, decode_any, detect_format};
 pub use duration::parse_duration;
 pub use error::{Error, ErrorKind, Result};
-pub use minter::{DEFAULT_TTL, IssuedToken, TokenMinter, TokenRequest};
+pub use fields::UnknownKey;
+pub use minter::{DEFAULT_TTL, IssuedToken, MintedToken, TokenMinter, TokenRequest, TokenTimes};
 pub use random::{FixedRandom, RandomSource, ThreadRandom};
 pub use secret::Secret;
 pub use vendor::{UnknownVendor, Vendor};

@@ -1,4 +1,5 @@
-//! The vendor-neutral minting interface: [`TokenMinter`], [`TokenRequest`] and [`IssuedToken`].
+//! The vendor-neutral minting interface: [`TokenMinter`], [`TokenRequest`], [`IssuedToken`], and
+//! the [`TokenTimes`] / [`MintedToken`] every vendor's builders return.
 
 use std::time::Duration;
 
@@ -6,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::fields::{self, Field, Shape};
 use crate::vendor::Vendor;
 
 /// The default token lifetime of the neutral request: 6 hours, as LiveKit's SDKs use.
@@ -63,16 +65,50 @@ fn yes() -> bool {
 mod ttl_secs {
     use std::time::Duration;
 
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserializer, Serializer};
 
     pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u64(d.as_secs())
     }
 
+    /// Whole seconds, or a duration string such as `"10m"` or `"1h30m"`.
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        u64::deserialize(d).map(Duration::from_secs)
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Duration;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a ttl: whole seconds (a non-negative integer) or a duration such as \"10m\" or \"1h30m\"",
+                )
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Duration, E> {
+                Ok(Duration::from_secs(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Duration, E> {
+                u64::try_from(v)
+                    .map(Duration::from_secs)
+                    .map_err(|_| E::custom(format!("ttl must not be negative, got {v}")))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Duration, E> {
+                crate::duration::parse_duration(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
     }
 }
+
+static REQUEST: Shape = Shape::Object(&[
+    Field::leaf("room"),
+    Field::leaf("identity"),
+    Field::leaf("display_name"),
+    Field::leaf("ttl"),
+    Field::leaf("can_publish"),
+    Field::leaf("can_subscribe"),
+    Field::leaf("can_publish_data"),
+    Field::leaf("is_admin"),
+    Field::nested("metadata", None, &Shape::Raw),
+    Field::leaf("issued_at"),
+]);
 
 impl TokenRequest {
     /// A request for `identity` with the defaults: no room, 6 h, may publish, subscribe and publish
@@ -156,6 +192,43 @@ impl TokenRequest {
         self
     }
 
+    /// Reads a request from its JSON form, e.g. `{"identity":"alice","room":"r","ttl":"10m"}`:
+    /// the field names of this type, `ttl` in whole seconds or as a duration string, the defaults
+    /// of [`TokenRequest::new`] for absent fields. An unknown key is refused, naming the closest
+    /// known one, so `{"identity":"a","can_pubish":false}` never mints a publisher.
+    ///
+    /// # Errors
+    /// [`Error::UnknownField`] for an unknown key; [`Error::InvalidInput`] (what `request`) for
+    /// text that is not a JSON object of this shape (wrong types, duplicate keys, no identity).
+    pub fn from_json(text: &str) -> Result<Self> {
+        let value = fields::object_value(text, None, "request")?;
+        fields::refuse_unknown(&value, &REQUEST, None, "request")?;
+        serde_json::from_str(text).map_err(|e| Error::InvalidInput {
+            what: "request",
+            reason: format!("invalid request: {e}").into(),
+        })
+    }
+
+    /// Like [`TokenRequest::from_json`], from a parsed JSON value (a batch line with its own keys
+    /// such as `vendor` and `id` taken out). Duplicate keys cannot be detected in a parsed value;
+    /// prefer [`TokenRequest::from_json`] on text.
+    ///
+    /// # Errors
+    /// As [`TokenRequest::from_json`].
+    pub fn from_value(value: serde_json::Value) -> Result<Self> {
+        if !value.is_object() {
+            return Err(Error::InvalidInput {
+                what: "request",
+                reason: "must be a JSON object".into(),
+            });
+        }
+        fields::refuse_unknown(&value, &REQUEST, None, "request")?;
+        serde_json::from_value(value).map_err(|e| Error::InvalidInput {
+            what: "request",
+            reason: format!("invalid request: {e}").into(),
+        })
+    }
+
     /// The lifetime in whole seconds; zero is refused for every vendor.
     ///
     /// # Errors
@@ -223,35 +296,159 @@ impl IssuedToken {
     }
 }
 
+/// The issue and expiry times of a minted token, Unix seconds: what every `…_into` minting method
+/// returns besides the token it appended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TokenTimes {
+    /// Issue time (LiveKit `nbf`, Agora `issue_ts`, ZEGO `ctime`).
+    pub issued_at: i64,
+    /// Expiry.
+    pub expires_at: i64,
+}
+
+impl TokenTimes {
+    /// Both times.
+    #[must_use]
+    pub const fn new(issued_at: i64, expires_at: i64) -> Self {
+        TokenTimes {
+            issued_at,
+            expires_at,
+        }
+    }
+}
+
+/// A token minted by a vendor-specific builder, with the issue and expiry times it carries (the
+/// owned counterpart of a `…_into` method). Derefs to the token text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct MintedToken {
+    /// The token string.
+    pub token: String,
+    /// Issue time, Unix seconds.
+    pub issued_at: i64,
+    /// Expiry, Unix seconds.
+    pub expires_at: i64,
+}
+
+impl MintedToken {
+    /// A token with its times.
+    #[must_use]
+    pub fn new(token: String, times: TokenTimes) -> Self {
+        MintedToken {
+            token,
+            issued_at: times.issued_at,
+            expires_at: times.expires_at,
+        }
+    }
+
+    /// The issue and expiry times.
+    #[must_use]
+    pub const fn times(&self) -> TokenTimes {
+        TokenTimes::new(self.issued_at, self.expires_at)
+    }
+
+    /// The token string.
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.token
+    }
+
+    /// The token text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.token
+    }
+}
+
+impl std::ops::Deref for MintedToken {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.token
+    }
+}
+
+impl AsRef<str> for MintedToken {
+    fn as_ref(&self) -> &str {
+        &self.token
+    }
+}
+
+impl std::fmt::Display for MintedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.token)
+    }
+}
+
+impl From<MintedToken> for String {
+    fn from(t: MintedToken) -> String {
+        t.token
+    }
+}
+
+impl PartialEq<str> for MintedToken {
+    fn eq(&self, other: &str) -> bool {
+        self.token == other
+    }
+}
+
+impl PartialEq<&str> for MintedToken {
+    fn eq(&self, other: &&str) -> bool {
+        self.token == *other
+    }
+}
+
+impl PartialEq<String> for MintedToken {
+    fn eq(&self, other: &String) -> bool {
+        &self.token == other
+    }
+}
+
+impl PartialEq<MintedToken> for String {
+    fn eq(&self, other: &MintedToken) -> bool {
+        *self == other.token
+    }
+}
+
+impl PartialEq<MintedToken> for &str {
+    fn eq(&self, other: &MintedToken) -> bool {
+        *self == other.token
+    }
+}
+
 /// Mints join tokens for one vendor from a vendor-neutral [`TokenRequest`].
 ///
 /// Implementations are built once per credential set, hold their keyed state, mint with `&self`
-/// and are `Send + Sync`, so one minter serves every thread of a join service.
+/// and are `Send + Sync`, so one minter serves every thread of a join service. An implementation
+/// writes [`TokenMinter::mint_into`]; [`TokenMinter::mint`] is provided.
 pub trait TokenMinter: Send + Sync {
     /// The vendor this minter issues tokens for.
     fn vendor(&self) -> Vendor;
 
-    /// Mints one token.
+    /// Mints the token for `request` and appends it to `out`, returning its issue and expiry
+    /// times. On error `out` is left as it was. The crate's minters perform no heap allocation
+    /// here once `out` has room (the path for high-volume callers such as the batch command).
     ///
     /// # Errors
     /// [`Error::InvalidRequest`] for a field value the vendor refuses, [`Error::Unsupported`] for a
     /// field the vendor's token cannot express, [`Error::Clock`] when the clock cannot be read.
-    fn mint(&self, request: &TokenRequest) -> Result<IssuedToken>;
+    fn mint_into(&self, request: &TokenRequest, out: &mut String) -> Result<TokenTimes>;
 
-    /// Mints one token and appends it to `out`, returning `(issued_at, expires_at)` in Unix
-    /// seconds; the room and identity of the [`IssuedToken`] are the request's. On error `out` is
-    /// left as it was.
-    ///
-    /// The default goes through [`TokenMinter::mint`]; the crate's minters override it to write
-    /// straight into `out`, with no heap allocation per token once `out` has room (the path for
-    /// high-volume callers such as the batch command).
+    /// Mints one token: [`TokenMinter::mint_into`] into a new string, with the request's room and
+    /// identity.
     ///
     /// # Errors
-    /// As [`TokenMinter::mint`].
-    fn mint_request_into(&self, request: &TokenRequest, out: &mut String) -> Result<(i64, i64)> {
-        let issued = self.mint(request)?;
-        out.push_str(&issued.token);
-        Ok((issued.issued_at, issued.expires_at))
+    /// As [`TokenMinter::mint_into`].
+    fn mint(&self, request: &TokenRequest) -> Result<IssuedToken> {
+        let mut token = String::with_capacity(512);
+        let times = self.mint_into(request, &mut token)?;
+        Ok(IssuedToken::new(
+            self.vendor(),
+            token,
+            request.room.clone(),
+            request.identity.clone(),
+            times.issued_at,
+            times.expires_at,
+        ))
     }
 }
 
@@ -268,6 +465,34 @@ mod tests {
         assert!(r.can_publish && r.can_subscribe && r.can_publish_data && !r.is_admin);
         assert_eq!(r, TokenRequest::new("alice").ttl(Duration::from_secs(600)));
         assert!(serde_json::from_str::<TokenRequest>(r#"{"identity":"a","bogus":1}"#).is_err());
+    }
+
+    #[test]
+    fn from_json_refuses_unknown_keys_naming_the_closest() {
+        let e = TokenRequest::from_json(r#"{"identity":"a","can_pubish":false}"#).unwrap_err();
+        assert_eq!(
+            e,
+            Error::UnknownField {
+                vendor: None,
+                what: "request",
+                path: "can_pubish".into(),
+                closest: Some("can_publish"),
+            }
+        );
+        assert!(e.to_string().contains("did you mean `can_publish`"), "{e}");
+        let r =
+            TokenRequest::from_json(r#"{"identity":"a","ttl":"1h30m","metadata":{"x":{"y":1}}}"#)
+                .unwrap();
+        assert_eq!(r.ttl, Duration::from_secs(5_400));
+        assert!(TokenRequest::from_json(r#"{"identity":"a","identity":"b"}"#).is_err());
+        let v = serde_json::json!({"identity":"a","rooom":"r"});
+        assert!(matches!(
+            TokenRequest::from_value(v),
+            Err(Error::UnknownField {
+                closest: Some("room"),
+                ..
+            })
+        ));
     }
 
     #[test]

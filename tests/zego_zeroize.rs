@@ -52,7 +52,15 @@ fn mappings_of(addr: usize) -> Vec<(usize, usize, String)> {
         let hi = usize::from_str_radix(hi, 16).unwrap();
         let name = line.split_whitespace().nth(5).unwrap_or("").to_owned();
         if perms.starts_with("rw") && ((lo..hi).contains(&addr) || name == "[heap]") {
-            out.push((lo, hi, if (lo..hi).contains(&addr) { "stack".into() } else { name }));
+            out.push((
+                lo,
+                hi,
+                if (lo..hi).contains(&addr) {
+                    "stack".into()
+                } else {
+                    name
+                },
+            ));
         }
     }
     out
@@ -97,7 +105,7 @@ fn use_minter(secret: String, mode: Mode) {
     let iv = vec![7u8; mode.iv_len()];
     let mut token = String::new();
     let inputs = MintInputs::new("user", 1_767_225_600, 3600, 42, &iv);
-    minter.mint_with(&inputs, &mut token).unwrap();
+    minter.encode_into(&inputs, &mut token).unwrap();
     let verifier = minter.verifier();
     verifier.decode(black_box(&token)).unwrap();
     drop(black_box(verifier));
@@ -119,7 +127,7 @@ fn other_token() -> String {
     let mut token = String::new();
     let iv = [1u8; 16];
     minter
-        .mint_with(&MintInputs::new("u", 1, 60, 1, &iv), &mut token)
+        .encode_into(&MintInputs::new("u", 1, 60, 1, &iv), &mut token)
         .unwrap();
     token
 }

@@ -101,7 +101,7 @@ pub(crate) fn build_payload(
 
 /// Mints a token into `out`: pack, sign, wrap in zlib, base64. Appends only on success.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn mint_into(
+pub(crate) fn encode_parts_into(
     cert: &[u8],
     app_id: &str,
     issue_ts: u32,
@@ -297,7 +297,7 @@ impl AccessToken2 {
     /// Verifies a "007" token without building the decoded structure: no heap allocation in
     /// steady state. Checks the structure as strictly as [`AccessToken2::decode`], the app id (if
     /// `expected_app_id` is given, verbatim), the signature (constant time) and the expiry
-    /// (`now >= issue_ts + expire` is expired). Use [`crate::agora::verify`] to also get the
+    /// (`now >= issue_ts + expire` is expired). Use [`AgoraVerifier`](crate::agora::AgoraVerifier) to also get the
     /// decoded content.
     ///
     /// # Errors
@@ -401,7 +401,7 @@ pub struct VerifiedToken2 {
 
 pub(crate) fn bad_version(token: &str) -> Error {
     let reason = if token.starts_with("006") {
-        "bad version: this is a legacy AccessToken \"006\"; decode it with agora::inspect or agora::legacy006"
+        "bad version: this is a legacy AccessToken \"006\"; decode it with agora::decode or AccessToken006::decode"
     } else {
         "bad version: an AccessToken2 starts with \"007\""
     };
@@ -521,6 +521,14 @@ impl DecodedToken2 {
         Ok(())
     }
 
+    /// The bytes the parser could not read: from the unknown service's type field on (or after
+    /// the last service), exactly as in the token. The signature covers them.
+    #[must_use]
+    pub fn unparsed_bytes(&self) -> &[u8] {
+        let start = self.signing_info.len().saturating_sub(self.trailing_bytes);
+        self.signing_info.get(start..).unwrap_or_default()
+    }
+
     /// The inspection view (names and absolute times), ready to print as JSON.
     #[must_use]
     pub fn info(&self) -> AccessToken2Info {
@@ -556,6 +564,7 @@ impl DecodedToken2 {
                 .collect(),
             unknown_service_type: self.unknown_service_type,
             trailing_bytes: self.trailing_bytes,
+            unparsed_hex: (self.trailing_bytes > 0).then(|| hex_lower(self.unparsed_bytes())),
         }
     }
 }
@@ -587,6 +596,10 @@ pub struct AccessToken2Info {
     pub unknown_service_type: Option<u16>,
     /// Unparsed bytes after the last parsed service.
     pub trailing_bytes: usize,
+    /// Those bytes (an unknown service with its type, or trailing data), lowercase hex, exactly as
+    /// in the token; `None` when there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unparsed_hex: Option<String>,
 }
 
 /// One service in the inspection view.

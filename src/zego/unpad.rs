@@ -56,6 +56,8 @@ impl Utf8 {
 
     /// The byte's class: 0 ASCII, 1 80–8F, 2 90–9F, 3 A0–BF, 4 never valid (C0, C1, F5–FF),
     /// 5 C2–DF, 6 E0, 7 E1–EC and EE–EF, 8 ED, 9 F0, 10 F1–F3, 11 F4.
+    // Built at compile time: an out-of-bounds index would be a compile error, not a panic.
+    #[allow(clippy::indexing_slicing)]
     const CLASS: [u8; 256] = {
         let mut t = [0u8; 256];
         let mut b = 0;
@@ -99,6 +101,8 @@ impl Utf8 {
     };
 
     fn step(state: u8, byte: u8) -> u8 {
+        #[cfg(test)]
+        tests::STEPS.with(|n| n.set(n.get() + 1));
         let class = Self::CLASS.get(usize::from(byte)).copied().unwrap_or(4);
         Self::NEXT
             .get(usize::from(state))
@@ -114,10 +118,46 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    thread_local! {
+        /// Validator steps taken on this thread (the unit of work of the one pass).
+        pub(super) static STEPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    fn steps_for(buf: &[u8]) -> (Option<usize>, usize) {
+        STEPS.with(|n| n.set(0));
+        let r = plaintext_len(buf);
+        (r, STEPS.with(std::cell::Cell::get))
+    }
+
+    /// The work does not depend on where (or whether) the plaintext is refused: a bad padding,
+    /// a bad byte at the start, in the middle, just before the padding, and a valid plaintext of
+    /// the same length all take one validator step per byte.
+    #[test]
+    fn same_work_wherever_the_failure_is() {
+        let good = padded(&[b'a'; 40]);
+        let mut cases = vec![("valid", good.clone())];
+        let mut bad_pad = good.clone();
+        *bad_pad.last_mut().unwrap() = 0;
+        cases.push(("bad padding", bad_pad));
+        let mut bad_pad_byte = good.clone();
+        bad_pad_byte[44] = 3;
+        cases.push(("bad padding byte", bad_pad_byte));
+        for at in [0, 20, 39] {
+            let mut bad = good.clone();
+            bad[at] = 0xff;
+            cases.push(("bad UTF-8", bad));
+        }
+        for (what, buf) in &cases {
+            let (r, steps) = steps_for(buf);
+            assert_eq!(r.is_some(), *what == "valid", "{what}");
+            assert_eq!(steps, good.len(), "{what}: {steps} steps");
+        }
+    }
+
     /// The reference: std's unpad-then-validate, with early exits.
     fn reference(buf: &[u8]) -> Option<usize> {
         let len = buf.len();
-        if len < 16 || len % 16 != 0 {
+        if len < 16 || !len.is_multiple_of(16) {
             return None;
         }
         let pad = usize::from(buf[len - 1]);
@@ -140,7 +180,13 @@ mod tests {
         assert_eq!(plaintext_len(&padded(&[b'x'; 16])), Some(16));
         assert_eq!(plaintext_len(&padded("é€😀".as_bytes())), Some(9));
         // A sequence cut by the padding, a lone continuation byte, overlong, surrogate, > U+10FFFF.
-        for bad in [&b"ab\xe2\x82"[..], b"\x80", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80"] {
+        for bad in [
+            &b"ab\xe2\x82"[..],
+            b"\x80",
+            b"\xc0\xaf",
+            b"\xed\xa0\x80",
+            b"\xf4\x90\x80\x80",
+        ] {
             assert_eq!(plaintext_len(&padded(bad)), None, "{bad:?}");
         }
         let mut bad_pad = padded(b"hello");

@@ -187,7 +187,7 @@ pub struct Mint {
     /// RTC role.
     #[arg(long, value_enum, default_value = "publisher")]
     role: Role,
-    /// Token lifetime: seconds or 90s, 10m, 6h, 1d (relative, at most 24 h).
+    /// Token lifetime: seconds, or 45s, 90m, 6h, 1h30m, 1d (relative, at most 24 h).
     #[arg(long, value_parser = parse_valid_for, default_value = "1h")]
     valid_for: Duration,
     /// Privilege lifetime (RTC); default: the token lifetime.
@@ -221,7 +221,7 @@ pub struct Mint {
     compression: CompressionArg,
     /// Issue time (Unix seconds) instead of the clock, for reproducible tokens.
     /// (AccessToken2 stores it as u32: 0 to 4294967295).
-    #[arg(long, value_name = "UNIX")]
+    #[arg(long = "now", visible_alias = "issued-at", value_name = "UNIX")]
     issued_at: Option<u32>,
     /// Salt instead of a random one, for reproducible tokens.
     #[arg(long)]
@@ -238,19 +238,14 @@ fn parse_rtm2_permission(s: &str) -> Result<Rtm2Permission, String> {
     let (resource, access) = head
         .split_once(':')
         .ok_or_else(|| format!("{s:?} is not RESOURCE:ACCESS=NAME[,NAME…]"))?;
-    let resource = match resource {
-        "message-channel" => Rtm2Permission::MESSAGE_CHANNEL,
-        "stream-channel" => Rtm2Permission::STREAM_CHANNEL,
-        "group-channel" => Rtm2Permission::GROUP_CHANNEL,
-        "server-group" => Rtm2Permission::SERVER_GROUP,
-        "user" => Rtm2Permission::USER,
-        other => return Err(format!("unknown RTM2 resource {other:?}")),
-    };
-    let access = match access {
-        "read" => Rtm2Permission::READ,
-        "write" => Rtm2Permission::WRITE,
-        other => return Err(format!("unknown RTM2 access {other:?} (read or write)")),
-    };
+    let resource = Rtm2Permission::parse_resource(resource).ok_or_else(|| {
+        format!(
+            "unknown RTM2 resource {resource:?} ({})",
+            Rtm2Permission::RESOURCE_NAMES.join(", ")
+        )
+    })?;
+    let access = Rtm2Permission::parse_access(access)
+        .ok_or_else(|| format!("unknown RTM2 access {access:?} (read or write)"))?;
     Ok(Rtm2Permission::new(
         resource,
         access,
@@ -467,19 +462,14 @@ impl Mint {
                 "--privilege applies to --kind streaming and fcdn only",
             ));
         }
-        let info = rtcmint::agora::inspect(&token)?;
-        let issued_at = match &info {
-            rtcmint::agora::TokenInfo::AccessToken2(i) => i64::from(i.issue_ts),
-            _ => 0,
-        };
         Ok((
             IssuedToken::new(
                 Vendor::Agora,
-                token,
+                token.token,
                 room,
                 identity,
-                issued_at,
-                info.expires_at(),
+                token.issued_at,
+                token.expires_at,
             ),
             self.json,
         ))
@@ -488,7 +478,7 @@ impl Mint {
 
 /// The decoded content of an Agora token, as JSON.
 pub fn decoded_json(format: TokenFormat, token: &str) -> CliResult<Value> {
-    let info = rtcmint::agora::inspect(token)?;
+    let info = rtcmint::agora::decode(token)?;
     let mut m = serde_json::Map::new();
     m.insert("vendor".into(), json!("agora"));
     m.insert("format".into(), json!(format));
@@ -514,6 +504,10 @@ pub fn verify(
         .app_id
         .clone()
         .or_else(|| std::env::var("AGORA_APP_ID").ok());
+    let mut verifier = rtcmint::agora::AgoraVerifier::new(cert)?;
+    if let Some(a) = app_id {
+        verifier = verifier.with_expected_app_id(a);
+    }
     let verdict = match format {
         TokenFormat::Agora006 => {
             let (Some(channel), Some(uid)) = (&c.channel, &c.uid) else {
@@ -522,10 +516,9 @@ pub fn verify(
                 ));
             };
             let uid = if uid == "0" { "" } else { uid.as_str() };
-            rtcmint::agora::verify_006(token, cert.expose(), app_id.as_deref(), channel, uid, now)
-                .map(|_| ())
+            verifier.verify_006_at(token, channel, uid, now).map(|_| ())
         }
-        _ => rtcmint::agora::verify(token, cert.expose(), app_id.as_deref(), now).map(|_| ()),
+        _ => verifier.verify_at(token, now).map(|_| ()),
     };
     Ok(verdict.and_then(|()| {
         decoded_json(format, token).map_err(|e| Error::Malformed {
