@@ -85,9 +85,7 @@ fn emit(text: &str) -> CliResult<()> {
 }
 
 fn print_json(v: &serde_json::Value) -> CliResult<()> {
-    let text = serde_json::to_string_pretty(v)
-        .map_err(|e| CliError::runtime(format!("cannot format JSON: {e}")))?;
-    emit(&text)
+    emit(&inspect::to_pretty(v)?)
 }
 
 fn print_issued(issued: &rtcmint::IssuedToken, json: bool) -> CliResult<()> {
@@ -124,9 +122,10 @@ fn run(cli: Cli) -> CliResult<u8> {
         }
         Cmd::Decode(args) => print_json(&inspect::decode(&args)?)?,
         Cmd::Verify(args) => {
-            let (json, code) = inspect::verify(&args)?;
-            if let Some(j) = json {
-                print_json(&j)?;
+            let (out, code) = inspect::verify(&args)?;
+            match out {
+                inspect::VerifyOutput::Json(j) => print_json(&j)?,
+                inspect::VerifyOutput::Text(t) => emit(&t)?,
             }
             return Ok(code);
         }
