@@ -130,6 +130,9 @@ pub enum Error {
         /// Which invariant.
         what: &'static str,
     },
+    /// A webhook (server callback) was refused; its [`kind`](crate::webhook::WebhookError::kind)
+    /// is this error's kind.
+    Webhook(Box<crate::webhook::WebhookError>),
 }
 
 impl Error {
@@ -147,6 +150,7 @@ impl Error {
             Error::Expired { .. } | Error::NotYetValid { .. } => ErrorKind::Time,
             Error::Clock { .. } => ErrorKind::Environment,
             Error::Internal { .. } => ErrorKind::Internal,
+            Error::Webhook(e) => e.kind(),
         }
     }
 
@@ -162,6 +166,7 @@ impl Error {
             | Error::Expired { vendor, .. }
             | Error::NotYetValid { vendor, .. } => Some(*vendor),
             Error::Malformed { vendor, .. } | Error::UnknownField { vendor, .. } => *vendor,
+            Error::Webhook(e) => Some(e.vendor()),
             Error::Clock { .. } | Error::InvalidInput { .. } | Error::Internal { .. } => None,
         }
     }
@@ -294,6 +299,7 @@ impl fmt::Display for Error {
                 f,
                 "internal error ({what}): this is a bug in rtcmint; please report it with the command or call that caused it"
             ),
+            Error::Webhook(e) => e.fmt(f),
         }
     }
 }
