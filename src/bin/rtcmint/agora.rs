@@ -6,12 +6,11 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 use rtcmint::agora::{
-    AgoraMinter, Compression, RtcPrivilegeExpiry, RtcRole, Rtm2Permission, Service, privilege,
+    AgoraMinter, AgoraVerifier, Compression, RtcPrivilegeExpiry, RtcRole, Rtm2Permission, Service,
+    privilege,
 };
 use rtcmint::{Error, FixedClock, FixedRandom, IssuedToken, Secret, TokenFormat, Vendor};
-use serde_json::{Value, json};
 
-use crate::inspect::time_fields;
 use crate::util::{
     CliError, CliResult, SecretSource, optional_pair, parse_kv, parse_valid_for, require_value,
 };
@@ -30,9 +29,6 @@ fn certificate_source<'a>(flag: Option<&'a str>, file: Option<&'a PathBuf>) -> S
 #[derive(Args, Debug, Clone, Default)]
 #[group(id = "agora_verify_creds")]
 pub struct VerifyCreds {
-    /// Agora app id expected in the token [env: AGORA_APP_ID] (checked when given).
-    #[arg(long, value_name = "APP_ID")]
-    app_id: Option<String>,
     /// Agora app certificate. Visible in the process list: prefer AGORA_APP_CERTIFICATE or
     /// --app-certificate-file.
     #[arg(long, value_name = "SECRET")]
@@ -187,7 +183,7 @@ pub struct Mint {
     /// RTC role.
     #[arg(long, value_enum, default_value = "publisher")]
     role: Role,
-    /// Token lifetime: seconds or 90s, 10m, 6h, 1d (relative, at most 24 h).
+    /// Token lifetime: seconds, or 45s, 90m, 6h, 1h30m, 1d (relative, at most 24 h).
     #[arg(long, value_parser = parse_valid_for, default_value = "1h")]
     valid_for: Duration,
     /// Privilege lifetime (RTC); default: the token lifetime.
@@ -221,7 +217,7 @@ pub struct Mint {
     compression: CompressionArg,
     /// Issue time (Unix seconds) instead of the clock, for reproducible tokens.
     /// (AccessToken2 stores it as u32: 0 to 4294967295).
-    #[arg(long, value_name = "UNIX")]
+    #[arg(long = "now", visible_alias = "issued-at", value_name = "UNIX")]
     issued_at: Option<u32>,
     /// Salt instead of a random one, for reproducible tokens.
     #[arg(long)]
@@ -476,54 +472,67 @@ impl Mint {
     }
 }
 
-/// The decoded content of an Agora token, as JSON.
-pub fn decoded_json(format: TokenFormat, token: &str) -> CliResult<Value> {
-    let info = rtcmint::agora::decode(token)?;
-    let mut m = serde_json::Map::new();
-    m.insert("vendor".into(), json!("agora"));
-    m.insert("format".into(), json!(format));
-    m.insert("token".into(), json!(info));
-    time_fields(&mut m, "expires_at", Some(info.expires_at()));
-    Ok(Value::Object(m))
-}
-
-/// Verifies an Agora token; `Err` is a CLI problem (e.g. missing certificate), `Ok(Err)` a
-/// verdict.
-pub fn verify(
-    c: &VerifyCreds,
-    format: TokenFormat,
-    token: &str,
-    now: i64,
-) -> CliResult<Result<Value, Error>> {
-    let cert: Secret = certificate_source(
-        c.app_certificate.as_deref(),
-        c.app_certificate_file.as_ref(),
-    )
-    .require()?;
-    let app_id = c
-        .app_id
-        .clone()
-        .or_else(|| std::env::var("AGORA_APP_ID").ok());
-    let mut verifier = rtcmint::agora::AgoraVerifier::new(cert)?;
-    if let Some(a) = app_id {
-        verifier = verifier.with_expected_app_id(a);
-    }
-    let verdict = match format {
-        TokenFormat::Agora006 => {
-            let (Some(channel), Some(uid)) = (&c.channel, &c.uid) else {
-                return Err(CliError::usage(
-                    "a legacy 006 token's signature covers the channel and uid: pass --channel and --uid",
-                ));
-            };
-            let uid = if uid == "0" { "" } else { uid.as_str() };
-            verifier.verify_006_at(token, channel, uid, now).map(|_| ())
+impl VerifyCreds {
+    /// The flags given, for refusing those that do not apply to a token's vendor.
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.app_certificate.is_some() {
+            out.push("--app-certificate");
         }
-        _ => verifier.verify_at(token, now).map(|_| ()),
-    };
-    Ok(verdict.and_then(|()| {
-        decoded_json(format, token).map_err(|e| Error::Malformed {
-            vendor: Some(Vendor::Agora),
-            reason: e.message.into(),
-        })
-    }))
+        if self.app_certificate_file.is_some() {
+            out.push("--app-certificate-file");
+        }
+        out.extend(self.subject_flags());
+        out
+    }
+
+    /// `--channel` / `--uid`, which only a legacy 006 token uses.
+    pub fn subject_flags(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.channel.is_some() {
+            out.push("--channel");
+        }
+        if self.uid.is_some() {
+            out.push("--uid");
+        }
+        out
+    }
+
+    /// The verifier for a token of `format`; `Err` is a CLI problem (e.g. a missing certificate),
+    /// `Ok(Err)` a credential the library refuses (reported as the verdict).
+    pub fn verifier(
+        &self,
+        format: TokenFormat,
+        app_id: Option<&str>,
+    ) -> CliResult<Result<AgoraVerifier, Error>> {
+        let cert: Secret = certificate_source(
+            self.app_certificate.as_deref(),
+            self.app_certificate_file.as_ref(),
+        )
+        .require()?;
+        let app_id = app_id
+            .map(str::to_owned)
+            .or_else(|| std::env::var("AGORA_APP_ID").ok());
+        let subject = match format {
+            TokenFormat::Agora006 => {
+                let (Some(channel), Some(uid)) = (&self.channel, &self.uid) else {
+                    return Err(CliError::usage(
+                        "a legacy 006 token's signature covers the channel and uid: pass --channel and --uid",
+                    ));
+                };
+                let uid = if uid == "0" { "" } else { uid.as_str() };
+                Some((channel.clone(), uid.to_owned()))
+            }
+            _ => None,
+        };
+        Ok(AgoraVerifier::new(cert).map(|mut v| {
+            if let Some(a) = app_id {
+                v = v.with_expected_app_id(a);
+            }
+            if let Some((channel, uid)) = subject {
+                v = v.with_006_subject(channel, uid);
+            }
+            v
+        }))
+    }
 }

@@ -3,7 +3,8 @@
 //!
 //! Exit codes: 0 valid / done, 1 runtime error, 2 usage error (bad flags, missing or invalid
 //! credentials, a request the vendor refuses), 3 bad signature or wrong key, 4 expired or not yet
-//! valid, 5 malformed token.
+//! valid, 5 malformed token; for `room`, `participant` and `recording` also 6 auth refused,
+//! 7 not found, 8 unsupported, 9 other vendor error, 10 outcome unknown (see `remote.rs`).
 
 // `println!` / `eprintln!` panic when the write fails (a closed pipe): the CLI writes through
 // `emit` and `util::stderr_line`, which do not.
@@ -11,8 +12,11 @@
 
 mod agora;
 mod batch;
+mod flags;
 mod inspect;
 mod livekit;
+mod remote;
+mod remote_config;
 mod util;
 mod zego;
 
@@ -57,6 +61,12 @@ enum Cmd {
     /// Mint tokens from JSON Lines requests, streaming (`batch --help` shows the request schema).
     #[command(long_about = batch::SCHEMA)]
     Batch(Box<batch::BatchArgs>),
+    /// Rooms on a vendor's server API: create, get, list, delete.
+    Room(Box<remote::RoomCmd>),
+    /// Participants of a room: list, kick.
+    Participant(Box<remote::ParticipantCmd>),
+    /// Server-side composite recordings: start, stop.
+    Recording(Box<remote::RecordingCmd>),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -75,9 +85,7 @@ fn emit(text: &str) -> CliResult<()> {
 }
 
 fn print_json(v: &serde_json::Value) -> CliResult<()> {
-    let text = serde_json::to_string_pretty(v)
-        .map_err(|e| CliError::runtime(format!("cannot format JSON: {e}")))?;
-    emit(&text)
+    emit(&inspect::to_pretty(v)?)
 }
 
 fn print_issued(issued: &rtcmint::IssuedToken, json: bool) -> CliResult<()> {
@@ -114,9 +122,10 @@ fn run(cli: Cli) -> CliResult<u8> {
         }
         Cmd::Decode(args) => print_json(&inspect::decode(&args)?)?,
         Cmd::Verify(args) => {
-            let (json, code) = inspect::verify(&args)?;
-            if let Some(j) = json {
-                print_json(&j)?;
+            let (out, code) = inspect::verify(&args)?;
+            match out {
+                inspect::VerifyOutput::Json(j) => print_json(&j)?,
+                inspect::VerifyOutput::Text(t) => emit(&t)?,
             }
             return Ok(code);
         }
@@ -126,8 +135,11 @@ fn run(cli: Cli) -> CliResult<u8> {
                 return Ok(util::EXIT_RUNTIME);
             }
         }
+        Cmd::Room(c) => c.run()?,
+        Cmd::Participant(c) => c.run()?,
+        Cmd::Recording(c) => c.run()?,
         Cmd::Completions { shell } => {
-            let mut cmd = util::harden_secret_flags(Cli::command());
+            let mut cmd = util::harden_secret_flags(flags::uniform(Cli::command()));
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cmd, "rtcmint", &mut script);
             emit(String::from_utf8_lossy(&script).trim_end())?;
@@ -137,7 +149,10 @@ fn run(cli: Cli) -> CliResult<u8> {
 }
 
 fn main() -> ExitCode {
-    let cli: Cli = match util::parse_args(Cli::command(), std::env::args_os().collect()) {
+    let cli: Cli = match util::parse_args(
+        flags::uniform(Cli::command()),
+        std::env::args_os().collect(),
+    ) {
         Ok(cli) => cli,
         Err(failure) => return ExitCode::from(failure.print()),
     };
@@ -160,7 +175,7 @@ mod tests {
 
     #[test]
     fn clap_definition_is_consistent() {
-        util::harden_secret_flags(Cli::command()).debug_assert();
+        util::harden_secret_flags(flags::uniform(Cli::command())).debug_assert();
     }
 
     /// Every (subcommand path, secret flag long name) in the tree.
@@ -187,6 +202,95 @@ mod tests {
         }
         for sub in cmd.get_subcommands() {
             all_args(sub, out);
+        }
+    }
+
+    #[test]
+    fn every_boolean_flag_takes_one_form() {
+        let mut args = Vec::new();
+        all_args(&flags::uniform(Cli::command()), &mut args);
+        let bools: Vec<_> = args
+            .iter()
+            .filter(|(_, a)| flags::is_bool_flag(a))
+            .collect();
+        // The walk sees switches and value-taking booleans alike.
+        for known in ["json", "admin", "can-publish", "join", "login-room"] {
+            assert!(
+                bools.iter().any(|(_, a)| a.get_long() == Some(known)),
+                "--{known} is not seen as a boolean"
+            );
+        }
+        for (cmd, a) in bools {
+            let long = a.get_long().unwrap_or_default();
+            assert!(a.is_require_equals_set(), "{cmd} --{long}");
+            let values: Vec<String> = a
+                .get_possible_values()
+                .iter()
+                .map(|v| v.get_name().to_owned())
+                .collect();
+            assert_eq!(values, ["true", "false"], "{cmd} --{long}");
+        }
+    }
+
+    #[test]
+    fn bare_equals_and_space_forms_of_a_boolean() {
+        let parse = |argv: &[&str]| {
+            let argv: Vec<OsString> = ["rtcmint", "livekit", "mint"]
+                .iter()
+                .chain(argv)
+                .map(OsString::from)
+                .collect();
+            util::parse_args::<Cli>(flags::uniform(Cli::command()), argv)
+        };
+        assert!(parse(&["--admin", "--json"]).is_ok());
+        assert!(parse(&["--admin=false", "--can-publish=false", "--join"]).is_ok());
+        assert!(parse(&["--can-publish"]).is_ok());
+        // The space form is refused, not read as a positional or a value.
+        assert!(parse(&["--can-publish", "false"]).is_err());
+        assert!(parse(&["--admin", "false"]).is_err());
+        assert!(parse(&["--admin=yes"]).is_err());
+    }
+
+    #[test]
+    fn enum_valued_flags_complete_their_values() {
+        let mut cmd = util::harden_secret_flags(flags::uniform(Cli::command()));
+        let mut script = Vec::new();
+        clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, "rtcmint", &mut script);
+        let script = String::from_utf8(script).unwrap();
+        for (flag, values) in [
+            (
+                "--kind",
+                "standard ingress egress sip agent connector bridge",
+            ),
+            (
+                "--can-publish-sources",
+                "camera microphone screen_share screen_share_audio",
+            ),
+            ("--can-publish", "true false"),
+            ("--mode", "cbc gcm"),
+        ] {
+            assert!(
+                script.contains(&format!("{flag})"))
+                    && script.contains(&format!("compgen -W \"{values}\"")),
+                "{flag} does not complete {values}"
+            );
+        }
+        // Every flag with a fixed set of values (clap's possible values) offers them.
+        let mut args = Vec::new();
+        all_args(&cmd, &mut args);
+        for (c, a) in &args {
+            let values: Vec<_> = a
+                .get_possible_values()
+                .iter()
+                .map(|v| v.get_name().to_owned())
+                .collect();
+            if !values.is_empty() && !a.is_hide_possible_values_set() {
+                assert!(
+                    script.contains(&values.join(" ")),
+                    "{c} --{:?}: {values:?} not in the completions",
+                    a.get_long()
+                );
+            }
         }
     }
 

@@ -5,10 +5,8 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 use rtcmint::zego::{MintInputs, Mode, Payload, PrivilegePayload, ZegoMinter, ZegoVerifier};
-use rtcmint::{Clock as _, Error, IssuedToken, Secret, SystemClock, Vendor};
-use serde_json::{Value, json};
+use rtcmint::{Clock as _, IssuedToken, SystemClock, Vendor};
 
-use crate::inspect::time_fields;
 use crate::util::{
     CliError, CliResult, SecretSource, optional_pair, parse_unix, parse_valid_for, require_value,
 };
@@ -36,9 +34,6 @@ fn parse_app_id(s: &str) -> CliResult<u32> {
 #[derive(Args, Debug, Clone, Default)]
 #[group(id = "zego_verify_creds")]
 pub struct VerifyCreds {
-    /// ZEGO app id expected in the token [env: ZEGO_APP_ID] (checked when given).
-    #[arg(long, value_name = "APP_ID")]
-    zego_app_id: Option<String>,
     /// ZEGO server secret. Visible in the process list: prefer ZEGO_SERVER_SECRET or
     /// --server-secret-file.
     #[arg(long, value_name = "SECRET")]
@@ -154,7 +149,7 @@ pub struct Mint {
     /// Container mode.
     #[arg(long, value_enum, default_value = "cbc")]
     mode: ModeArg,
-    /// Lifetime: seconds or 90s, 10m, 6h, 2d.
+    /// Lifetime: seconds, or 45s, 90m, 6h, 2d, 1h30m, 1d12h.
     #[arg(long, value_parser = parse_valid_for, default_value = "1h")]
     valid_for: Duration,
     /// Creation time (Unix seconds) instead of the clock, for reproducible tokens.
@@ -252,47 +247,38 @@ impl Mint {
     }
 }
 
-fn zego_json(d: &rtcmint::zego::DecodedToken) -> Value {
-    let mut m = serde_json::Map::new();
-    m.insert("vendor".into(), json!("zego"));
-    m.insert("format".into(), json!(rtcmint::TokenFormat::Zego04));
-    m.insert("token".into(), json!(d));
-    time_fields(&mut m, "issued_at", Some(d.issued_at));
-    time_fields(&mut m, "expires_at", Some(d.expires_at));
-    Value::Object(m)
-}
-
-/// The decoded content of a ZEGO token: decrypted with the secret, else the container only.
-pub fn decoded_json(token: &str, secret: Option<Secret>) -> CliResult<Value> {
-    match secret {
-        Some(s) => Ok(zego_json(&ZegoVerifier::new(s)?.decode(token)?)),
-        None => {
-            let c = rtcmint::zego::decode_container(token)?;
-            let mut m = serde_json::Map::new();
-            m.insert("vendor".into(), json!("zego"));
-            m.insert("format".into(), json!(rtcmint::TokenFormat::Zego04));
-            m.insert(
-                "note".into(),
-                json!("container only: the claims are encrypted; give the server secret (ZEGO_SERVER_SECRET or --server-secret-file) to decrypt them"),
-            );
-            m.insert("container".into(), json!(c));
-            time_fields(&mut m, "expires_at", Some(c.expire));
-            Ok(Value::Object(m))
+impl VerifyCreds {
+    /// The verifier from the flags and environment.
+    /// The verifier, checking `app_id` (else `ZEGO_APP_ID`) when given; the app id it checks.
+    pub fn verifier(&self, app_id: Option<&str>) -> CliResult<(ZegoVerifier, Option<u32>)> {
+        let secret = secret_source(
+            self.server_secret.as_deref(),
+            self.server_secret_file.as_ref(),
+        )
+        .require()?;
+        let mut v = ZegoVerifier::new(secret)?;
+        let app_id = match app_id
+            .map(str::to_owned)
+            .or_else(|| std::env::var("ZEGO_APP_ID").ok())
+        {
+            Some(a) => Some(parse_app_id(&a)?),
+            None => None,
+        };
+        if let Some(a) = app_id {
+            v = v.with_expected_app_id(a);
         }
+        Ok((v, app_id))
     }
-}
 
-/// Verifies a ZEGO token; `Err` is a CLI problem (e.g. missing secret), `Ok(Err)` a verdict.
-pub fn verify(c: &VerifyCreds, token: &str, now: i64) -> CliResult<Result<Value, Error>> {
-    let secret =
-        secret_source(c.server_secret.as_deref(), c.server_secret_file.as_ref()).require()?;
-    let mut v = ZegoVerifier::new(secret)?;
-    if let Some(a) = c
-        .zego_app_id
-        .clone()
-        .or_else(|| std::env::var("ZEGO_APP_ID").ok())
-    {
-        v = v.with_expected_app_id(parse_app_id(&a)?);
+    /// The flags given, for refusing those that do not apply to a token's vendor.
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.server_secret.is_some() {
+            out.push("--server-secret");
+        }
+        if self.server_secret_file.is_some() {
+            out.push("--server-secret-file");
+        }
+        out
     }
-    Ok(v.verify_at(token, now).map(|d| zego_json(&d)))
 }
