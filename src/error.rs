@@ -122,6 +122,9 @@ pub enum Error {
         /// What went wrong.
         reason: Cow<'static, str>,
     },
+    /// A webhook (server callback) was refused; its [`kind`](crate::webhook::WebhookError::kind)
+    /// is this error's kind.
+    Webhook(Box<crate::webhook::WebhookError>),
 }
 
 impl Error {
@@ -138,6 +141,7 @@ impl Error {
             Error::SignatureMismatch { .. } | Error::UnknownKey { .. } => ErrorKind::Signature,
             Error::Expired { .. } | Error::NotYetValid { .. } => ErrorKind::Time,
             Error::Clock { .. } => ErrorKind::Environment,
+            Error::Webhook(e) => e.kind(),
         }
     }
 
@@ -153,6 +157,7 @@ impl Error {
             | Error::Expired { vendor, .. }
             | Error::NotYetValid { vendor, .. } => Some(*vendor),
             Error::Malformed { vendor, .. } | Error::UnknownField { vendor, .. } => *vendor,
+            Error::Webhook(e) => Some(e.vendor()),
             Error::Clock { .. } | Error::InvalidInput { .. } => None,
         }
     }
@@ -281,6 +286,7 @@ impl fmt::Display for Error {
                 crate::time::utc(*now),
             ),
             Error::Clock { reason } => write!(f, "system clock: {reason}"),
+            Error::Webhook(e) => e.fmt(f),
         }
     }
 }

@@ -19,6 +19,7 @@ mod secret;
 pub mod time;
 mod vendor;
 mod verify;
+pub mod webhook;
 pub mod zego;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -18,6 +18,7 @@ mod livekit;
 mod remote;
 mod remote_config;
 mod util;
+mod webhook;
 mod zego;
 
 use std::io::Write as _;
@@ -67,6 +68,11 @@ enum Cmd {
     Participant(Box<remote::ParticipantCmd>),
     /// Server-side composite recordings: start, stop.
     Recording(Box<remote::RecordingCmd>),
+    /// Verify webhooks (server callbacks) from LiveKit, Agora and ZEGO.
+    Webhook {
+        #[command(subcommand)]
+        cmd: webhook::Cmd,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -126,6 +132,15 @@ fn run(cli: Cli) -> CliResult<u8> {
             match out {
                 inspect::VerifyOutput::Json(j) => print_json(&j)?,
                 inspect::VerifyOutput::Text(t) => emit(&t)?,
+            }
+            return Ok(code);
+        }
+        Cmd::Webhook {
+            cmd: webhook::Cmd::Verify(args),
+        } => {
+            let (json, code) = webhook::verify(&args)?;
+            if let Some(j) = json {
+                print_json(&j)?;
             }
             return Ok(code);
         }
