@@ -611,7 +611,15 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(VerifyOutput, u8)> {
     let token = read_token(&args.token)?;
     let format = detect(&token)?;
     let now = clock(args.now)?;
-    let (set, app_id) = verifiers(args, format)?;
+    // A malformed 006 token is malformed (exit 5), as `decode` says, before any question of the
+    // flags its signature needs (--channel, --uid).
+    let (set, app_id) = match format {
+        TokenFormat::Agora006 => match rtcmint::agora::decode(&token) {
+            Err(e) => (Err(e), None),
+            Ok(_) => verifiers(args, format)?,
+        },
+        _ => verifiers(args, format)?,
+    };
     let leeway = args.leeway.unwrap_or(Duration::from_secs(60));
     let outcome = set.and_then(|set| verify_any(&token, &set, now));
     match outcome {
