@@ -27,9 +27,10 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::duration::parse_duration;
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
 use crate::json;
 use crate::minter::{DEFAULT_TTL, TokenMinter, TokenRequest};
+use crate::vendor::Vendor;
 
 /// One parsed request line.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,20 +103,7 @@ fn ttl<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Duration>,
 /// # Errors
 /// [`Error::InvalidInput`] for any other name.
 pub fn parse_vendor(name: &str) -> Result<Vendor> {
-    // Case-insensitive without lower-casing into a new string (this runs once per batch line).
-    let is = |known: &str| name.eq_ignore_ascii_case(known);
-    if is("livekit") {
-        Ok(Vendor::LiveKit)
-    } else if is("agora") {
-        Ok(Vendor::Agora)
-    } else if is("zego") || is("zegocloud") {
-        Ok(Vendor::Zego)
-    } else {
-        Err(Error::InvalidInput {
-            what: "vendor",
-            reason: format!("unknown vendor {name:?}; expected livekit, agora or zego").into(),
-        })
-    }
+    name.parse().map_err(Error::from)
 }
 
 /// Parses one request line.

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::error::Vendor;
+use crate::vendor::Vendor;
 
 /// The token formats this crate reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -7,48 +7,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-/// The token vendors this crate speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Vendor {
-    /// LiveKit access tokens (HS256 JWT).
-    LiveKit,
-    /// Agora AccessToken2 ("007") and legacy AccessToken ("006").
-    Agora,
-    /// ZEGOCLOUD token04 (AES-256-CBC or AES-256-GCM).
-    Zego,
-}
-
-impl Vendor {
-    /// The lower-case name used on the command line and in JSON output.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Vendor::LiveKit => "livekit",
-            Vendor::Agora => "agora",
-            Vendor::Zego => "zego",
-        }
-    }
-}
-
-impl serde::Serialize for Vendor {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Vendor {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        crate::batch::parse_vendor(&name).map_err(serde::de::Error::custom)
-    }
-}
-
-impl fmt::Display for Vendor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::vendor::{UnknownVendor, Vendor};
 
 /// Broad classes of [`Error`], stable enough to map to exit codes or HTTP statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -208,7 +167,6 @@ impl Error {
         }
     }
 
-    #[allow(dead_code)] // used by the Agora and Zego minters
     pub(crate) fn unsupported(
         vendor: Vendor,
         field: &'static str,
@@ -292,6 +250,15 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl From<UnknownVendor> for Error {
+    fn from(e: UnknownVendor) -> Self {
+        Error::InvalidInput {
+            what: "vendor",
+            reason: e.to_string().into(),
+        }
+    }
+}
 
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

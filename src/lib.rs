@@ -15,12 +15,14 @@ mod random;
 #[cfg(feature = "remote")]
 pub mod remote;
 mod secret;
+mod vendor;
 pub mod zego;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use detect::{DecodedAny, TokenFormat, decode_any, detect_format};
 pub use duration::parse_duration;
-pub use error::{Error, ErrorKind, Result, Vendor};
+pub use error::{Error, ErrorKind, Result};
 pub use minter::{DEFAULT_TTL, IssuedToken, TokenMinter, TokenRequest};
 pub use random::{FixedRandom, RandomSource, ThreadRandom};
 pub use secret::Secret;
+pub use vendor::{UnknownVendor, Vendor};

@@ -5,7 +5,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
+use crate::vendor::Vendor;
 
 /// The default token lifetime of the neutral request: 6 hours, as LiveKit's SDKs use.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(6 * 60 * 60);

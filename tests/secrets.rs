@@ -382,6 +382,94 @@ fn cli_secret_starting_with_dashes_as_separate_argument_is_not_echoed() {
     }
 }
 
+/// The subcommand paths and secret flags of the binary, found by walking `--help` from the top:
+/// every flag shown as `--name <SECRET>` (the marker, see `src/bin/rtcmint/util.rs`), in every
+/// subcommand, including the ones added after this test was written.
+fn secret_flags_from_help() -> Vec<(Vec<String>, String)> {
+    let mut found = Vec::new();
+    let mut todo: Vec<Vec<String>> = vec![Vec::new()];
+    while let Some(path) = todo.pop() {
+        let out = rtcmint().args(&path).arg("--help").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{path:?} --help");
+        let help = String::from_utf8(out.stdout).unwrap();
+        let mut in_commands = false;
+        for line in help.lines() {
+            if line.ends_with(':') && !line.starts_with(' ') {
+                in_commands = line == "Commands:";
+                continue;
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            // A subcommand line is "  name  description"; continuation lines are indented more.
+            if in_commands
+                && line.starts_with("  ")
+                && !line.starts_with("   ")
+                && let Some(name) = words.first().filter(|n| **n != "help")
+            {
+                let mut sub = path.clone();
+                sub.push((*name).to_owned());
+                todo.push(sub);
+            }
+            for pair in words.windows(2) {
+                if pair[1] == "<SECRET>" {
+                    let flag = pair[0].trim_end_matches(',').to_owned();
+                    assert!(flag.starts_with("--"), "{line}");
+                    found.push((path.clone(), flag));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Every secret flag of every subcommand takes a hyphen-leading value, and no error (here: a bad
+/// extra argument after it) shows the value, whichever way it is attached.
+#[test]
+fn cli_every_secret_flag_takes_any_value_and_is_never_echoed() {
+    let flags = secret_flags_from_help();
+    for known in [
+        "livekit mint --api-secret",
+        "agora mint --app-certificate",
+        "zego mint --server-secret",
+        "decode --server-secret",
+        "verify --api-secret",
+        "verify --app-certificate",
+        "verify --server-secret",
+    ] {
+        assert!(
+            flags
+                .iter()
+                .any(|(p, f)| format!("{} {f}", p.join(" ")) == known),
+            "{known} not found by the --help walk: {flags:?}"
+        );
+    }
+    let secret = "--g7Qz9Xq2vWk8MpL7rTn4YhB8sJd3F";
+    for (path, flag) in &flags {
+        for attached in [
+            vec![flag.clone(), secret.to_owned()],
+            vec![format!("{flag}={secret}")],
+            vec![flag.clone(), format!("-{}", &secret[2..])],
+        ] {
+            let out = rtcmint()
+                .args(path)
+                .args(&attached)
+                .arg("--not-a-real-flag")
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let all = format!("{}{stderr}", String::from_utf8_lossy(&out.stdout));
+            assert_eq!(out.status.code(), Some(2), "{path:?} {attached:?}: {all}");
+            assert!(
+                stderr.contains("unexpected argument '--not-a-real-flag'"),
+                "{path:?} {attached:?}: {all}"
+            );
+            assert!(
+                !leaks(&all, &secret[2..]),
+                "{path:?} {attached:?} leaks: {all}"
+            );
+        }
+    }
+}
+
 #[test]
 fn cli_agora_never_prints_the_certificate() {
     let file = secret_file("ag", AG_CERT);

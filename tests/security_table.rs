@@ -2116,3 +2116,22 @@ fn row_m06() {
         ),
     );
 }
+
+// ---------------------------------------------------------------- H: CLI hardening
+
+#[test]
+fn row_h01() {
+    cli(
+        "H01",
+        "`decode --server-secret` (any secret flag)",
+        "`--g…` (hyphen-leading) and a bad extra argument",
+        rtcmint(),
+        &[
+            "decode",
+            "04AAAA",
+            "--server-secret",
+            "--gQz7Xq9vWk2MpL7rTn4YhB8sJd3FgK6",
+            "--not-a-real-flag",
+        ],
+    );
+}

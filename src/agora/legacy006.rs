@@ -18,7 +18,8 @@ use sha2::Sha256;
 
 use super::pack::Reader;
 use super::{check_hex32, hex_lower};
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
+use crate::vendor::Vendor;
 
 /// The version prefix of legacy tokens.
 pub const VERSION_006: &str = "006";

@@ -9,10 +9,11 @@ use super::services::{Privilege, Rtm2Permission, Service, privilege, put_rtc};
 use super::token2::{AccessToken2, mint_into};
 use super::zlib::Compression;
 use crate::clock::{Clock, SystemClock};
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
 use crate::minter::{IssuedToken, TokenMinter, TokenRequest};
 use crate::random::{RandomSource, ThreadRandom};
 use crate::secret::Secret;
+use crate::vendor::Vendor;
 
 /// The longest expiry the builders accept: 24 h, the documented cap of an Agora token.
 pub const MAX_EXPIRE: Duration = Duration::from_secs(86_400);

@@ -62,7 +62,8 @@ mod zlib;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
+use crate::vendor::Vendor;
 
 pub use legacy006::{AccessToken006, Privilege006, VERSION_006};
 pub use minter::{AgoraMinter, MAX_EXPIRE, RtcPrivilegeExpiry, RtcRole};

@@ -3,7 +3,8 @@
 
 use std::borrow::Cow;
 
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
+use crate::vendor::Vendor;
 
 /// Appends a `u16` (little-endian).
 #[inline]

@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 use super::pack::{Reader, put_bytes, put_i16, put_u16, put_u32};
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
+use crate::vendor::Vendor;
 
 /// Service type numbers as they appear on the wire.
 pub mod service_type {

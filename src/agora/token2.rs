@@ -18,7 +18,8 @@ use super::services::{
 };
 use super::zlib::{self, Compression};
 use super::{check_hex32, hex_lower};
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
+use crate::vendor::Vendor;
 
 type HmacSha256 = Hmac<Sha256>;
 

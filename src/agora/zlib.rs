@@ -20,7 +20,8 @@ use std::borrow::Cow;
 
 use flate2::{Compress, Decompress, FlushCompress, FlushDecompress, Status};
 
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
+use crate::vendor::Vendor;
 
 /// Upper bound for an inflated payload. Real tokens are a few hundred bytes; the bound only stops
 /// decompression bombs (deflate expands up to ~1000:1).

@@ -13,9 +13,10 @@ use super::wire::{JoinClaims, write_claims, write_join_claims};
 use super::{HmacSha256, LIMIT_ATTRIBUTES, LIMIT_METADATA, LIMIT_NAME, check_key_and_secret};
 use crate::b64::{URL_SAFE_NO_PAD, encode_append};
 use crate::clock::{Clock, SystemClock};
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
 use crate::minter::{IssuedToken, TokenMinter, TokenRequest};
 use crate::secret::Secret;
+use crate::vendor::Vendor;
 
 /// `{"typ":"JWT","alg":"HS256"}` in base64url: the Rust SDK's header, accepted by every verifier.
 pub(crate) const HEADER_B64: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9";

@@ -25,8 +25,9 @@ pub use grants::{
 pub use mint::{KNOWN_KINDS, LiveKitMinter};
 pub use verify::{Claims, DEFAULT_LEEWAY, DecodedToken, JwtHeader, LiveKitVerifier, decode};
 
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
 use crate::secret::Secret;
+use crate::vendor::Vendor;
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 

@@ -26,8 +26,9 @@ use super::mint::HEADER_B64;
 use super::{HmacSha256, check_key_and_secret};
 use crate::b64::URL_SAFE_NO_PAD;
 use crate::clock::{Clock, SystemClock};
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
 use crate::secret::Secret;
+use crate::vendor::Vendor;
 
 /// The verification leeway the LiveKit server uses on `exp` and `nbf`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);

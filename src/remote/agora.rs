@@ -16,9 +16,9 @@ use super::{
     CreateRoomRequest, IdempotencyCache, Origin, Page, PageRequest, Participant, Recording,
     RecordingHandle, RecordingRequest, RecordingStatus, Room, refuse_metadata, require_name,
 };
-use crate::error::Vendor;
 use crate::random::{RandomSource, ThreadRandom};
 use crate::secret::Secret;
+use crate::vendor::Vendor;
 
 const V: Vendor = Vendor::Agora;
 

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::error::UnsupportedReason;
-use crate::error::Vendor;
+use crate::vendor::Vendor;
 
 /// The eight operations of [`RoomService`](super::RoomService).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

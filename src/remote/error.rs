@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-use crate::error::Vendor;
+use crate::vendor::Vendor;
 
 /// Why an operation is [`RemoteError::Unsupported`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

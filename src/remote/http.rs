@@ -8,8 +8,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
 use super::error::{RemoteError, RemoteResult};
-use crate::error::Vendor;
 use crate::random::RandomSource;
+use crate::vendor::Vendor;
 
 /// HTTP settings of a client.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,10 +17,10 @@ use super::{
     require_name,
 };
 use crate::clock::{Clock, SystemClock};
-use crate::error::Vendor;
 use crate::livekit::{ClaimGrants, LiveKitMinter, VideoGrant};
 use crate::random::{RandomSource, ThreadRandom};
 use crate::secret::Secret;
+use crate::vendor::Vendor;
 
 const V: Vendor = Vendor::LiveKit;
 

@@ -41,7 +41,7 @@ pub use http::HttpOptions;
 pub use livekit::LiveKitClient;
 pub use zego::{ZegoClient, ZegoStorage, signature as zego_signature};
 
-pub use crate::error::Vendor;
+pub use crate::vendor::Vendor;
 
 /// A boxed, `Send` future: what [`RoomService`] methods return, so the trait is usable as
 /// `dyn RoomService`.

@@ -15,9 +15,9 @@ use super::{
     RecordingHandle, RecordingRequest, RecordingStatus, Room, refuse_metadata, require_name,
 };
 use crate::clock::{Clock, SystemClock};
-use crate::error::Vendor;
 use crate::random::{RandomSource, ThreadRandom};
 use crate::secret::Secret;
+use crate::vendor::Vendor;
 
 const V: Vendor = Vendor::Zego;
 

@@ -6,7 +6,8 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, Mode, VERSION};
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
+use crate::vendor::Vendor;
 
 /// The public (unencrypted) facts of a token04 container, readable without the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

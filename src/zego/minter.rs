@@ -15,10 +15,11 @@ use super::verify::ZegoVerifier;
 use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, MAX_CIPHERTEXT_LEN, MAX_USER_ID_LEN, Mode};
 use super::{VERSION, check_secret, claims::write_claims};
 use crate::clock::{Clock, SystemClock};
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
 use crate::minter::{IssuedToken, TokenMinter, TokenRequest};
 use crate::random::{RandomSource, ThreadRandom};
 use crate::secret::Secret;
+use crate::vendor::Vendor;
 
 /// The explicit inputs of one token: everything a token depends on besides the credentials and the
 /// mode. With these pinned, minting is deterministic (this is how the vendor vectors are

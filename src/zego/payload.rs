@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
 use crate::json;
+use crate::vendor::Vendor;
 
 /// The privilege ("strict") payload of a "user privilege token":
 /// `{"room_id":"…","privilege":{"1":0|1,"2":0|1},"stream_id_list":null|["…"]}`.

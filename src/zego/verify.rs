@@ -16,8 +16,9 @@ use super::fast;
 use super::payload::PrivilegePayload;
 use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, MAX_USER_ID_LEN, Mode, check_secret};
 use crate::clock::{Clock, SystemClock};
-use crate::error::{Error, Result, Vendor};
+use crate::error::{Error, Result};
 use crate::secret::Secret;
+use crate::vendor::Vendor;
 
 /// Something worth knowing about a token that still decodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

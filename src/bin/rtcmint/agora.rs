@@ -35,7 +35,7 @@ pub struct VerifyCreds {
     app_id: Option<String>,
     /// Agora app certificate. Visible in the process list: prefer AGORA_APP_CERTIFICATE or
     /// --app-certificate-file.
-    #[arg(long, allow_hyphen_values = true, value_name = "CERT")]
+    #[arg(long, value_name = "SECRET")]
     app_certificate: Option<String>,
     /// File holding the Agora app certificate [env: AGORA_APP_CERTIFICATE_FILE].
     #[arg(long, value_name = "PATH")]
@@ -157,7 +157,7 @@ pub struct Mint {
     app_id: Option<String>,
     /// App certificate. Visible in the process list: prefer AGORA_APP_CERTIFICATE or
     /// --app-certificate-file.
-    #[arg(long, allow_hyphen_values = true, value_name = "CERT")]
+    #[arg(long, value_name = "SECRET")]
     app_certificate: Option<String>,
     /// File holding the app certificate [env: AGORA_APP_CERTIFICATE_FILE].
     #[arg(long, value_name = "PATH")]

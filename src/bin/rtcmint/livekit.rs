@@ -23,7 +23,7 @@ pub struct Creds {
     #[arg(long, value_name = "KEY")]
     pub api_key: Option<String>,
     /// API secret. Visible in the process list: prefer LIVEKIT_API_SECRET or --api-secret-file.
-    #[arg(long, allow_hyphen_values = true, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET")]
     pub api_secret: Option<String>,
     /// File holding the API secret [env: LIVEKIT_API_SECRET_FILE].
     #[arg(long, value_name = "PATH")]

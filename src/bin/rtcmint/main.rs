@@ -124,7 +124,7 @@ fn run(cli: Cli) -> CliResult<u8> {
             }
         }
         Cmd::Completions { shell } => {
-            let mut cmd = Cli::command();
+            let mut cmd = util::harden_secret_flags(Cli::command());
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cmd, "rtcmint", &mut script);
             emit(String::from_utf8_lossy(&script).trim_end())?;
@@ -134,7 +134,10 @@ fn run(cli: Cli) -> CliResult<u8> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = match util::parse_args(Cli::command(), std::env::args_os().collect()) {
+        Ok(cli) => cli,
+        Err(failure) => return ExitCode::from(failure.print()),
+    };
     let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -150,8 +153,120 @@ fn main() -> ExitCode {
 mod tests {
     use super::*;
 
+    use std::ffi::OsString;
+
     #[test]
     fn clap_definition_is_consistent() {
-        Cli::command().debug_assert();
+        util::harden_secret_flags(Cli::command()).debug_assert();
+    }
+
+    /// Every (subcommand path, secret flag long name) in the tree.
+    fn secret_flags(
+        cmd: &clap::Command,
+        path: &mut Vec<String>,
+        out: &mut Vec<(Vec<String>, String)>,
+    ) {
+        for a in cmd.get_arguments().filter(|a| util::is_secret_arg(a)) {
+            if let Some(long) = a.get_long() {
+                out.push((path.clone(), long.to_owned()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            path.push(sub.get_name().to_owned());
+            secret_flags(sub, path, out);
+            path.pop();
+        }
+    }
+
+    fn all_args(cmd: &clap::Command, out: &mut Vec<(String, clap::Arg)>) {
+        for a in cmd.get_arguments() {
+            out.push((cmd.get_name().to_owned(), a.clone()));
+        }
+        for sub in cmd.get_subcommands() {
+            all_args(sub, out);
+        }
+    }
+
+    #[test]
+    fn flags_that_look_secret_carry_the_marker() {
+        let mut args = Vec::new();
+        all_args(&Cli::command(), &mut args);
+        let mut unmarked = Vec::new();
+        for (cmd, a) in &args {
+            let Some(long) = a.get_long() else { continue };
+            let takes_value = a.get_num_args().is_none_or(|n| n.takes_values());
+            let names_a_path = long.ends_with("-file") || long.ends_with("-env");
+            if takes_value && !names_a_path && util::looks_secret(long) && !util::is_secret_arg(a) {
+                unmarked.push(format!("{cmd} --{long}"));
+            }
+        }
+        assert!(
+            unmarked.is_empty(),
+            "secret-looking flags without value_name = \"SECRET\": {unmarked:?}"
+        );
+    }
+
+    #[test]
+    fn secret_flags_take_any_value_and_never_echo() {
+        let mut flags = Vec::new();
+        secret_flags(&Cli::command(), &mut Vec::new(), &mut flags);
+        // The walk finds the flags that exist today (and any added later).
+        for known in ["api-secret", "app-certificate", "server-secret"] {
+            assert!(
+                flags.iter().any(|(_, f)| f == known),
+                "{known} not found in {flags:?}"
+            );
+        }
+        let canary = "--g7canary-XYZ";
+        for (path, flag) in &flags {
+            for form in [
+                vec![format!("--{flag}"), canary.to_owned()],
+                vec![format!("--{flag}={canary}")],
+            ] {
+                let mut argv: Vec<OsString> = vec!["rtcmint".into()];
+                argv.extend(path.iter().map(OsString::from));
+                argv.extend(form.iter().map(OsString::from));
+                argv.push("--no-such-flag-here".into());
+                let failure = match util::parse_args::<Cli>(Cli::command(), argv.clone()) {
+                    Ok(_) => panic!("{argv:?} parsed"),
+                    Err(f) => f,
+                };
+                // clap itself takes the value (no "unexpected argument" for it, no echo) ...
+                let raw = failure.unredacted();
+                assert!(raw.contains("--no-such-flag-here"), "{argv:?}: {raw}");
+                assert!(!raw.contains(canary), "{argv:?} leaks: {raw}");
+                // ... and the printed message is redacted anyway.
+                assert!(!failure.text().contains(canary));
+            }
+        }
+    }
+
+    #[test]
+    fn a_secret_in_any_clap_error_is_redacted() {
+        // A secret flag whose value parser refuses the value: clap quotes the value in "invalid
+        // value"; the printed message never shows it.
+        #[derive(Parser, Debug)]
+        struct T {
+            #[arg(long, value_name = "SECRET", value_parser = clap::value_parser!(u8))]
+            key: Option<u8>,
+        }
+        for argv in [
+            ["t", "--key", "--s3cr3t-value"],
+            ["t", "--key=--s3cr3t-value", "x"],
+        ] {
+            let argv: Vec<OsString> = argv.iter().map(OsString::from).collect();
+            let failure = match util::parse_args::<T>(T::command(), argv) {
+                Ok(_) => panic!("parsed"),
+                Err(f) => f,
+            };
+            let raw = failure.unredacted();
+            assert!(
+                raw.contains("--s3cr3t-value"),
+                "the case must exercise redaction: {raw}"
+            );
+            let text = failure.text();
+            assert!(text.contains("invalid value '[redacted]'"), "{text}");
+            assert!(!text.contains("s3cr3t"), "{text}");
+        }
     }
 }

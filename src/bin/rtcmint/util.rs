@@ -1,8 +1,12 @@
-//! Shared CLI plumbing: errors and exit codes, credentials, time formatting.
+//! Shared CLI plumbing: errors and exit codes, argument parsing (secret flags), credentials,
+//! bounded reads, time formatting.
 
+use std::ffi::OsString;
 use std::fmt;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+
+use clap::{Arg, Command, FromArgMatches};
 
 use rtcmint::{Error, ErrorKind, Secret};
 
@@ -63,6 +67,161 @@ impl From<Error> for CliError {
 }
 
 pub type CliResult<T> = Result<T, CliError>;
+
+// ---------------------------------------------------------------------------------------------
+// Secret flags
+// ---------------------------------------------------------------------------------------------
+
+/// The marker of a flag whose value is a secret: `#[arg(long, value_name = "SECRET")]`.
+///
+/// Every flag that takes a secret (API secret, app certificate, server secret, webhook key,
+/// password, …) in any subcommand is declared with exactly this value name, and nothing else is.
+/// [`parse_args`] then makes each such flag take any value (hyphen-leading included), hides env
+/// values in help, and redacts the value from every clap error. `tests/secret_flags.rs` and the
+/// unit tests in `main.rs` walk the whole command tree, so a new secret flag is covered as soon as
+/// it carries the marker, and a flag whose name looks secret without it fails the tests.
+pub const SECRET_VALUE_NAME: &str = "SECRET";
+
+/// Whether `arg` carries the secret marker ([`SECRET_VALUE_NAME`]).
+pub fn is_secret_arg(arg: &Arg) -> bool {
+    arg.get_value_names()
+        .is_some_and(|names| names.iter().any(|n| n == SECRET_VALUE_NAME))
+}
+
+/// Applies the secret-flag rules to every marked flag of `cmd` and of all its subcommands.
+pub fn harden_secret_flags(cmd: Command) -> Command {
+    cmd.mut_args(|a| {
+        if is_secret_arg(&a) {
+            a.allow_hyphen_values(true).hide_env_values(true)
+        } else {
+            a
+        }
+    })
+    .mut_subcommands(harden_secret_flags)
+}
+
+/// Every spelling (`--long`, aliases, `-s`) of every secret flag in the tree.
+fn secret_spellings(cmd: &Command, out: &mut Vec<String>) {
+    for a in cmd.get_arguments().filter(|a| is_secret_arg(a)) {
+        for long in a.get_all_aliases().unwrap_or_default() {
+            out.push(format!("--{long}"));
+        }
+        out.extend(a.get_long().map(|l| format!("--{l}")));
+        for short in a.get_all_short_aliases().unwrap_or_default() {
+            out.push(format!("-{short}"));
+        }
+        out.extend(a.get_short().map(|s| format!("-{s}")));
+    }
+    for sub in cmd.get_subcommands() {
+        secret_spellings(sub, out);
+    }
+}
+
+/// The values given to secret flags on this command line (`--flag VALUE`, `--flag=VALUE`,
+/// `-sVALUE`), whichever subcommand they belong to.
+fn secret_values(cmd: &Command, args: &[OsString]) -> Vec<String> {
+    let mut spellings = Vec::new();
+    secret_spellings(cmd, &mut spellings);
+    let mut values = Vec::new();
+    let mut take_next = false;
+    for arg in args {
+        let arg = arg.to_string_lossy();
+        if std::mem::take(&mut take_next) {
+            values.push(arg.into_owned());
+            continue;
+        }
+        for sp in &spellings {
+            if *arg == **sp {
+                take_next = true;
+            } else if let Some(rest) = arg.strip_prefix(sp.as_str()) {
+                // `--flag=VALUE`, or a short flag's attached `-sVALUE` / `-s=VALUE`.
+                let long = sp.starts_with("--");
+                match rest.strip_prefix('=') {
+                    Some(v) => values.push(v.to_owned()),
+                    None if !long => values.push(rest.to_owned()),
+                    None => {}
+                }
+            }
+        }
+    }
+    values.retain(|v| !v.is_empty());
+    values
+}
+
+/// Words that make a flag name look like it takes a secret. A flag whose name contains one must
+/// carry the marker unless it names a file or an environment variable (`…-file`, `…-env`); the
+/// unit tests in `main.rs` enforce it over the whole command tree.
+#[cfg(test)]
+pub const SECRET_WORDS: [&str; 12] = [
+    "secret",
+    "certificate",
+    "password",
+    "passwd",
+    "passphrase",
+    "private",
+    "credential",
+    "signing-key",
+    "webhook-key",
+    "bearer",
+    "database-url",
+    "dsn",
+];
+
+/// Whether a long flag name (without `--`) looks like it takes a secret ([`SECRET_WORDS`]).
+#[cfg(test)]
+pub fn looks_secret(long: &str) -> bool {
+    let long = long.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| long.contains(w))
+}
+
+/// A command line clap refused (or `--help` / `--version`), with the secrets it held.
+pub struct ParseFailure {
+    error: clap::Error,
+    secrets: Vec<String>,
+}
+
+impl ParseFailure {
+    /// The message as plain text, every secret value replaced by `[redacted]`.
+    pub fn text(&self) -> String {
+        let mut text = self.error.render().to_string();
+        for s in &self.secrets {
+            text = text.replace(s.as_str(), "[redacted]");
+        }
+        text
+    }
+
+    /// The message as clap rendered it, before redaction.
+    #[cfg(test)]
+    pub fn unredacted(&self) -> String {
+        self.error.render().to_string()
+    }
+
+    /// Prints the message (styled when no secret had to be redacted) and returns the exit code.
+    pub fn print(&self) -> u8 {
+        let text = self.text();
+        if text == self.error.render().to_string() {
+            let _ = self.error.print();
+        } else if self.error.use_stderr() {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
+        u8::try_from(self.error.exit_code()).unwrap_or(EXIT_USAGE)
+    }
+}
+
+/// Parses `args` (program name first) against `cmd` with the secret-flag rules applied
+/// ([`SECRET_VALUE_NAME`]). Every failure carries the secrets to redact from its message.
+pub fn parse_args<T: FromArgMatches>(cmd: Command, args: Vec<OsString>) -> Result<T, ParseFailure> {
+    let mut cmd = harden_secret_flags(cmd);
+    let parsed = cmd
+        .try_get_matches_from_mut(&args)
+        .and_then(|mut m| T::from_arg_matches_mut(&mut m).map_err(|e| e.format(&mut cmd)));
+    parsed.map_err(|error| ParseFailure {
+        secrets: secret_values(&cmd, &args),
+        error,
+    })
+}
 
 /// Reads a secret file, dropping one trailing newline (as `echo secret > file` writes).
 pub fn read_secret_file(path: &Path) -> CliResult<Secret> {

@@ -43,7 +43,7 @@ pub struct VerifyCreds {
     zego_app_id: Option<String>,
     /// ZEGO server secret. Visible in the process list: prefer ZEGO_SERVER_SECRET or
     /// --server-secret-file.
-    #[arg(long, allow_hyphen_values = true, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET")]
     server_secret: Option<String>,
     /// File holding the ZEGO server secret [env: ZEGO_SERVER_SECRET_FILE].
     #[arg(long, value_name = "PATH")]
@@ -129,7 +129,7 @@ pub struct Mint {
     app_id: Option<String>,
     /// Server secret (32 characters). Visible in the process list: prefer ZEGO_SERVER_SECRET or
     /// --server-secret-file.
-    #[arg(long, allow_hyphen_values = true, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET")]
     server_secret: Option<String>,
     /// File holding the server secret [env: ZEGO_SERVER_SECRET_FILE].
     #[arg(long, value_name = "PATH")]
