@@ -15,6 +15,8 @@ mod random;
 #[cfg(feature = "remote")]
 pub mod remote;
 mod secret;
+#[cfg(feature = "serve")]
+pub mod serve;
 mod vendor;
 pub mod zego;
 

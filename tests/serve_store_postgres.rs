@@ -1,7 +1,7 @@
 //! The PostgreSQL store against a real server: what only a shared database has (several
 //! instances migrating and claiming at once, dropped connections, lock and statement timeouts,
-//! purges that never wait for a request). The store suite shared with SQLite runs from
-//! `tests/serve_store.rs`.
+//! purges that never wait for a request), and the store suite shared with SQLite
+//! (`tests/serve_support/store_suite.rs`), each case on a database of its own.
 //!
 //! Needs `RTCMINT_TEST_DATABASE_URL` (set by `.ci/run`); without it each test prints that it was
 //! skipped, and under CI it fails.
@@ -14,15 +14,24 @@
 )]
 
 mod pg_support;
+mod serve_support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use rtcmint::Vendor;
 use rtcmint::serve::store::{
     IdempotencyBegin, IdempotencyKey, PgStore, PgStoreOptions, RoomRecord, Store, StoredResponse,
 };
-use rtcmint::Vendor;
 use sqlx::{Connection as _, Row as _};
+
+/// A store on a fresh database, or `None` (skipped) without a server.
+async fn fresh_pg(case: &'static str) -> Option<Arc<dyn Store>> {
+    let db = pg_support::fresh_database(case).await?;
+    Some(Arc::new(PgStore::open(&db.url).await.unwrap()))
+}
+
+store_suite!(optional | case | fresh_pg(case));
 
 const KEY: IdempotencyKey<'static> = IdempotencyKey {
     scope: "scope-a",
@@ -148,38 +157,6 @@ async fn concurrent_claims_from_two_instances_have_one_winner() {
             IdempotencyBegin::Mismatch
         );
     }
-    db.drop_database().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn completing_twice_with_the_same_answer_is_not_an_error() {
-    // What a retry after a lost reply does: the second UPDATE finds the answer already stored.
-    let Some(db) =
-        pg_support::fresh_database("completing_twice_with_the_same_answer_is_not_an_error").await
-    else {
-        return;
-    };
-    let s = PgStore::open(&db.url).await.unwrap();
-    let r = StoredResponse {
-        status: 200,
-        body: b"{}".to_vec(),
-    };
-    assert_eq!(
-        s.idempotency_begin(KEY, "fp", 10, 20).await.unwrap(),
-        IdempotencyBegin::Started
-    );
-    assert!(s.idempotency_complete(KEY, "fp", &r).await.unwrap());
-    assert!(s.idempotency_complete(KEY, "fp", &r).await.unwrap());
-    let other = StoredResponse {
-        status: 500,
-        body: b"{}".to_vec(),
-    };
-    assert!(!s.idempotency_complete(KEY, "fp", &other).await.unwrap());
-    assert_eq!(
-        s.idempotency_begin(KEY, "fp", 11, 21).await.unwrap(),
-        IdempotencyBegin::Replay(r)
-    );
-    s.close().await;
     db.drop_database().await;
 }
 
@@ -319,7 +296,10 @@ async fn list_order_is_bytewise_whatever_the_collation() {
     let mut seen = Vec::new();
     let mut after: Option<String> = None;
     loop {
-        let page = s.list_rooms(Vendor::Agora, after.as_deref(), 2).await.unwrap();
+        let page = s
+            .list_rooms(Vendor::Agora, after.as_deref(), 2)
+            .await
+            .unwrap();
         if page.is_empty() {
             break;
         }

@@ -110,9 +110,12 @@ impl TestDb {
     /// Drops the database (terminating sessions still connected to it).
     pub async fn drop_database(self) {
         let mut admin = connect(&self.server).await;
-        let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-            .execute(&mut admin)
-            .await;
+        let _ = sqlx::raw_sql(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .execute(&mut admin)
+        .await;
         let _ = admin.close().await;
     }
 }

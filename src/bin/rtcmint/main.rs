@@ -11,6 +11,7 @@ mod agora;
 mod batch;
 mod inspect;
 mod livekit;
+mod serve;
 mod util;
 mod zego;
 
@@ -54,6 +55,8 @@ enum Cmd {
     Verify(Box<inspect::VerifyArgs>),
     /// Mint tokens from JSON Lines requests (see `rtcmint::batch` docs for the schema).
     Batch(Box<batch::BatchArgs>),
+    /// Serve the HTTP gateway (`/v1/rtc/...`); see `rtcmint serve --help`.
+    Serve(Box<serve::ServeArgs>),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -123,6 +126,7 @@ fn run(cli: Cli) -> CliResult<u8> {
                 return Ok(util::EXIT_RUNTIME);
             }
         }
+        Cmd::Serve(args) => serve::run(*args)?,
         Cmd::Completions { shell } => {
             let mut cmd = util::harden_secret_flags(Cli::command());
             let mut script = Vec::new();

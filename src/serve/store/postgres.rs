@@ -10,7 +10,7 @@
 //! - **Retries.** A statement that failed with a serialization failure (`40001`), a deadlock
 //!   (`40P01`), a connection error (`08…`, server shutdown `57P01`–`57P03`) or an I/O error is
 //!   retried a few times with a short backoff. Each statement is written so that running it twice
-//!   is safe: upserts, conditional updates, and an idempotency claim that carries a random
+//!   is harmless: upserts, conditional updates, and an idempotency claim that carries a random
 //!   `claim` value so a claim whose reply was lost recognises its own row.
 //! - **Migrations.** The same versioned migrations as SQLite, in PostgreSQL's types
 //!   (`migrations/postgres/`), applied at open on a dedicated connection under sqlx's advisory
@@ -30,7 +30,7 @@ use super::{
     IdempotencyBegin, IdempotencyKey, RecordingRecord, RoomRecord, Store, StoreError, StoreResult,
     StoredResponse, vendor_from_str, vendor_to_str,
 };
-use crate::error::Vendor;
+use crate::Vendor;
 use crate::random::{RandomSource as _, ThreadRandom};
 use crate::remote::BoxFuture;
 
@@ -388,7 +388,8 @@ fn recording_from_row(row: &PgRow) -> StoreResult<RecordingRecord> {
     })
 }
 
-const ROOM_COLUMNS: &str = "id, vendor, name, max_participants, empty_timeout_s, metadata, created_at";
+const ROOM_COLUMNS: &str =
+    "id, vendor, name, max_participants, empty_timeout_s, metadata, created_at";
 const RECORDING_COLUMNS: &str = "id, vendor, room_id, status, output_uri, created_at, updated_at";
 
 impl Store for PgStore {
@@ -545,13 +546,13 @@ impl Store for PgStore {
         response: &'a StoredResponse,
     ) -> BoxFuture<'a, StoreResult<bool>> {
         Box::pin(async move {
-            // Also true when the same response is already stored: a retry after a lost reply.
+            // Retried after a lost reply, the UPDATE finds the row done and answers false; the
+            // response is stored all the same (the gateway needs no more than that).
             self.run(|| {
                 sqlx::query::<Postgres>(
                     "UPDATE idempotency_keys SET state = 'done', status = $4, body = $5 \
                      WHERE scope = $1 AND key = $2 AND fingerprint = $3 \
-                       AND (state = 'in_progress' \
-                            OR (state = 'done' AND status = $4 AND body = $5))",
+                       AND state = 'in_progress'",
                 )
                 .bind(key.scope)
                 .bind(key.key)

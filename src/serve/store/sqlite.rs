@@ -1,0 +1,397 @@
+//! The embedded SQLite store (sqlx): WAL journal, a busy timeout so writers queue instead of
+//! failing, and single-statement idempotency claims.
+
+use std::borrow::Cow;
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use sqlx::Row as _;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool};
+
+use super::{
+    IdempotencyBegin, IdempotencyKey, RecordingRecord, RoomRecord, Store, StoreError, StoreResult,
+    StoredResponse, vendor_from_str, vendor_to_str,
+};
+use crate::Vendor;
+use crate::remote::BoxFuture;
+
+/// The versioned migrations, embedded from `migrations/sqlite/` (applied in order at open;
+/// an applied migration whose text changed is an error, never a silent re-run).
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../../migrations/sqlite/0001_init.sql"),
+)];
+
+/// The migrator over [`MIGRATIONS`].
+fn migrator() -> Migrator {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|&(version, description, sql)| {
+            Migration::new(
+                version,
+                Cow::Borrowed(description),
+                MigrationType::Simple,
+                Cow::Borrowed(sql),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}
+
+/// The SQLite store.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+fn db_err(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::unavailable(format!("database unavailable: {e}"))
+        }
+        other => StoreError::query(format!("database error: {other}")),
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) and migrates the database at `url`: `sqlite://PATH`,
+    /// `sqlite:PATH` or `sqlite::memory:` (one shared in-memory database for the pool).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the file cannot be opened or a migration fails.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let memory = url == "sqlite::memory:" || url == "sqlite://:memory:";
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::query(format!("bad sqlite URL: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(if memory {
+                SqliteJournalMode::Memory
+            } else {
+                SqliteJournalMode::Wal
+            })
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            // One connection for an in-memory database: each connection would get its own.
+            .max_connections(if memory { 1 } else { 8 })
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| {
+                StoreError::unavailable(format!("cannot open the sqlite database: {e}"))
+            })?;
+        migrator()
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::query(format!("migrating the sqlite database failed: {e}")))?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// Closes the pool (waits for connections in use to be returned).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn to_u32(v: Option<i64>, what: &'static str) -> StoreResult<Option<u32>> {
+    v.map(|n| u32::try_from(n).map_err(|_| StoreError::query(format!("{what} out of range: {n}"))))
+        .transpose()
+}
+
+fn room_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<RoomRecord> {
+    let vendor: String = row.try_get("vendor").map_err(db_err)?;
+    Ok(RoomRecord {
+        id: row.try_get("id").map_err(db_err)?,
+        vendor: vendor_from_str(&vendor)?,
+        name: row.try_get("name").map_err(db_err)?,
+        max_participants: to_u32(
+            row.try_get("max_participants").map_err(db_err)?,
+            "max_participants",
+        )?,
+        empty_timeout_s: to_u32(
+            row.try_get("empty_timeout_s").map_err(db_err)?,
+            "empty_timeout_s",
+        )?,
+        metadata: row.try_get("metadata").map_err(db_err)?,
+        created_at: row.try_get("created_at").map_err(db_err)?,
+    })
+}
+
+fn recording_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<RecordingRecord> {
+    let vendor: String = row.try_get("vendor").map_err(db_err)?;
+    Ok(RecordingRecord {
+        id: row.try_get("id").map_err(db_err)?,
+        vendor: vendor_from_str(&vendor)?,
+        room_id: row.try_get("room_id").map_err(db_err)?,
+        status: row.try_get("status").map_err(db_err)?,
+        output_uri: row.try_get("output_uri").map_err(db_err)?,
+        created_at: row.try_get("created_at").map_err(db_err)?,
+        updated_at: row.try_get("updated_at").map_err(db_err)?,
+    })
+}
+
+impl SqliteStore {
+    async fn begin(
+        &self,
+        key: IdempotencyKey<'_>,
+        fingerprint: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<IdempotencyBegin> {
+        // A purge may delete an expired row between the claim and the read; then claim again.
+        for _ in 0..3 {
+            let claimed = sqlx::query::<Sqlite>(
+                "INSERT INTO idempotency_keys \
+                     (scope, key, fingerprint, state, status, body, created_at, expires_at) \
+                 VALUES (?1, ?2, ?3, 'in_progress', NULL, NULL, ?4, ?5) \
+                 ON CONFLICT (scope, key) DO UPDATE SET \
+                     fingerprint = excluded.fingerprint, state = 'in_progress', status = NULL, \
+                     body = NULL, created_at = excluded.created_at, \
+                     expires_at = excluded.expires_at \
+                 WHERE idempotency_keys.expires_at <= ?4",
+            )
+            .bind(key.scope)
+            .bind(key.key)
+            .bind(fingerprint)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+            if claimed.rows_affected() == 1 {
+                return Ok(IdempotencyBegin::Started);
+            }
+            let row = sqlx::query::<Sqlite>(
+                "SELECT fingerprint, state, status, body FROM idempotency_keys \
+                 WHERE scope = ?1 AND key = ?2",
+            )
+            .bind(key.scope)
+            .bind(key.key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+            let Some(row) = row else { continue };
+            let stored_fp: String = row.try_get("fingerprint").map_err(db_err)?;
+            if stored_fp != fingerprint {
+                return Ok(IdempotencyBegin::Mismatch);
+            }
+            let state: String = row.try_get("state").map_err(db_err)?;
+            if state != "done" {
+                return Ok(IdempotencyBegin::InProgress);
+            }
+            let status: Option<i64> = row.try_get("status").map_err(db_err)?;
+            let body: Option<Vec<u8>> = row.try_get("body").map_err(db_err)?;
+            let status = status
+                .and_then(|s| u16::try_from(s).ok())
+                .ok_or_else(|| StoreError::query("stored idempotent response has no status"))?;
+            return Ok(IdempotencyBegin::Replay(StoredResponse {
+                status,
+                body: body.unwrap_or_default(),
+            }));
+        }
+        Err(StoreError::query(
+            "idempotency key changed state three times while being claimed",
+        ))
+    }
+}
+
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn ping(&self) -> BoxFuture<'_, StoreResult<()>> {
+        Box::pin(async move {
+            sqlx::query::<Sqlite>("SELECT 1")
+                .execute(&self.pool)
+                .await
+                .map(|_| ())
+                .map_err(db_err)
+        })
+    }
+
+    fn put_room<'a>(&'a self, room: &'a RoomRecord) -> BoxFuture<'a, StoreResult<()>> {
+        Box::pin(async move {
+            sqlx::query::<Sqlite>(
+                "INSERT INTO rooms \
+                     (id, vendor, name, max_participants, empty_timeout_s, metadata, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                 ON CONFLICT (id) DO UPDATE SET vendor = excluded.vendor, name = excluded.name, \
+                     max_participants = excluded.max_participants, \
+                     empty_timeout_s = excluded.empty_timeout_s, metadata = excluded.metadata, \
+                     created_at = excluded.created_at",
+            )
+            .bind(&room.id)
+            .bind(vendor_to_str(room.vendor))
+            .bind(&room.name)
+            .bind(room.max_participants.map(i64::from))
+            .bind(room.empty_timeout_s.map(i64::from))
+            .bind(room.metadata.as_deref())
+            .bind(room.created_at)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+        })
+    }
+
+    fn get_room<'a>(&'a self, id: &'a str) -> BoxFuture<'a, StoreResult<Option<RoomRecord>>> {
+        Box::pin(async move {
+            let row = sqlx::query::<Sqlite>("SELECT * FROM rooms WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+            row.as_ref().map(room_from_row).transpose()
+        })
+    }
+
+    fn list_rooms<'a>(
+        &'a self,
+        vendor: Vendor,
+        after: Option<&'a str>,
+        limit: u32,
+    ) -> BoxFuture<'a, StoreResult<Vec<RoomRecord>>> {
+        Box::pin(async move {
+            let rows = sqlx::query::<Sqlite>(
+                "SELECT * FROM rooms WHERE vendor = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+            )
+            .bind(vendor_to_str(vendor))
+            .bind(after.unwrap_or(""))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+            rows.iter().map(room_from_row).collect()
+        })
+    }
+
+    fn delete_room<'a>(&'a self, id: &'a str) -> BoxFuture<'a, StoreResult<bool>> {
+        Box::pin(async move {
+            sqlx::query::<Sqlite>("DELETE FROM rooms WHERE id = ?1")
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map(|r| r.rows_affected() > 0)
+                .map_err(db_err)
+        })
+    }
+
+    fn put_recording<'a>(
+        &'a self,
+        recording: &'a RecordingRecord,
+    ) -> BoxFuture<'a, StoreResult<()>> {
+        Box::pin(async move {
+            sqlx::query::<Sqlite>(
+                "INSERT INTO recordings \
+                     (id, vendor, room_id, status, output_uri, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, \
+                     output_uri = COALESCE(excluded.output_uri, recordings.output_uri), \
+                     updated_at = excluded.updated_at",
+            )
+            .bind(&recording.id)
+            .bind(vendor_to_str(recording.vendor))
+            .bind(&recording.room_id)
+            .bind(&recording.status)
+            .bind(recording.output_uri.as_deref())
+            .bind(recording.created_at)
+            .bind(recording.updated_at)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(db_err)
+        })
+    }
+
+    fn get_recording<'a>(
+        &'a self,
+        id: &'a str,
+    ) -> BoxFuture<'a, StoreResult<Option<RecordingRecord>>> {
+        Box::pin(async move {
+            let row = sqlx::query::<Sqlite>("SELECT * FROM recordings WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+            row.as_ref().map(recording_from_row).transpose()
+        })
+    }
+
+    fn idempotency_begin<'a>(
+        &'a self,
+        key: IdempotencyKey<'a>,
+        fingerprint: &'a str,
+        now: i64,
+        expires_at: i64,
+    ) -> BoxFuture<'a, StoreResult<IdempotencyBegin>> {
+        Box::pin(self.begin(key, fingerprint, now, expires_at))
+    }
+
+    fn idempotency_complete<'a>(
+        &'a self,
+        key: IdempotencyKey<'a>,
+        fingerprint: &'a str,
+        response: &'a StoredResponse,
+    ) -> BoxFuture<'a, StoreResult<bool>> {
+        Box::pin(async move {
+            sqlx::query::<Sqlite>(
+                "UPDATE idempotency_keys SET state = 'done', status = ?4, body = ?5 \
+                 WHERE scope = ?1 AND key = ?2 AND fingerprint = ?3 AND state = 'in_progress'",
+            )
+            .bind(key.scope)
+            .bind(key.key)
+            .bind(fingerprint)
+            .bind(i64::from(response.status))
+            .bind(&response.body)
+            .execute(&self.pool)
+            .await
+            .map(|r| r.rows_affected() == 1)
+            .map_err(db_err)
+        })
+    }
+
+    fn idempotency_abandon<'a>(
+        &'a self,
+        key: IdempotencyKey<'a>,
+        fingerprint: &'a str,
+    ) -> BoxFuture<'a, StoreResult<bool>> {
+        Box::pin(async move {
+            sqlx::query::<Sqlite>(
+                "DELETE FROM idempotency_keys \
+                 WHERE scope = ?1 AND key = ?2 AND fingerprint = ?3 AND state = 'in_progress'",
+            )
+            .bind(key.scope)
+            .bind(key.key)
+            .bind(fingerprint)
+            .execute(&self.pool)
+            .await
+            .map(|r| r.rows_affected() == 1)
+            .map_err(db_err)
+        })
+    }
+
+    fn purge_expired_idempotency(&self, now: i64, limit: u32) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(async move {
+            sqlx::query::<Sqlite>(
+                "DELETE FROM idempotency_keys WHERE rowid IN \
+                     (SELECT rowid FROM idempotency_keys WHERE expires_at <= ?1 LIMIT ?2)",
+            )
+            .bind(now)
+            .bind(i64::from(limit))
+            .execute(&self.pool)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(db_err)
+        })
+    }
+}
