@@ -311,6 +311,37 @@ async fn list_order_is_bytewise_whatever_the_collation() {
     db.drop_database().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verified_tls_to_the_database() {
+    let Some(db) = pg_support::fresh_database("verified_tls_to_the_database").await else {
+        return;
+    };
+    let Some(ca) = pg_support::ca_file("verified_tls_to_the_database") else {
+        return;
+    };
+    let s = PgStore::open(&format!("{}?sslmode=verify-full&sslrootcert={ca}", db.url))
+        .await
+        .unwrap();
+    s.put_room(&room("tls")).await.unwrap();
+    let mut admin = pg_support::connect(&db.url).await;
+    let ssl: Vec<bool> = sqlx::query_scalar(
+        "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+         WHERE a.datname = current_database() AND a.application_name = 'rtcmint'",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .unwrap();
+    assert!(!ssl.is_empty() && ssl.iter().all(|&on| on), "{ssl:?}");
+    // Without the CA the server's certificate is not trusted: refused, not downgraded.
+    let err = PgStore::open(&format!("{}?sslmode=verify-full", db.url))
+        .await
+        .unwrap_err();
+    assert!(err.unavailable, "{err}");
+    let _ = admin.close().await;
+    s.close().await;
+    db.drop_database().await;
+}
+
 #[tokio::test]
 async fn errors_never_show_the_password() {
     // Nothing listens on port 1: the connection fails, and the message must not carry the URL.

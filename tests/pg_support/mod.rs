@@ -40,6 +40,27 @@ pub fn server_url(test: &str) -> Option<String> {
     }
 }
 
+/// The variable `.ci/run` exports with the test server's CA certificate (TLS tests).
+pub const CA_VAR: &str = "RTCMINT_TEST_DATABASE_CA";
+
+/// The test server's CA certificate file, or `None` (after saying so) outside CI.
+pub fn ca_file(test: &str) -> Option<String> {
+    match std::env::var(CA_VAR) {
+        Ok(path) if !path.is_empty() => Some(path),
+        _ => {
+            assert!(
+                !in_ci(),
+                "{test}: {CA_VAR} is not set; .ci/run starts the test server with TLS"
+            );
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {test}: the test server's CA is unknown ({CA_VAR} is not set)"
+            );
+            None
+        }
+    }
+}
+
 /// `url` with its database replaced by `database`.
 pub fn with_database(url: &str, database: &str) -> String {
     let (head, query) = match url.split_once('?') {
