@@ -11,8 +11,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use rtcmint::TokenRequest;
 use rtcmint::agora::{self, AccessToken2, AgoraMinter, Compression, RtcRole};
+use rtcmint::{TokenMinter, TokenRequest};
 
 const APP_ID: &str = "970CA35de60c44645bbae8a215061b33";
 const CERT: &str = "5CFd2fd1755d40ecb72977518be15d3b";
@@ -98,7 +98,14 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("agora/decode+verify (stored)", |b| {
         b.iter(|| {
-            black_box(agora::verify(black_box(&ours), CERT, Some(APP_ID), i64::from(now)).unwrap())
+            black_box(
+                agora::AgoraVerifier::new(CERT)
+                    .and_then(|v| {
+                        v.with_expected_app_id(APP_ID)
+                            .verify_at(black_box(&ours), i64::from(now))
+                    })
+                    .unwrap(),
+            )
         });
     });
     c.bench_function("agora/verify_str (stored, no decoded struct)", |b| {

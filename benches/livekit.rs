@@ -40,13 +40,26 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             out.clear();
             minter
-                .encode_into(black_box(&g), black_box(NOW), 600, &mut out)
+                .encode_into(
+                    black_box(&g),
+                    black_box(NOW),
+                    std::time::Duration::from_secs(600),
+                    &mut out,
+                )
                 .unwrap();
             black_box(out.len())
         })
     });
     group.bench_function("mint_string", |b| {
-        b.iter(|| minter.encode(black_box(&g), black_box(NOW), 600).unwrap())
+        b.iter(|| {
+            minter
+                .encode(
+                    black_box(&g),
+                    black_box(NOW),
+                    std::time::Duration::from_secs(600),
+                )
+                .unwrap()
+        })
     });
     let neutral = LiveKitMinter::new(KEY, SECRET)
         .unwrap()
@@ -61,13 +74,13 @@ fn bench(c: &mut Criterion) {
     group.bench_function("mint_request_into", |b| {
         b.iter(|| {
             out.clear();
-            neutral
-                .mint_request_into(black_box(&req), &mut out)
-                .unwrap();
+            neutral.mint_into(black_box(&req), &mut out).unwrap();
             black_box(out.len())
         })
     });
-    let token = minter.encode(&g, NOW, 600).unwrap();
+    let token = minter
+        .encode(&g, NOW, std::time::Duration::from_secs(600))
+        .unwrap();
     group.bench_function("verify", |b| {
         b.iter(|| verifier.verify_at(black_box(&token), NOW + 1).unwrap())
     });

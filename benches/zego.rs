@@ -33,7 +33,12 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 out.clear();
                 minter
-                    .mint_into(black_box("user-12345"), 3600, &Payload::Identity, &mut out)
+                    .token_into(
+                        black_box("user-12345"),
+                        std::time::Duration::from_secs(3600),
+                        &Payload::Identity,
+                        &mut out,
+                    )
                     .unwrap();
                 black_box(&out);
             })
@@ -42,7 +47,12 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 out.clear();
                 minter
-                    .mint_into(black_box("user-12345"), 3600, &strict, &mut out)
+                    .token_into(
+                        black_box("user-12345"),
+                        std::time::Duration::from_secs(3600),
+                        &strict,
+                        &mut out,
+                    )
                     .unwrap();
                 black_box(&out);
             })
@@ -51,30 +61,38 @@ fn bench(c: &mut Criterion) {
         c.bench_function(&format!("zego/{mode}/mint_request_into"), |b| {
             b.iter(|| {
                 out.clear();
-                black_box(
-                    minter
-                        .mint_request_into(black_box(&request), &mut out)
-                        .unwrap(),
-                );
+                black_box(minter.mint_into(black_box(&request), &mut out).unwrap());
             })
         });
         c.bench_function(&format!("zego/{mode}/TokenMinter::mint"), |b| {
             b.iter(|| black_box(minter.mint(black_box(&request)).unwrap()))
         });
 
-        let token = minter.mint_token("user-12345", 3600, &strict).unwrap();
+        let token = minter
+            .token("user-12345", std::time::Duration::from_secs(3600), &strict)
+            .unwrap();
         let now = verifier.decode(&token).unwrap().issued_at;
         c.bench_function(&format!("zego/{mode}/decode_verify"), |b| {
             b.iter(|| black_box(verifier.verify_at(black_box(&token), now).unwrap()))
         });
         let plain = minter
-            .mint_token("user-12345", 3600, &Payload::Identity)
+            .token(
+                "user-12345",
+                std::time::Duration::from_secs(3600),
+                &Payload::Identity,
+            )
             .unwrap();
         c.bench_function(&format!("zego/{mode}/decode_verify/identity"), |b| {
             b.iter(|| black_box(verifier.verify_at(black_box(&plain), now).unwrap()))
         });
         c.bench_function(&format!("zego/{mode}/verify_fn_with_key_setup"), |b| {
-            b.iter(|| black_box(rtcmint::zego::verify(black_box(&token), SECRET, now).unwrap()))
+            b.iter(|| {
+                black_box(
+                    rtcmint::zego::ZegoVerifier::new(SECRET)
+                        .and_then(|v| v.verify_at(black_box(&token), now))
+                        .unwrap(),
+                )
+            })
         });
     }
 }

@@ -14,14 +14,21 @@ fn main() {
     let grants = ClaimGrants::new("alice")
         .with_name("Alice Example")
         .with_video(VideoGrant::join("my-room"));
-    let token = minter.encode(&grants, 1_767_225_600, 600).unwrap();
+    let token = minter
+        .encode(&grants, 1_767_225_600, std::time::Duration::from_secs(600))
+        .unwrap();
     let mut out = String::with_capacity(512);
     let mut sum = 0usize;
     for _ in 0..n {
         if what == "mint" {
             out.clear();
             minter
-                .encode_into(&grants, 1_767_225_600, 600, &mut out)
+                .encode_into(
+                    &grants,
+                    1_767_225_600,
+                    std::time::Duration::from_secs(600),
+                    &mut out,
+                )
                 .unwrap();
             sum += out.len();
         } else {

@@ -206,13 +206,19 @@ impl MinterSet {
                     )
                     .into(),
                 })?;
-                minter
-                    .mint_request_into(&r.request, token)
-                    .map(|times| (r, times))
+                minter.mint_into(&r.request, token).map(|times| (r, times))
             });
             let ok = match minted {
-                Ok((r, (issued_at, expires_at))) => {
-                    write_success(out, line_no, id, r, token, issued_at, expires_at);
+                Ok((r, times)) => {
+                    write_success(
+                        out,
+                        line_no,
+                        id,
+                        r,
+                        token,
+                        times.issued_at,
+                        times.expires_at,
+                    );
                     true
                 }
                 Err(e) => {

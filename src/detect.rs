@@ -112,13 +112,13 @@ pub fn decode_any(token: &str, zego_server_secret: Option<&str>) -> crate::Resul
             crate::livekit::decode(token).map(|d| DecodedAny::LiveKit(Box::new(d)))
         }
         Some(TokenFormat::Agora007 | TokenFormat::Agora006) => {
-            crate::agora::inspect(token).map(DecodedAny::Agora)
+            crate::agora::decode(token).map(DecodedAny::Agora)
         }
         Some(TokenFormat::Zego04) => match zego_server_secret {
             Some(secret) => {
                 crate::zego::decode(token, secret).map(|d| DecodedAny::Zego(Box::new(d)))
             }
-            None => crate::zego::inspect(token).map(DecodedAny::ZegoContainer),
+            None => crate::zego::decode_container(token).map(DecodedAny::ZegoContainer),
         },
         None => Err(crate::Error::Malformed {
             vendor: None,

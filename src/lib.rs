@@ -24,7 +24,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use detect::{DecodedAny, TokenFormat, decode_any, detect_format};
 pub use duration::parse_duration;
 pub use error::{Error, ErrorKind, Result};
-pub use minter::{DEFAULT_TTL, IssuedToken, TokenMinter, TokenRequest};
+pub use minter::{DEFAULT_TTL, IssuedToken, MintedToken, TokenMinter, TokenRequest, TokenTimes};
 pub use random::{FixedRandom, RandomSource, ThreadRandom};
 pub use secret::Secret;
 pub use vendor::{UnknownVendor, Vendor};

@@ -1,4 +1,5 @@
-//! The vendor-neutral minting interface: [`TokenMinter`], [`TokenRequest`] and [`IssuedToken`].
+//! The vendor-neutral minting interface: [`TokenMinter`], [`TokenRequest`], [`IssuedToken`], and
+//! the [`TokenTimes`] / [`MintedToken`] every vendor's builders return.
 
 use std::time::Duration;
 
@@ -223,35 +224,159 @@ impl IssuedToken {
     }
 }
 
+/// The issue and expiry times of a minted token, Unix seconds: what every `…_into` minting method
+/// returns besides the token it appended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TokenTimes {
+    /// Issue time (LiveKit `nbf`, Agora `issue_ts`, ZEGO `ctime`).
+    pub issued_at: i64,
+    /// Expiry.
+    pub expires_at: i64,
+}
+
+impl TokenTimes {
+    /// Both times.
+    #[must_use]
+    pub const fn new(issued_at: i64, expires_at: i64) -> Self {
+        TokenTimes {
+            issued_at,
+            expires_at,
+        }
+    }
+}
+
+/// A token minted by a vendor-specific builder, with the issue and expiry times it carries (the
+/// owned counterpart of a `…_into` method). Derefs to the token text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct MintedToken {
+    /// The token string.
+    pub token: String,
+    /// Issue time, Unix seconds.
+    pub issued_at: i64,
+    /// Expiry, Unix seconds.
+    pub expires_at: i64,
+}
+
+impl MintedToken {
+    /// A token with its times.
+    #[must_use]
+    pub fn new(token: String, times: TokenTimes) -> Self {
+        MintedToken {
+            token,
+            issued_at: times.issued_at,
+            expires_at: times.expires_at,
+        }
+    }
+
+    /// The issue and expiry times.
+    #[must_use]
+    pub const fn times(&self) -> TokenTimes {
+        TokenTimes::new(self.issued_at, self.expires_at)
+    }
+
+    /// The token string.
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.token
+    }
+
+    /// The token text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.token
+    }
+}
+
+impl std::ops::Deref for MintedToken {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.token
+    }
+}
+
+impl AsRef<str> for MintedToken {
+    fn as_ref(&self) -> &str {
+        &self.token
+    }
+}
+
+impl std::fmt::Display for MintedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.token)
+    }
+}
+
+impl From<MintedToken> for String {
+    fn from(t: MintedToken) -> String {
+        t.token
+    }
+}
+
+impl PartialEq<str> for MintedToken {
+    fn eq(&self, other: &str) -> bool {
+        self.token == other
+    }
+}
+
+impl PartialEq<&str> for MintedToken {
+    fn eq(&self, other: &&str) -> bool {
+        self.token == *other
+    }
+}
+
+impl PartialEq<String> for MintedToken {
+    fn eq(&self, other: &String) -> bool {
+        &self.token == other
+    }
+}
+
+impl PartialEq<MintedToken> for String {
+    fn eq(&self, other: &MintedToken) -> bool {
+        *self == other.token
+    }
+}
+
+impl PartialEq<MintedToken> for &str {
+    fn eq(&self, other: &MintedToken) -> bool {
+        *self == other.token
+    }
+}
+
 /// Mints join tokens for one vendor from a vendor-neutral [`TokenRequest`].
 ///
 /// Implementations are built once per credential set, hold their keyed state, mint with `&self`
-/// and are `Send + Sync`, so one minter serves every thread of a join service.
+/// and are `Send + Sync`, so one minter serves every thread of a join service. An implementation
+/// writes [`TokenMinter::mint_into`]; [`TokenMinter::mint`] is provided.
 pub trait TokenMinter: Send + Sync {
     /// The vendor this minter issues tokens for.
     fn vendor(&self) -> Vendor;
 
-    /// Mints one token.
+    /// Mints the token for `request` and appends it to `out`, returning its issue and expiry
+    /// times. On error `out` is left as it was. The crate's minters perform no heap allocation
+    /// here once `out` has room (the path for high-volume callers such as the batch command).
     ///
     /// # Errors
     /// [`Error::InvalidRequest`] for a field value the vendor refuses, [`Error::Unsupported`] for a
     /// field the vendor's token cannot express, [`Error::Clock`] when the clock cannot be read.
-    fn mint(&self, request: &TokenRequest) -> Result<IssuedToken>;
+    fn mint_into(&self, request: &TokenRequest, out: &mut String) -> Result<TokenTimes>;
 
-    /// Mints one token and appends it to `out`, returning `(issued_at, expires_at)` in Unix
-    /// seconds; the room and identity of the [`IssuedToken`] are the request's. On error `out` is
-    /// left as it was.
-    ///
-    /// The default goes through [`TokenMinter::mint`]; the crate's minters override it to write
-    /// straight into `out`, with no heap allocation per token once `out` has room (the path for
-    /// high-volume callers such as the batch command).
+    /// Mints one token: [`TokenMinter::mint_into`] into a new string, with the request's room and
+    /// identity.
     ///
     /// # Errors
-    /// As [`TokenMinter::mint`].
-    fn mint_request_into(&self, request: &TokenRequest, out: &mut String) -> Result<(i64, i64)> {
-        let issued = self.mint(request)?;
-        out.push_str(&issued.token);
-        Ok((issued.issued_at, issued.expires_at))
+    /// As [`TokenMinter::mint_into`].
+    fn mint(&self, request: &TokenRequest) -> Result<IssuedToken> {
+        let mut token = String::with_capacity(512);
+        let times = self.mint_into(request, &mut token)?;
+        Ok(IssuedToken::new(
+            self.vendor(),
+            token,
+            request.room.clone(),
+            request.identity.clone(),
+            times.issued_at,
+            times.expires_at,
+        ))
     }
 }
 

@@ -88,7 +88,9 @@ fn token_request_maps_to_rtc_privileges() {
         .rtc_token_with_uid("room-1", 2_882_341_273, RtcRole::Publisher, HOUR, HOUR)
         .unwrap();
     assert_eq!(b, issued.token);
-    agora::verify(&issued.token, CERT, Some(APP_ID), NOW).unwrap();
+    agora::AgoraVerifier::new(CERT)
+        .and_then(|v| v.with_expected_app_id(APP_ID).verify_at(&issued.token, NOW))
+        .unwrap();
 
     // Flags → privileges.
     let req = TokenRequest::new("alice")
@@ -332,7 +334,9 @@ fn every_builder_verifies() {
         ),
     ];
     for (token, types) in tokens {
-        let info = agora::verify(&token, CERT, Some(APP_ID), NOW).unwrap();
+        let info = agora::AgoraVerifier::new(CERT)
+            .and_then(|v| v.with_expected_app_id(APP_ID).verify_at(&token, NOW))
+            .unwrap();
         let got: Vec<u16> = info.services.iter().map(|s| s.service_type).collect();
         assert_eq!(got, types);
         AccessToken2::verify_str(&token, CERT, Some(APP_ID), NOW).unwrap();
@@ -347,27 +351,29 @@ fn verify_reports_distinct_errors_and_inspect_json() {
         .unwrap();
     let other_cert = "5CFd2fd1755d40ecb72977518be15d3c";
     assert!(matches!(
-        agora::verify(&token, other_cert, None, NOW),
+        agora::AgoraVerifier::new(other_cert).and_then(|v| v.verify_at(&token, NOW)),
         Err(Error::SignatureMismatch { .. })
     ));
     assert!(matches!(
-        agora::verify(&token, CERT, None, NOW + 3600),
+        agora::AgoraVerifier::new(CERT).and_then(|v| v.verify_at(&token, NOW + 3600)),
         Err(Error::Expired { expired_at, now, .. }) if expired_at == NOW + 3600 && now == NOW + 3600
     ));
     assert!(matches!(
-        agora::verify("007abc", CERT, None, NOW),
+        agora::AgoraVerifier::new(CERT).and_then(|v| v.verify_at("007abc", NOW)),
         Err(Error::Malformed { .. })
     ));
     assert!(matches!(
-        agora::verify(&token, "short", None, NOW),
+        agora::AgoraVerifier::new("short").and_then(|v| v.verify_at(&token, NOW)),
         Err(Error::InvalidCredentials { .. })
     ));
     assert!(matches!(
-        agora::verify_with_clock(&token, CERT, None, &FixedClock(NOW + 1)),
+        agora::AgoraVerifier::new(CERT).and_then(|v| v
+            .with_clock(std::sync::Arc::new(FixedClock(NOW + 1)))
+            .verify_at(&token, NOW + 1)),
         Ok(info) if info.expires_at == NOW + 3600
     ));
 
-    let json = serde_json::to_value(agora::inspect(&token).unwrap()).unwrap();
+    let json = serde_json::to_value(agora::decode(&token).unwrap()).unwrap();
     assert_eq!(json["version"], "007");
     assert_eq!(json["expires_at"], NOW + 3600);
     let rtc = &json["services"][0];

@@ -37,7 +37,7 @@ fn layout_is_the_rust_sdk_one() {
         .encode(
             &ClaimGrants::new("alice").with_video(VideoGrant::join("my-room")),
             NOW,
-            21_600,
+            std::time::Duration::from_secs(21_600),
         )
         .unwrap();
     let mut parts = token.split('.');
@@ -130,7 +130,7 @@ fn mint_checks() {
     let grants = |f: fn(&mut ClaimGrants)| {
         let mut g = ClaimGrants::new("a").with_video(VideoGrant::join("r"));
         f(&mut g);
-        m.encode(&g, NOW, 60)
+        m.encode(&g, NOW, std::time::Duration::from_secs(60))
     };
     assert!(grants(|g| g.kind = "robot".into()).is_err());
     assert!(grants(|g| g.kind = "connector".into()).is_ok());
@@ -144,7 +144,14 @@ fn mint_checks() {
         })
         .is_err()
     );
-    assert!(m.encode(&ClaimGrants::new("a"), i64::MAX - 5, 60).is_err());
+    assert!(
+        m.encode(
+            &ClaimGrants::new("a"),
+            i64::MAX - 5,
+            std::time::Duration::from_secs(60)
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -182,7 +189,7 @@ fn key_rotation_and_leeway() {
         .encode(
             &ClaimGrants::new("a").with_video(VideoGrant::join("r")),
             NOW,
-            60,
+            std::time::Duration::from_secs(60),
         )
         .unwrap();
     // Only the current key: the old token names an unknown key.
@@ -240,26 +247,43 @@ fn room_config_round_trips() {
         .into(),
         ..Default::default()
     });
-    let token = minter().encode(&g, NOW, 60).unwrap();
+    let token = minter()
+        .encode(&g, NOW, std::time::Duration::from_secs(60))
+        .unwrap();
     let decoded = decode(&token).unwrap();
     assert_eq!(decoded.header.alg, "HS256");
     assert_eq!(decoded.claims.grants, g);
     // Maps come out sorted, so equal grants give equal tokens.
-    assert_eq!(token, minter().encode(&g, NOW, 60).unwrap());
+    assert_eq!(
+        token,
+        minter()
+            .encode(&g, NOW, std::time::Duration::from_secs(60))
+            .unwrap()
+    );
 }
 
 #[test]
 fn encode_into_appends_and_leaves_output_alone_on_error() {
     let m = minter();
     let mut out = String::from("Bearer ");
-    m.encode_into(&ClaimGrants::new("a"), NOW, 60, &mut out)
-        .unwrap();
+    m.encode_into(
+        &ClaimGrants::new("a"),
+        NOW,
+        std::time::Duration::from_secs(60),
+        &mut out,
+    )
+    .unwrap();
     assert!(out.starts_with("Bearer eyJ"));
     verifier().verify_at(&out["Bearer ".len()..], NOW).unwrap();
     let before = out.clone();
     assert!(
-        m.encode_into(&ClaimGrants::new("a"), NOW, 0, &mut out)
-            .is_err()
+        m.encode_into(
+            &ClaimGrants::new("a"),
+            NOW,
+            std::time::Duration::from_secs(0),
+            &mut out
+        )
+        .is_err()
     );
     assert_eq!(out, before);
 }
@@ -307,7 +331,7 @@ proptest! {
         ttl in 1u64..10_000_000,
     ) {
         let g = ClaimGrants { identity, name, metadata, attributes, video, ..ClaimGrants::default() };
-        let token = minter().encode(&g, now, ttl).unwrap();
+        let token = minter().encode(&g, now, Duration::from_secs(ttl)).unwrap();
         let claims = verifier().verify_at(&token, now).unwrap();
         prop_assert_eq!(&claims.grants, &g);
         prop_assert_eq!(claims.iss, KEY);
@@ -324,10 +348,10 @@ proptest! {
     #[test]
     fn any_flipped_character_fails_verification(pos in 0usize..300, replacement in "[A-Za-z0-9_.-]") {
         let token = minter()
-            .encode(&ClaimGrants::new("alice").with_video(VideoGrant::join("my-room")), NOW, 600)
+            .encode(&ClaimGrants::new("alice").with_video(VideoGrant::join("my-room")), NOW, std::time::Duration::from_secs(600))
             .unwrap();
         let pos = pos % token.len();
-        let mut bytes = token.clone().into_bytes();
+        let mut bytes = token.clone().into_string().into_bytes();
         bytes[pos] = replacement.as_bytes()[0];
         let tampered = String::from_utf8(bytes).unwrap();
         prop_assume!(tampered != token);

@@ -34,17 +34,18 @@ fn all_decoders(s: &str) {
     let _ = LiveKitVerifier::new(LK_KEY, LK_SECRET)
         .unwrap()
         .verify_at(s, 0);
-    let _ = agora::inspect(s);
+    let _ = agora::decode(s);
     let _ = AccessToken2::decode(s);
     let _ = AccessToken2::verify_str(s, AG_CERT, Some(s), i64::MAX);
-    let _ = agora::verify(s, AG_CERT, None, i64::MIN);
-    let _ = agora::verify(s, s, Some(s), 0);
+    let _ = agora::AgoraVerifier::new(AG_CERT).and_then(|v| v.verify_at(s, i64::MIN));
+    let _ = agora::AgoraVerifier::new(s).and_then(|v| v.with_expected_app_id(s).verify_at(s, 0));
     let _ = AccessToken006::decode(s);
-    let _ = agora::verify_006(s, AG_CERT, Some(s), s, s, 0);
-    let _ = zego::inspect(s);
+    let _ = agora::AgoraVerifier::new(AG_CERT)
+        .and_then(|v| v.with_expected_app_id(s).verify_006_at(s, s, s, 0));
+    let _ = zego::decode_container(s);
     let _ = zego::detect_mode(s);
     let _ = zego::decode(s, Z_SECRET);
-    let _ = zego::verify(s, s, 0);
+    let _ = zego::ZegoVerifier::new(s).and_then(|v| v.verify_at(s, 0));
     let _ = ZegoVerifier::new(Z_SECRET)
         .unwrap()
         .with_expected_app_id(1)

@@ -290,7 +290,9 @@ async fn double_enforces_grants_and_routes() {
                 video: Some(video),
                 ..ClaimGrants::default()
             };
-            minter.encode(&g, now, 600).unwrap()
+            minter
+                .encode(&g, now, std::time::Duration::from_secs(600))
+                .unwrap()
         };
         let http = reqwest::Client::new();
         let post = |path: &str, tok: Option<String>, body: &str, ct: &str| {

@@ -144,7 +144,7 @@ fn verification_and_mint_errors_never_show_the_secret() {
         .encode(
             &ClaimGrants::new("a").with_video(VideoGrant::join("r")),
             1_000,
-            60,
+            std::time::Duration::from_secs(60),
         )
         .unwrap();
     let wrong = LiveKitVerifier::new(LK_KEY, "dF4kW9qZ2xR7mT5vN8bH3sJ6cG1pL0y").unwrap();
@@ -163,21 +163,38 @@ fn verification_and_mint_errors_never_show_the_secret() {
         .rtc_token_with_uid("c", 1, RtcRole::Publisher, hour, hour)
         .unwrap();
     let other = "00112233445566778899AABBCCDDEEFF";
-    assert_clean_err(agora::verify(&token, other, None, 0), ALL);
-    assert_clean_err(agora::verify(&token, AG_BAD_CERT, None, 0), ALL);
-    assert_clean_err(AccessToken2::verify_str(&token, AG_BAD_CERT, None, 0), ALL);
     assert_clean_err(
-        agora::verify(&token, AG_CERT, Some("0123456789abcdef0123456789abcdef"), 0),
+        agora::AgoraVerifier::new(other).and_then(|v| v.verify_at(&token, 0)),
         ALL,
     );
-    assert_clean_err(agora::verify(&token, AG_CERT, None, i64::MAX), ALL);
-    assert_clean_err(agora::verify_006("006x", AG_CERT, None, "c", "1", 0), ALL);
+    assert_clean_err(
+        agora::AgoraVerifier::new(AG_BAD_CERT).and_then(|v| v.verify_at(&token, 0)),
+        ALL,
+    );
+    assert_clean_err(AccessToken2::verify_str(&token, AG_BAD_CERT, None, 0), ALL);
+    assert_clean_err(
+        agora::AgoraVerifier::new(AG_CERT).and_then(|v| {
+            v.with_expected_app_id("0123456789abcdef0123456789abcdef")
+                .verify_at(&token, 0)
+        }),
+        ALL,
+    );
+    assert_clean_err(
+        agora::AgoraVerifier::new(AG_CERT).and_then(|v| v.verify_at(&token, i64::MAX)),
+        ALL,
+    );
+    assert_clean_err(
+        agora::AgoraVerifier::new(AG_CERT).and_then(|v| v.verify_006_at("006x", "c", "1", 0)),
+        ALL,
+    );
     assert_clean_err(ag.mint(&TokenRequest::new("a")), ALL); // no room
 
     // ZEGO: wrong secret in both modes, wrong app id, expired, malformed.
     for mode in [Mode::Cbc, Mode::Gcm] {
         let z = ZegoMinter::new(Z_APP_ID, Z_SECRET).unwrap().with_mode(mode);
-        let token = z.mint_token("u", 60, &Payload::Identity).unwrap();
+        let token = z
+            .token("u", std::time::Duration::from_secs(60), &Payload::Identity)
+            .unwrap();
         let wrong = ZegoVerifier::new("Yh5Tq8Wr2Zk7Xm3Nv9Bs4Jc6Gd1Fp0La").unwrap();
         assert_clean_err(wrong.decode(&token), ALL);
         assert_clean_err(
@@ -187,9 +204,18 @@ fn verification_and_mint_errors_never_show_the_secret() {
                 .decode(&token),
             ALL,
         );
-        assert_clean_err(zego::verify(&token, Z_SECRET, i64::MAX), ALL);
-        assert_clean_err(zego::verify("04!!", Z_SECRET, 0), ALL);
-        assert_clean_err(z.mint_token("", 60, &Payload::Identity), ALL);
+        assert_clean_err(
+            zego::ZegoVerifier::new(Z_SECRET).and_then(|v| v.verify_at(&token, i64::MAX)),
+            ALL,
+        );
+        assert_clean_err(
+            zego::ZegoVerifier::new(Z_SECRET).and_then(|v| v.verify_at("04!!", 0)),
+            ALL,
+        );
+        assert_clean_err(
+            z.token("", std::time::Duration::from_secs(60), &Payload::Identity),
+            ALL,
+        );
         let decoded = zego::decode(&token, Z_SECRET).unwrap();
         assert_clean_debug_display(&decoded, ALL);
         assert_clean(&serde_json::to_string(&decoded).unwrap(), ALL);
@@ -660,4 +686,43 @@ fn remote_clients_and_storage_never_show_secrets() {
         assert_clean(&e.to_string(), &secrets);
         assert_clean_debug_display(&e, &secrets);
     }
+}
+
+/// A secret file its group or others may read or write gets a warning naming it (as ssh does);
+/// a 0600 file does not.
+#[cfg(unix)]
+#[test]
+fn cli_secret_file_open_to_others_warns() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let file = secret_file("lk-perm", LK_SECRET);
+    let args = [
+        "livekit",
+        "mint",
+        "--identity",
+        "a",
+        "--api-key",
+        LK_KEY,
+        "--api-secret-file",
+        file.to_str().unwrap(),
+        "--now",
+        "1000",
+    ];
+    for (mode, warns) in [
+        (0o644, true),
+        (0o660, true),
+        (0o602, true),
+        (0o600, false),
+        (0o400, false),
+    ] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        let out = run_clean(rtcmint(), &args, ALL);
+        assert_eq!(out.status.code(), Some(0));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let expected = format!(
+            "warning: secret file {} is accessible by others (mode {mode:04o}); restrict it with chmod 600",
+            file.display()
+        );
+        assert_eq!(stderr.contains(&expected), warns, "mode {mode:o}: {stderr}");
+    }
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
 }

@@ -292,9 +292,10 @@ fn lk_token(exp_ttl: u64) -> String {
     lk().encode(
         &ClaimGrants::new("alice").with_video(VideoGrant::join("my-room")),
         NOW,
-        exp_ttl,
+        Duration::from_secs(exp_ttl),
     )
     .unwrap()
+    .into_string()
 }
 
 fn lk_verifier() -> LiveKitVerifier {
@@ -310,12 +311,14 @@ fn ag_token() -> String {
     let h = Duration::from_secs(3600);
     ag().rtc_token_with_uid("my-channel", 42, RtcRole::Publisher, h, h)
         .unwrap()
+        .into_string()
 }
 
 fn z_token(mode: Mode) -> String {
     zg().with_mode(mode)
-        .mint_token("user1", 3600, &Payload::Identity)
+        .token("user1", Duration::from_secs(3600), &Payload::Identity)
         .unwrap()
+        .into_string()
 }
 
 fn z_bin(token: &str) -> Vec<u8> {
@@ -415,7 +418,7 @@ fn row_k09() {
         "K09",
         "`agora::verify` / `AccessToken2::verify_str` app certificate",
         "not 32 hex characters",
-        agora::verify(&ag_token(), "secret", None, NOW),
+        agora::AgoraVerifier::new("secret").and_then(|v| v.verify_at(&ag_token(), NOW)),
     );
 }
 #[test]
@@ -714,7 +717,11 @@ fn row_g01() {
         "G01",
         "LiveKit grants `kind`",
         "`\"robot\"`",
-        lk().encode(&ClaimGrants::new("a").with_kind("robot"), NOW, 600),
+        lk().encode(
+            &ClaimGrants::new("a").with_kind("robot"),
+            NOW,
+            std::time::Duration::from_secs(600),
+        ),
     );
 }
 #[test]
@@ -727,7 +734,11 @@ fn row_g02() {
         "G02",
         "LiveKit grants `video.canPublishSources`",
         "`\"webcam\"`",
-        lk().encode(&ClaimGrants::new("a").with_video(v), NOW, 600),
+        lk().encode(
+            &ClaimGrants::new("a").with_video(v),
+            NOW,
+            std::time::Duration::from_secs(600),
+        ),
     );
 }
 #[test]
@@ -739,7 +750,7 @@ fn row_g03() {
         lk().encode(
             &ClaimGrants::new("").with_video(VideoGrant::join("r")),
             NOW,
-            600,
+            std::time::Duration::from_secs(600),
         ),
     );
 }
@@ -752,7 +763,7 @@ fn row_g04() {
         lk().encode(
             &ClaimGrants::new("a").with_attribute("k", "v".repeat(64 * 1024)),
             NOW,
-            600,
+            std::time::Duration::from_secs(600),
         ),
     );
 }
@@ -766,7 +777,11 @@ fn row_g05() {
         "G05",
         "LiveKit grants `video.destinationRoom`",
         "257 bytes",
-        lk().encode(&ClaimGrants::new("a").with_video(v), NOW, 600),
+        lk().encode(
+            &ClaimGrants::new("a").with_video(v),
+            NOW,
+            std::time::Duration::from_secs(600),
+        ),
     );
 }
 #[test]
@@ -782,7 +797,7 @@ fn row_g06() {
         "G06",
         "LiveKit grants `roomConfig.name`",
         "257 bytes",
-        lk().encode(&g, NOW, 600),
+        lk().encode(&g, NOW, std::time::Duration::from_secs(600)),
     );
 }
 #[test]
@@ -791,7 +806,11 @@ fn row_g07() {
         "G07",
         "`LiveKitMinter::encode` ttl",
         "`0`",
-        lk().encode(&ClaimGrants::new("a"), NOW, 0),
+        lk().encode(
+            &ClaimGrants::new("a"),
+            NOW,
+            std::time::Duration::from_secs(0),
+        ),
     );
 }
 #[test]
@@ -833,9 +852,9 @@ fn row_g11() {
     let inputs = MintInputs::new("u", NOW, 3600, 1, b"0123456789ab").payload(&p);
     lib(
         "G11",
-        "`ZegoMinter::mint_with` IV",
+        "`ZegoMinter::encode_into` IV",
         "12 bytes in CBC mode",
-        zg().mint_with(&inputs, &mut String::new()),
+        zg().encode_into(&inputs, &mut String::new()),
     );
 }
 #[test]
@@ -843,9 +862,9 @@ fn row_g12() {
     let inputs = MintInputs::new("u", NOW, 0, 1, b"0123456789abcdef");
     lib(
         "G12",
-        "`ZegoMinter::mint_with` effective time",
+        "`ZegoMinter::encode_into` effective time",
         "`0`",
-        zg().mint_with(&inputs, &mut String::new()),
+        zg().encode_into(&inputs, &mut String::new()),
     );
 }
 #[test]
@@ -864,7 +883,7 @@ fn row_g14() {
         "G14",
         "ZEGO payload",
         "70000 bytes (ciphertext over 65535)",
-        zg().mint_token("u", 60, &p),
+        zg().token("u", std::time::Duration::from_secs(60), &p),
     );
 }
 #[test]
@@ -1070,9 +1089,9 @@ fn row_t15() {
 fn row_a01() {
     lib(
         "A01",
-        "Agora token (`verify`, `inspect`)",
+        "Agora token (`verify_at`, `decode`)",
         "`008…`",
-        agora::verify("008abc", AG_CERT, None, NOW),
+        agora::AgoraVerifier::new(AG_CERT).and_then(|v| v.verify_at("008abc", NOW)),
     );
 }
 #[test]
@@ -1081,7 +1100,7 @@ fn row_a02() {
         "A02",
         "Agora 007 token",
         "bad base64",
-        agora::inspect("007!!!!"),
+        agora::decode("007!!!!"),
     );
 }
 #[test]
@@ -1090,7 +1109,7 @@ fn row_a03() {
         "A03",
         "Agora 007 token",
         "base64 of non-zlib bytes",
-        agora::inspect("007AAAAAAAA"),
+        agora::decode("007AAAAAAAA"),
     );
 }
 #[test]
@@ -1100,7 +1119,7 @@ fn row_a04() {
         "A04",
         "Agora 007 token",
         "truncated payload",
-        agora::inspect("007eAEBAQD+/wAAAQAB"),
+        agora::decode("007eAEBAQD+/wAAAQAB"),
     );
 }
 #[test]
@@ -1109,7 +1128,7 @@ fn row_a05() {
         "A05",
         "Agora 007 token",
         "signed with another certificate",
-        agora::verify(&ag_token(), AG_OTHER_CERT, None, NOW),
+        agora::AgoraVerifier::new(AG_OTHER_CERT).and_then(|v| v.verify_at(&ag_token(), NOW)),
     );
 }
 #[test]
@@ -1118,12 +1137,10 @@ fn row_a06() {
         "A06",
         "Agora 007 token",
         "another app id than expected",
-        agora::verify(
-            &ag_token(),
-            AG_CERT,
-            Some("0123456789abcdef0123456789abcdef"),
-            NOW,
-        ),
+        agora::AgoraVerifier::new(AG_CERT).and_then(|v| {
+            v.with_expected_app_id("0123456789abcdef0123456789abcdef")
+                .verify_at(&ag_token(), NOW)
+        }),
     );
 }
 #[test]
@@ -1132,7 +1149,7 @@ fn row_a07() {
         "A07",
         "Agora 007 token",
         "expired",
-        agora::verify(&ag_token(), AG_CERT, None, NOW + 3600),
+        agora::AgoraVerifier::new(AG_CERT).and_then(|v| v.verify_at(&ag_token(), NOW + 3600)),
     );
 }
 #[test]
@@ -1141,7 +1158,7 @@ fn row_a08() {
         "A08",
         "Agora token given to the 007 verifier",
         "a 006 token",
-        agora::verify(V006, AG_CERT, None, NOW),
+        agora::AgoraVerifier::new(AG_CERT).and_then(|v| v.verify_at(V006, NOW)),
     );
 }
 #[test]
@@ -1150,7 +1167,8 @@ fn row_a09() {
         "A09",
         "Agora 006 token",
         "wrong channel",
-        agora::verify_006(V006, AG_CERT, None, "other", "2882341273", 1_024_711),
+        agora::AgoraVerifier::new(AG_CERT)
+            .and_then(|v| v.verify_006_at(V006, "other", "2882341273", 1_024_711)),
     );
 }
 #[test]
@@ -1159,7 +1177,7 @@ fn row_a10() {
         "A10",
         "Agora 006 token",
         "app id cut short",
-        agora::inspect("006970CA35de60c"),
+        agora::decode("006970CA35de60c"),
     );
 }
 #[test]
@@ -1168,7 +1186,7 @@ fn row_a11() {
         "A11",
         "Agora 006 token",
         "bad base64 after the app id",
-        agora::inspect(&format!("{}!!", &V006[..35])),
+        agora::decode(&format!("{}!!", &V006[..35])),
     );
 }
 #[test]
@@ -1177,14 +1195,14 @@ fn row_a12() {
         "A12",
         "Agora 006 token",
         "expired",
-        agora::verify_006(
-            V006,
-            AG_CERT,
-            None,
-            "7d72365eb983485397e3e3f9d460bdda",
-            "2882341273",
-            1_111_111,
-        ),
+        agora::AgoraVerifier::new(AG_CERT).and_then(|v| {
+            v.verify_006_at(
+                V006,
+                "7d72365eb983485397e3e3f9d460bdda",
+                "2882341273",
+                1_111_111,
+            )
+        }),
     );
 }
 
@@ -2133,5 +2151,150 @@ fn row_h01() {
             "--gQz7Xq9vWk2MpL7rTn4YhB8sJd3FgK6",
             "--not-a-real-flag",
         ],
+    );
+}
+
+/// The binary under `sh` with a 256 MiB address-space limit (`ulimit -v`): an unbounded read of
+/// `/dev/zero` runs out of memory instead of being refused.
+fn rtcmint_limited(script_args: &str) -> Command {
+    let mut c = Command::new("sh");
+    for var in cli_support::CREDENTIAL_VARS {
+        c.env_remove(var);
+    }
+    c.arg("-c")
+        .arg(format!("ulimit -v 262144; exec \"$0\" {script_args}"))
+        .arg(env!("CARGO_BIN_EXE_rtcmint"));
+    c
+}
+
+/// A scratch directory for one row (relative file names keep the messages exact).
+fn scratch_dir(id: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("rtcmint-row-{id}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn row_h02() {
+    let dir = scratch_dir("h02");
+    let big = dir.join("big-token");
+    std::fs::write(&big, "eyJ".repeat(1 << 20)).unwrap();
+    let mut c = rtcmint();
+    c.stdin(std::fs::File::open(&big).unwrap());
+    cli(
+        "H02",
+        "`decode -` (standard input)",
+        "3 MiB",
+        c,
+        &["decode", "-"],
+    );
+}
+#[test]
+fn row_h03() {
+    cli(
+        "H03",
+        "`decode -` (standard input)",
+        "`/dev/zero` (256 MiB memory limit)",
+        rtcmint_limited("decode - < /dev/zero"),
+        &[],
+    );
+}
+#[test]
+fn row_h04() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let mut c = rtcmint();
+    c.arg("decode")
+        .arg(std::ffi::OsStr::from_bytes(b"eyJ\xff\xfe.x.y"));
+    cli("H04", "`decode` token argument", "invalid UTF-8", c, &[]);
+}
+#[test]
+fn row_h05() {
+    let dir = scratch_dir("h05");
+    let bad = dir.join("bad-utf8");
+    std::fs::write(&bad, b"eyJ\xff\xfe.x.y\n").unwrap();
+    let mut c = rtcmint();
+    c.stdin(std::fs::File::open(&bad).unwrap());
+    cli(
+        "H05",
+        "`verify -` (standard input)",
+        "invalid UTF-8",
+        with_livekit(c),
+        &["verify", "-"],
+    );
+}
+#[test]
+fn row_h06() {
+    cli(
+        "H06",
+        "`--api-secret-file`",
+        "`/dev/zero` (256 MiB memory limit)",
+        rtcmint_limited("livekit mint --identity a --api-key k --api-secret-file /dev/zero"),
+        &[],
+    );
+}
+#[test]
+fn row_h07() {
+    let dir = scratch_dir("h07");
+    std::fs::write(dir.join("empty-secret"), "\n").unwrap();
+    let mut c = rtcmint();
+    c.current_dir(&dir)
+        .env("LIVEKIT_API_KEY", LK_KEY)
+        .env("LIVEKIT_API_SECRET_FILE", "empty-secret");
+    cli(
+        "H07",
+        "`LIVEKIT_API_SECRET_FILE`",
+        "an empty file",
+        c,
+        &["livekit", "mint", "--identity", "a"],
+    );
+}
+#[test]
+fn row_h08() {
+    let dir = scratch_dir("h08");
+    std::fs::write(dir.join("empty-secret"), "").unwrap();
+    let mut c = rtcmint();
+    c.current_dir(&dir);
+    cli(
+        "H08",
+        "`verify --server-secret-file`",
+        "an empty file",
+        c,
+        &[
+            "verify",
+            "04AAAAAGnqkAAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==",
+            "--server-secret-file",
+            "empty-secret",
+        ],
+    );
+}
+#[test]
+fn row_h09() {
+    let t = lk_token(600);
+    let (signed, sig) = t.rsplit_once('.').unwrap();
+    lib(
+        "H09",
+        "LiveKit token",
+        "signature one character short",
+        lk_verifier().verify_at(&format!("{signed}.{}", &sig[..42]), NOW),
+    );
+}
+#[test]
+fn row_h10() {
+    // 43 characters carry 258 bits for 256: the last character's two low bits must be zero.
+    // Setting one keeps the length and the alphabet but makes the encoding non-canonical.
+    const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let t = lk_token(600);
+    let (signed, sig) = t.rsplit_once('.').unwrap();
+    let last = B64URL
+        .iter()
+        .position(|&c| c == sig.as_bytes()[42])
+        .unwrap();
+    assert_eq!(last & 3, 0);
+    let bad = format!("{signed}.{}{}", &sig[..42], B64URL[last | 1] as char);
+    lib(
+        "H10",
+        "LiveKit token",
+        "signature with non-zero trailing bits",
+        lk_verifier().verify_at(&bad, NOW),
     );
 }

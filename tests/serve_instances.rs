@@ -286,13 +286,11 @@ async fn two_instances_share_rooms_recordings_and_keys() {
     )
     .await;
     assert!(token.success(), "{:?}", token.json);
-    let info = rtcmint::agora::verify(
-        token.json["token"].as_str().unwrap(),
-        AGORA_CERT,
-        Some(agora::APP_ID),
-        now(),
-    )
-    .unwrap();
+    let info = rtcmint::agora::AgoraVerifier::new(AGORA_CERT)
+        .unwrap()
+        .with_expected_app_id(agora::APP_ID)
+        .verify_at(token.json["token"].as_str().unwrap(), now())
+        .unwrap();
     assert!(format!("{info:?}").contains("standup"), "{info:?}");
     assert!(
         !d.agora.common.log().is_empty(),

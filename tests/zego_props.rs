@@ -66,7 +66,7 @@ proptest! {
         let iv = &iv[..mode.iv_len()];
         let inputs = MintInputs::new(&user_id, issued_at, ttl, nonce, iv).payload(&payload);
         let mut token = String::new();
-        let expire = m.mint_with(&inputs, &mut token).unwrap();
+        let expire = m.encode_into(&inputs, &mut token).unwrap().expires_at;
         prop_assert_eq!(expire, issued_at + ttl);
         prop_assert_eq!(zego::detect_mode(&token), Some(mode));
         let d = m.verifier().verify_at(&token, issued_at).unwrap();
@@ -113,13 +113,13 @@ proptest! {
     fn decode_never_panics(token in "04[A-Za-z0-9+/=]{0,200}|\\PC{0,100}") {
         let v = ZegoVerifier::new(SECRET).unwrap();
         let _ = v.decode(&token);
-        let _ = zego::inspect(&token);
+        let _ = zego::decode_container(&token);
         let _ = zego::detect_mode(&token);
     }
 
     #[test]
     fn any_bit_flip_in_gcm_is_rejected(pos in 0usize..1000, bit in 0u8..8) {
-        let token = minter(Mode::Gcm).mint_token("user1", 3600, &Payload::Identity).unwrap();
+        let token = minter(Mode::Gcm).token("user1", std::time::Duration::from_secs(3600), &Payload::Identity).unwrap();
         let mut bin = base64_decode(&token[2..]);
         let pos = pos % bin.len();
         bin[pos] ^= 1 << bit;
@@ -149,7 +149,13 @@ fn default_mode_is_cbc_and_randomness_is_injectable() {
     let m = m
         .with_clock(Arc::new(FixedClock(1_700_000_000)))
         .with_random(Arc::new(FixedRandom::new(bytes)));
-    let token = m.mint_token("user1", 3600, &Payload::Identity).unwrap();
+    let token = m
+        .token(
+            "user1",
+            std::time::Duration::from_secs(3600),
+            &Payload::Identity,
+        )
+        .unwrap();
     assert_eq!(
         token,
         "04AAAAAGVT/xAAEDAxMjM0NTY3ODlhYmNkZWYAcK/oyydKytM1aQ+0EzyZaCrKfJWJQIVBzfCfER5aaXlYVWhM9hV86d0kI2fSypVBvev00tVGYB097qTYwSou2PNVur/20fg1KvNMbFlHdPty17aH1X6T+9xMEcBoa7g1gpH5nXTwww7336Ga5zGk9D4="
@@ -160,8 +166,12 @@ fn default_mode_is_cbc_and_randomness_is_injectable() {
 fn real_randomness_differs_per_token() {
     for mode in [Mode::Cbc, Mode::Gcm] {
         let m = ZegoMinter::new(APP_ID, SECRET).unwrap().with_mode(mode);
-        let a = m.mint_token("u", 60, &Payload::Identity).unwrap();
-        let b = m.mint_token("u", 60, &Payload::Identity).unwrap();
+        let a = m
+            .token("u", std::time::Duration::from_secs(60), &Payload::Identity)
+            .unwrap();
+        let b = m
+            .token("u", std::time::Duration::from_secs(60), &Payload::Identity)
+            .unwrap();
         assert_ne!(a, b);
         let d = m.verifier().verify(&a).unwrap();
         assert!(d.claims.nonce >= 0 && d.claims.nonce <= i64::from(i32::MAX));
@@ -262,14 +272,15 @@ fn neutral_request_mapping() {
 #[test]
 fn verifier_checks_app_id_and_wrong_secret_is_opaque() {
     let token = minter(Mode::Gcm)
-        .mint_token("u", 60, &Payload::Identity)
+        .token("u", std::time::Duration::from_secs(60), &Payload::Identity)
         .unwrap();
     let other = ZegoMinter::new(7, SECRET).unwrap();
     assert!(matches!(
         other.verifier().verify_at(&token, 1_700_000_000),
         Err(Error::UnknownKey { .. })
     ));
-    let wrong = zego::verify(&token, "00000000000000000000000000000000", 1_700_000_000);
+    let wrong = zego::ZegoVerifier::new("00000000000000000000000000000000")
+        .and_then(|v| v.verify_at(&token, 1_700_000_000));
     assert_eq!(
         wrong,
         Err(Error::SignatureMismatch {
@@ -297,9 +308,9 @@ fn secrets_never_print() {
 #[test]
 fn inspect_reads_the_header_without_the_secret() {
     let token = minter(Mode::Gcm)
-        .mint_token("u", 60, &Payload::Identity)
+        .token("u", std::time::Duration::from_secs(60), &Payload::Identity)
         .unwrap();
-    let info = zego::inspect(&token).unwrap();
+    let info = zego::decode_container(&token).unwrap();
     assert_eq!(info.mode, Mode::Gcm);
     assert_eq!(info.mode_byte, Some(1));
     assert_eq!(info.expire, 1_700_000_060);
@@ -312,7 +323,9 @@ fn inspect_reads_the_header_without_the_secret() {
 fn decoded_token_serializes() {
     let m = minter(Mode::Cbc);
     let payload = Payload::Privilege(PrivilegePayload::new("r").stream_ids(["s1"]));
-    let token = m.mint_token("u", 60, &payload).unwrap();
+    let token = m
+        .token("u", std::time::Duration::from_secs(60), &payload)
+        .unwrap();
     let d = m.verifier().verify_at(&token, 1_700_000_000).unwrap();
     let json = serde_json::to_value(&d).unwrap();
     assert_eq!(json["mode"], "cbc");
@@ -326,13 +339,27 @@ fn decoded_token_serializes() {
 fn mint_into_appends_and_leaves_buffer_alone_on_error() {
     let m = minter(Mode::Cbc);
     let mut out = String::from("prefix|");
-    m.mint_into("u", 60, &Payload::Identity, &mut out).unwrap();
+    m.token_into(
+        "u",
+        std::time::Duration::from_secs(60),
+        &Payload::Identity,
+        &mut out,
+    )
+    .unwrap();
     assert!(out.starts_with("prefix|04"));
     let before = out.clone();
-    assert!(m.mint_into("u", 0, &Payload::Identity, &mut out).is_err());
+    assert!(
+        m.token_into(
+            "u",
+            std::time::Duration::from_secs(0),
+            &Payload::Identity,
+            &mut out
+        )
+        .is_err()
+    );
     let big = Payload::Raw("x".repeat(70_000));
     assert!(matches!(
-        m.mint_into("u", 60, &big, &mut out),
+        m.token_into("u", std::time::Duration::from_secs(60), &big, &mut out),
         Err(Error::InvalidRequest {
             field: "payload",
             ..
@@ -340,11 +367,11 @@ fn mint_into_appends_and_leaves_buffer_alone_on_error() {
     ));
     assert_eq!(out, before);
     assert!(matches!(
-        m.mint_with(&MintInputs::new("u", 0, 60, 1, &[0u8; 12]), &mut out),
+        m.encode_into(&MintInputs::new("u", 0, 60, 1, &[0u8; 12]), &mut out),
         Err(Error::InvalidRequest { field: "iv", .. })
     ));
     assert!(matches!(
-        m.mint_with(&MintInputs::new("u", i64::MAX, 60, 1, &[0u8; 16]), &mut out),
+        m.encode_into(&MintInputs::new("u", i64::MAX, 60, 1, &[0u8; 16]), &mut out),
         Err(Error::InvalidRequest {
             field: "effective_time_secs",
             ..

@@ -17,17 +17,19 @@ fn readme_main() -> Result<(), rtcmint::Error> {
             .stream_ids(["stream1"]),
     );
     let mut buf = String::new();
-    gcm.mint_into("user1", 3600, &payload, &mut buf)?;
+    gcm.token_into(
+        "user1",
+        std::time::Duration::from_secs(3600),
+        &payload,
+        &mut buf,
+    )?;
 
     // Without the secret: which container is it?
     assert_eq!(zego::detect_mode(&buf), Some(Mode::Gcm));
 
     // With the secret: decrypt, check structure, tag and expiry.
-    let decoded = zego::verify(
-        &issued.token,
-        "fa94dd0f974cf2e293728a526b028271",
-        issued.issued_at,
-    )?;
+    let decoded = zego::ZegoVerifier::new("fa94dd0f974cf2e293728a526b028271")
+        .and_then(|v| v.verify_at(&issued.token, issued.issued_at))?;
     assert_eq!(decoded.claims.user_id, "user1");
     assert_eq!(
         decoded.privilege.map(|p| p.room_id),

@@ -40,7 +40,11 @@ pub fn livekit(data: &[u8]) {
     if let Ok(claims) = verifier.verify_at(token, 1_767_225_601) {
         // A verified token's grants mint a token that verifies to the same grants.
         let minter = LiveKitMinter::new(LK_KEY, LK_SECRET).expect("valid credentials");
-        if let Ok(again) = minter.encode(&claims.grants, 1_767_225_600, 600) {
+        if let Ok(again) = minter.encode(
+            &claims.grants,
+            1_767_225_600,
+            std::time::Duration::from_secs(600),
+        ) {
             let back = verifier
                 .verify_at(&again, 1_767_225_601)
                 .expect("re-minted token verifies");
@@ -85,9 +89,9 @@ pub fn agora_007(data: &[u8]) {
     let Ok(token) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = agora::inspect(token);
+    let _ = agora::decode(token);
     let fast = AccessToken2::verify_str(token, AG_CERT, None, NOW);
-    let full = agora::verify(token, AG_CERT, None, NOW);
+    let full = agora::AgoraVerifier::new(AG_CERT).and_then(|v| v.verify_at(token, NOW));
     if let Ok(info) = &full {
         // verify() parses every service; verify_str() only skips them, so it is the more lenient.
         let fast = fast.expect("verify_str accepts what verify accepts");
@@ -97,7 +101,11 @@ pub fn agora_007(data: &[u8]) {
             (info.issue_ts, info.expire, info.salt)
         );
         // An expected app id equal to the token's passes; the JSON view serialises.
-        assert!(agora::verify(token, AG_CERT, Some(&info.app_id), NOW).is_ok());
+        assert!(
+            agora::AgoraVerifier::new(AG_CERT)
+                .and_then(|v| v.with_expected_app_id(&info.app_id).verify_at(token, NOW))
+                .is_ok()
+        );
         let _ = serde_json::to_string(info).expect("serialises");
     }
     if let Ok(decoded) = AccessToken2::decode(token) {
@@ -144,7 +152,7 @@ pub fn agora_006(data: &[u8]) {
         return;
     };
     let decoded = AccessToken006::decode(token);
-    let inspected = agora::inspect(token);
+    let inspected = agora::decode(token);
     if let Ok(d) = &decoded {
         assert_eq!(
             inspected.as_ref().ok(),
@@ -156,13 +164,14 @@ pub fn agora_006(data: &[u8]) {
         let _ = d.check_expiry(NOW);
     }
     for (channel, uid) in [(CHANNEL, UID), (CHANNEL, ""), ("", "")] {
-        let r = agora::verify_006(token, AG_CERT, None, channel, uid, NOW);
+        let r = agora::AgoraVerifier::new(AG_CERT)
+            .and_then(|v| v.verify_006_at(token, channel, uid, NOW));
         if r.is_ok() {
             assert!(decoded.is_ok(), "verify_006 accepted what decode refuses");
         }
     }
     // 007 verification refuses 006 tokens with a pointer to verify_006, never a panic.
-    let _ = agora::verify(token, AG_CERT, None, NOW);
+    let _ = agora::AgoraVerifier::new(AG_CERT).and_then(|v| v.verify_at(token, NOW));
 }
 
 /// The server secret of the shared ZEGO vectors.
@@ -204,7 +213,7 @@ pub fn zego_target(mode: Mode, data: &[u8]) {
         return;
     };
     if text.starts_with("04") {
-        let _ = rtcmint::zego::inspect(text);
+        let _ = rtcmint::zego::decode_container(text);
         let _ = rtcmint::zego::detect_mode(text);
         let _ = verifier.verify_at(text, ZEGO_NOW);
         let Ok(d) = verifier.decode(text) else {
@@ -229,7 +238,7 @@ pub fn zego_target(mode: Mode, data: &[u8]) {
         )
         .payload(&payload);
         let mut again = String::new();
-        if minter.mint_with(&inputs, &mut again).is_ok() {
+        if minter.encode_into(&inputs, &mut again).is_ok() {
             let back = verifier.decode(&again).expect("re-minted token decodes");
             assert_eq!(back.claims.user_id, d.claims.user_id);
             assert_eq!(back.claims.payload_str(), d.claims.payload_str());
@@ -243,7 +252,7 @@ pub fn zego_target(mode: Mode, data: &[u8]) {
         let payload = Payload::Raw(payload_text.to_owned());
         let inputs = MintInputs::new(user_id, ZEGO_NOW, 3600, 123_456_789, iv).payload(&payload);
         let mut token = String::new();
-        if minter.mint_with(&inputs, &mut token).is_ok() {
+        if minter.encode_into(&inputs, &mut token).is_ok() {
             let back = verifier
                 .verify_at(&token, ZEGO_NOW)
                 .expect("a minted token verifies");

@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use super::check_hex32;
 use super::md5::md5_hex;
-use super::services::{Privilege, Rtm2Permission, Service, privilege, put_rtc};
-use super::token2::{AccessToken2, mint_into};
+use super::services::{Privilege, Rtm2Permission, Service, privilege, put_rtc, uid_text};
+use super::token2::{AccessToken2, encode_parts_into};
 use super::zlib::Compression;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
-use crate::minter::{IssuedToken, TokenMinter, TokenRequest};
+use crate::minter::{MintedToken, TokenMinter, TokenRequest, TokenTimes};
 use crate::random::{RandomSource, ThreadRandom};
 use crate::secret::Secret;
 use crate::vendor::Vendor;
@@ -114,6 +114,12 @@ fn secs(field: &'static str, d: Duration, allow_zero: bool) -> Result<u32> {
     Ok(u32::try_from(s).unwrap_or(u32::MAX))
 }
 
+/// The times of a token issued at `issue_ts` with the relative `expire`.
+fn times(issue_ts: u32, expire: u32) -> TokenTimes {
+    let iat = i64::from(issue_ts);
+    TokenTimes::new(iat, iat + i64::from(expire))
+}
+
 fn issue_ts_u32(t: i64, field: &'static str) -> Result<u32> {
     u32::try_from(t).map_err(|_| {
         Error::request(
@@ -122,25 +128,6 @@ fn issue_ts_u32(t: i64, field: &'static str) -> Result<u32> {
             format!("{t} is outside the u32 Unix-seconds range of AccessToken2 (1970..2106)"),
         )
     })
-}
-
-/// Writes `uid` as decimal text into `buf` (uid 0 → `""`), without allocating.
-fn uid_text(uid: u32, buf: &mut [u8; 10]) -> &str {
-    if uid == 0 {
-        return "";
-    }
-    let mut i = buf.len();
-    let mut v = uid;
-    while v > 0 && i > 0 {
-        i -= 1;
-        if let Some(b) = buf.get_mut(i) {
-            *b = b'0' + (v % 10) as u8;
-        }
-        v /= 10;
-    }
-    buf.get(i..)
-        .and_then(|s| std::str::from_utf8(s).ok())
-        .unwrap_or("")
 }
 
 /// `Some(uid)` when `s` is a canonical decimal u32 (no sign, no leading zeros except "0").
@@ -254,8 +241,8 @@ impl AgoraMinter {
         privileges: &[Privilege],
         token_expire: u32,
         out: &mut String,
-    ) -> Result<()> {
-        mint_into(
+    ) -> Result<TokenTimes> {
+        encode_parts_into(
             self.certificate.as_bytes(),
             &self.app_id,
             issue_ts,
@@ -265,7 +252,8 @@ impl AgoraMinter {
             1,
             |buf| put_rtc(buf, privileges, channel_name, uid),
             out,
-        )
+        )?;
+        Ok(times(issue_ts, token_expire))
     }
 
     /// Mints a token with the given services (any mix, any privileges) expiring `expire` after
@@ -274,7 +262,11 @@ impl AgoraMinter {
     /// # Errors
     /// [`Error::InvalidRequest`] for no services, an expiry outside 1 s ..= 24 h, or a string
     /// longer than 65535 bytes; [`Error::Clock`].
-    pub fn token_with_services(&self, expire: Duration, services: Vec<Service>) -> Result<String> {
+    pub fn token_with_services(
+        &self,
+        expire: Duration,
+        services: Vec<Service>,
+    ) -> Result<MintedToken> {
         let expire = secs("expire", expire, false)?;
         self.services_token(expire, services)
     }
@@ -285,12 +277,12 @@ impl AgoraMinter {
         expire: Duration,
         service: Service,
         privilege: u16,
-    ) -> Result<String> {
+    ) -> Result<MintedToken> {
         let e = secs("expire", expire, false)?;
         self.services_token(e, vec![service.with_privilege(privilege, e)])
     }
 
-    fn services_token(&self, expire: u32, services: Vec<Service>) -> Result<String> {
+    fn services_token(&self, expire: u32, services: Vec<Service>) -> Result<MintedToken> {
         let (issue_ts, salt) = self.issue_and_salt()?;
         let token = AccessToken2 {
             app_id: self.app_id.clone(),
@@ -301,7 +293,7 @@ impl AgoraMinter {
         };
         let mut out = String::new();
         token.encode_into(self.certificate.expose(), self.compression, &mut out)?;
-        Ok(out)
+        Ok(MintedToken::new(out, times(issue_ts, expire)))
     }
 
     /// RTC token for a numeric uid (0 = any user), appended to `out` (no allocation in steady
@@ -318,7 +310,7 @@ impl AgoraMinter {
         token_expire: Duration,
         privilege_expire: Duration,
         out: &mut String,
-    ) -> Result<()> {
+    ) -> Result<TokenTimes> {
         let mut buf = [0u8; 10];
         let uid = uid_text(uid, &mut buf);
         self.rtc_token_with_account_into(
@@ -342,9 +334,9 @@ impl AgoraMinter {
         role: RtcRole,
         token_expire: Duration,
         privilege_expire: Duration,
-    ) -> Result<String> {
+    ) -> Result<MintedToken> {
         let mut s = String::new();
-        self.rtc_token_with_uid_into(
+        let times = self.rtc_token_with_uid_into(
             channel_name,
             uid,
             role,
@@ -352,7 +344,7 @@ impl AgoraMinter {
             privilege_expire,
             &mut s,
         )?;
-        Ok(s)
+        Ok(MintedToken::new(s, times))
     }
 
     /// RTC token for a string account (verbatim; `"0"` is *not* the wildcard), appended to `out`.
@@ -367,7 +359,7 @@ impl AgoraMinter {
         token_expire: Duration,
         privilege_expire: Duration,
         out: &mut String,
-    ) -> Result<()> {
+    ) -> Result<TokenTimes> {
         let te = secs("token_expire", token_expire, false)?;
         let pe = secs("privilege_expire", privilege_expire, true)?;
         let mut privs = [Privilege { id: 0, expire: 0 }; 4];
@@ -395,9 +387,9 @@ impl AgoraMinter {
         role: RtcRole,
         token_expire: Duration,
         privilege_expire: Duration,
-    ) -> Result<String> {
+    ) -> Result<MintedToken> {
         let mut s = String::new();
-        self.rtc_token_with_account_into(
+        let times = self.rtc_token_with_account_into(
             channel_name,
             account,
             role,
@@ -405,7 +397,7 @@ impl AgoraMinter {
             privilege_expire,
             &mut s,
         )?;
-        Ok(s)
+        Ok(MintedToken::new(s, times))
     }
 
     /// RTC token with all four privileges, each with its own expiry (`buildTokenWithUidAndPrivilege`).
@@ -418,7 +410,7 @@ impl AgoraMinter {
         uid: u32,
         token_expire: Duration,
         privileges: RtcPrivilegeExpiry,
-    ) -> Result<String> {
+    ) -> Result<MintedToken> {
         let mut buf = [0u8; 10];
         let uid = uid_text(uid, &mut buf);
         self.rtc_token_with_account_and_privileges(channel_name, uid, token_expire, privileges)
@@ -435,7 +427,7 @@ impl AgoraMinter {
         account: &str,
         token_expire: Duration,
         privileges: RtcPrivilegeExpiry,
-    ) -> Result<String> {
+    ) -> Result<MintedToken> {
         let te = secs("token_expire", token_expire, false)?;
         let privs = rtc_privileges_each(RtcRole::Publisher, &privileges)?;
         let rtc = with_privileges(Service::rtc_account(channel_name, account), &privs);
@@ -454,7 +446,7 @@ impl AgoraMinter {
         role: RtcRole,
         token_expire: Duration,
         privilege_expire: Duration,
-    ) -> Result<String> {
+    ) -> Result<MintedToken> {
         let te = secs("token_expire", token_expire, false)?;
         let pe = secs("privilege_expire", privilege_expire, true)?;
         let mut privs = [Privilege { id: 0, expire: 0 }; 4];
@@ -480,7 +472,7 @@ impl AgoraMinter {
         rtm_user_id: &str,
         rtm_token_expire: Duration,
         extra: Option<Service>,
-    ) -> Result<String> {
+    ) -> Result<MintedToken> {
         let te = secs("rtc_token_expire", rtc_token_expire, false)?;
         let privs = rtc_privileges_each(rtc_role, privileges)?;
         let rtc = with_privileges(Service::rtc_account(channel_name, rtc_account), &privs);
@@ -506,7 +498,7 @@ impl AgoraMinter {
         privileges: RtcPrivilegeExpiry,
         rtm_user_id: &str,
         rtm_token_expire: Duration,
-    ) -> Result<String> {
+    ) -> Result<MintedToken> {
         self.rtc_rtm2_token_with(
             channel_name,
             rtc_account,
@@ -534,7 +526,7 @@ impl AgoraMinter {
         privileges: RtcPrivilegeExpiry,
         rtm_user_id: &str,
         rtm_token_expire: Duration,
-    ) -> Result<String> {
+    ) -> Result<MintedToken> {
         self.rtc_rtm2_token_with(
             channel_name,
             rtc_account,
@@ -562,7 +554,7 @@ impl AgoraMinter {
         privileges: RtcPrivilegeExpiry,
         rtm_user_id: &str,
         rtm_token_expire: Duration,
-    ) -> Result<String> {
+    ) -> Result<MintedToken> {
         self.rtc_rtm2_token_with(
             channel_name,
             rtc_account,
@@ -579,7 +571,7 @@ impl AgoraMinter {
     ///
     /// # Errors
     /// As [`AgoraMinter::token_with_services`].
-    pub fn rtm_token(&self, user_id: &str, expire: Duration) -> Result<String> {
+    pub fn rtm_token(&self, user_id: &str, expire: Duration) -> Result<MintedToken> {
         self.one_service_token(expire, Service::rtm(user_id), privilege::rtm::LOGIN)
     }
 
@@ -593,7 +585,7 @@ impl AgoraMinter {
         user_id: &str,
         permissions: Vec<Rtm2Permission>,
         expire: Duration,
-    ) -> Result<String> {
+    ) -> Result<MintedToken> {
         let service = Service::rtm2(user_id, permissions);
         self.one_service_token(expire, service, privilege::rtm2::LOGIN)
     }
@@ -602,7 +594,7 @@ impl AgoraMinter {
     ///
     /// # Errors
     /// As [`AgoraMinter::token_with_services`].
-    pub fn chat_user_token(&self, user_id: &str, expire: Duration) -> Result<String> {
+    pub fn chat_user_token(&self, user_id: &str, expire: Duration) -> Result<MintedToken> {
         self.one_service_token(expire, Service::chat(user_id), privilege::chat::USER)
     }
 
@@ -610,7 +602,7 @@ impl AgoraMinter {
     ///
     /// # Errors
     /// As [`AgoraMinter::token_with_services`].
-    pub fn chat_app_token(&self, expire: Duration) -> Result<String> {
+    pub fn chat_app_token(&self, expire: Duration) -> Result<MintedToken> {
         self.one_service_token(expire, Service::chat(""), privilege::chat::APP)
     }
 
@@ -627,7 +619,7 @@ impl AgoraMinter {
         user_uuid: &str,
         role: i16,
         expire: Duration,
-    ) -> Result<String> {
+    ) -> Result<MintedToken> {
         let e = secs("expire", expire, false)?;
         let apaas = Service::apaas(room_uuid, user_uuid, role)
             .with_privilege(privilege::apaas::ROOM_USER, e);
@@ -641,7 +633,7 @@ impl AgoraMinter {
     ///
     /// # Errors
     /// As [`AgoraMinter::token_with_services`].
-    pub fn apaas_user_token(&self, user_uuid: &str, expire: Duration) -> Result<String> {
+    pub fn apaas_user_token(&self, user_uuid: &str, expire: Duration) -> Result<MintedToken> {
         let service = Service::apaas("", user_uuid, -1);
         self.one_service_token(expire, service, privilege::apaas::USER)
     }
@@ -650,7 +642,7 @@ impl AgoraMinter {
     ///
     /// # Errors
     /// As [`AgoraMinter::token_with_services`].
-    pub fn apaas_app_token(&self, expire: Duration) -> Result<String> {
+    pub fn apaas_app_token(&self, expire: Duration) -> Result<MintedToken> {
         self.one_service_token(expire, Service::apaas("", "", -1), privilege::apaas::APP)
     }
 
@@ -658,20 +650,25 @@ impl AgoraMinter {
     ///
     /// # Errors
     /// [`Error::Clock`].
-    pub fn fpa_token(&self) -> Result<String> {
+    pub fn fpa_token(&self) -> Result<MintedToken> {
         let s = Service::fpa().with_privilege(privilege::fpa::LOGIN, 0);
         self.services_token(86_400, vec![s])
     }
+}
 
-    /// Mints the neutral `request` into `out` without allocating (steady state) and returns
-    /// `(issued_at, expires_at)` in Unix seconds. See the mapping table on [`AgoraMinter`].
+impl TokenMinter for AgoraMinter {
+    fn vendor(&self) -> Vendor {
+        Vendor::Agora
+    }
+
+    /// See the mapping table on [`AgoraMinter`].
     ///
     /// # Errors
     /// [`Error::Unsupported`] for `display_name`, `metadata`, `is_admin = true` or
     /// `can_subscribe = false`; [`Error::InvalidRequest`] for a missing room, an empty identity,
     /// a ttl outside 1 s ..= 24 h, an `issued_at` outside `u32`, a room or identity over 65535
     /// bytes; [`Error::Clock`].
-    pub fn mint_into(&self, request: &TokenRequest, out: &mut String) -> Result<(i64, i64)> {
+    fn mint_into(&self, request: &TokenRequest, out: &mut String) -> Result<TokenTimes> {
         let v = Vendor::Agora;
         if request.display_name.is_some() {
             return Err(Error::unsupported(
@@ -758,32 +755,7 @@ impl AgoraMinter {
             privs.get(..n).unwrap_or(&[]),
             ttl,
             out,
-        )?;
-        let iat = i64::from(issue_ts);
-        Ok((iat, iat + i64::from(ttl)))
-    }
-}
-
-impl TokenMinter for AgoraMinter {
-    fn vendor(&self) -> Vendor {
-        Vendor::Agora
-    }
-
-    fn mint(&self, request: &TokenRequest) -> Result<IssuedToken> {
-        let mut token = String::with_capacity(256);
-        let (issued_at, expires_at) = self.mint_into(request, &mut token)?;
-        Ok(IssuedToken::new(
-            Vendor::Agora,
-            token,
-            request.room.clone(),
-            request.identity.clone(),
-            issued_at,
-            expires_at,
-        ))
-    }
-
-    fn mint_request_into(&self, request: &TokenRequest, out: &mut String) -> Result<(i64, i64)> {
-        self.mint_into(request, out)
+        )
     }
 }
 

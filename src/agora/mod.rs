@@ -3,9 +3,9 @@
 //! * Mint: [`AgoraMinter`] (SDK-style builders for RTC, RTC + RTM, RTM, RTM2, Chat, APaaS /
 //!   Education, FPA, ConvoAI, STT, and the [`TokenMinter`](crate::TokenMinter) mapping), or the
 //!   low-level [`AccessToken2`] with every input explicit (issue time, salt, services).
-//! * Inspect without the certificate: [`inspect`] (007 or 006) → [`TokenInfo`], serializable,
+//! * Decode without the certificate: [`decode`] (007 or 006) → [`TokenInfo`], serializable,
 //!   with absolute expiry times.
-//! * Verify: [`verify`] (007) and [`verify_006`] (006 signatures also cover the channel and uid).
+//! * Verify: [`AgoraVerifier`] (007; 006 signatures also cover the channel and uid).
 //!
 //! **Expiries in AccessToken2 are seconds relative to the issue time**, both the token's and each
 //! privilege's. Legacy 006 used absolute Unix timestamps; mixing the two up is the most common
@@ -22,7 +22,7 @@
 //! ```rust
 //! use std::time::Duration;
 //!
-//! use rtcmint::agora::{self, AgoraMinter, RtcRole};
+//! use rtcmint::agora::{self, AgoraMinter, AgoraVerifier, RtcRole};
 //! use rtcmint::{TokenMinter, TokenRequest};
 //!
 //! fn main() -> Result<(), rtcmint::Error> {
@@ -41,12 +41,13 @@
 //!     let issued = minter.mint(&TokenRequest::new("alice").room("my-channel").ttl(hour))?;
 //!
 //!     // Verify with the certificate (and optionally the expected app id) at a given time.
-//!     let info = agora::verify(&issued.token, certificate, Some(app_id), issued.issued_at)?;
+//!     let verifier = AgoraVerifier::new(certificate)?.with_expected_app_id(app_id);
+//!     let info = verifier.verify_at(&issued.token, issued.issued_at)?;
 //!     assert_eq!(info.services[0].name, "rtc");
 //!     assert_eq!(info.expires_at, issued.expires_at);
 //!
-//!     // Inspect any 007 or 006 token without the certificate (Serialize-able, absolute expiries).
-//!     let decoded = agora::inspect(&token)?;
+//!     // Decode any 007 or 006 token without the certificate (Serialize-able, absolute expiries).
+//!     let decoded = agora::decode(&token)?;
 //!     println!("{decoded:?}");
 //!     Ok(())
 //! }
@@ -60,13 +61,20 @@ mod services;
 mod token2;
 mod zlib;
 
+use std::fmt;
+use std::sync::Arc;
+
 use serde::Serialize;
+
+use crate::clock::{Clock, SystemClock};
+use crate::secret::Secret;
 
 use crate::error::{Error, Result};
 use crate::vendor::Vendor;
 
 pub use legacy006::{AccessToken006, Privilege006, VERSION_006};
 pub use minter::{AgoraMinter, MAX_EXPIRE, RtcPrivilegeExpiry, RtcRole};
+
 pub use services::{
     Privilege, Rtm2Permission, Service, ServiceDetail, privilege, privilege_name, service_name,
     service_type,
@@ -150,84 +158,172 @@ impl TokenInfo {
 /// # Errors
 /// [`Error::Malformed`] (reason starting with `bad version`, `bad base64`, `bad zlib stream` or
 /// `truncated`).
-pub fn inspect(token: &str) -> Result<TokenInfo> {
+pub fn decode(token: &str) -> Result<TokenInfo> {
     if token.starts_with(VERSION_006) {
         return AccessToken006::decode(token).map(TokenInfo::Legacy006);
     }
     AccessToken2::decode(token).map(|d| TokenInfo::AccessToken2(d.info()))
 }
 
-fn check_app_id(actual: &str, expected: Option<&str>) -> Result<()> {
-    match expected {
-        Some(e) if e != actual => Err(Error::UnknownKey {
-            vendor: Vendor::Agora,
-            key: actual.to_owned(),
-        }),
-        _ => Ok(()),
+/// Verifies Agora tokens for one app certificate (and, optionally, one app id).
+///
+/// AccessToken2 ("007"): decoded once, then the app id (compared verbatim), the signature and the
+/// expiry (expired when `now >= issue_ts + expire`). Privilege expiries are reported in the result,
+/// not enforced. A legacy "006" token's signature also covers the channel name and uid, which are
+/// not in the token: [`AgoraVerifier::verify_006_at`] takes them, or
+/// [`AgoraVerifier::with_006_subject`] sets them for [`AgoraVerifier::verify`].
+///
+/// ```
+/// use rtcmint::agora::{AgoraMinter, AgoraVerifier, RtcRole};
+/// use std::time::Duration;
+///
+/// let (app_id, certificate) = ("970CA35de60c44645bbae8a215061b33", "5CFd2fd1755d40ecb72977518be15d3b");
+/// let hour = Duration::from_secs(3600);
+/// let token = AgoraMinter::new(app_id, certificate)?
+///     .rtc_token_with_uid("my-channel", 42, RtcRole::Publisher, hour, hour)?;
+/// let verifier = AgoraVerifier::new(certificate)?.with_expected_app_id(app_id);
+/// let info = verifier.verify_at(&token, token.issued_at)?;
+/// assert_eq!(info.expires_at, token.expires_at);
+/// # Ok::<(), rtcmint::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct AgoraVerifier {
+    certificate: Secret,
+    expected_app_id: Option<String>,
+    subject_006: Option<(String, String)>,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for AgoraVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AgoraVerifier")
+            .field("app_certificate", &"[redacted]")
+            .field("expected_app_id", &self.expected_app_id)
+            .field("subject_006", &self.subject_006)
+            .field("clock", &self.clock)
+            .finish()
     }
 }
 
-/// Verifies an AccessToken2: decodes it, checks the app id (if `expected_app_id` is given,
-/// compared verbatim), the signature with `app_certificate`, and expiry at `now` (Unix seconds;
-/// expired when `now >= issue_ts + expire`). Privilege expiries are reported in the result, not
-/// enforced.
-///
-/// # Errors
-/// [`Error::Malformed`]; [`Error::InvalidCredentials`] for a certificate that is not 32 hex
-/// characters; [`Error::UnknownKey`] for another app id; [`Error::SignatureMismatch`];
-/// [`Error::Expired`] with absolute times. A "006" token gives [`Error::InvalidRequest`]
-/// pointing to [`verify_006`], because its signature also covers the channel and uid.
-pub fn verify(
-    token: &str,
-    app_certificate: &str,
-    expected_app_id: Option<&str>,
-    now: i64,
-) -> Result<AccessToken2Info> {
-    if token.starts_with(VERSION_006) {
-        return Err(Error::request(
-            Vendor::Agora,
-            "token",
-            "is a legacy 006 token, whose signature covers the channel name and uid: use \
-             agora::verify_006 with them",
-        ));
+impl AgoraVerifier {
+    /// A verifier for `app_certificate` (32 hex characters, used verbatim as text).
+    ///
+    /// # Errors
+    /// [`Error::InvalidCredentials`] when the certificate is not 32 hex characters.
+    pub fn new(app_certificate: impl Into<Secret>) -> Result<Self> {
+        let certificate = app_certificate.into();
+        check_hex32(certificate.expose(), true)?;
+        Ok(AgoraVerifier {
+            certificate,
+            expected_app_id: None,
+            subject_006: None,
+            clock: Arc::new(SystemClock),
+        })
     }
-    let decoded = AccessToken2::decode(token)?;
-    check_app_id(&decoded.token.app_id, expected_app_id)?;
-    decoded.verify_signature(app_certificate)?;
-    decoded.check_expiry(now)?;
-    Ok(decoded.info())
+
+    /// Also require the token's app id to equal `app_id`, verbatim ([`Error::UnknownKey`]
+    /// otherwise).
+    #[must_use]
+    pub fn with_expected_app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.expected_app_id = Some(app_id.into());
+        self
+    }
+
+    /// The channel and uid text a legacy 006 token is checked against by
+    /// [`AgoraVerifier::verify`] (see [`AgoraVerifier::verify_006_at`]).
+    #[must_use]
+    pub fn with_006_subject(mut self, channel: impl Into<String>, uid: impl Into<String>) -> Self {
+        self.subject_006 = Some((channel.into(), uid.into()));
+        self
+    }
+
+    /// Uses `clock` for [`AgoraVerifier::verify`].
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    fn check_app_id(&self, actual: &str) -> Result<()> {
+        match &self.expected_app_id {
+            Some(e) if e != actual => Err(Error::UnknownKey {
+                vendor: Vendor::Agora,
+                key: actual.to_owned(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Verifies a 007 token (or a 006 token when [`AgoraVerifier::with_006_subject`] was set) now,
+    /// by the verifier's clock.
+    ///
+    /// # Errors
+    /// As [`AgoraVerifier::verify_any_at`], plus [`Error::Clock`].
+    pub fn verify(&self, token: &str) -> Result<TokenInfo> {
+        self.verify_any_at(token, self.clock.now()?)
+    }
+
+    /// Verifies a 007 token, or a 006 token against the subject set with
+    /// [`AgoraVerifier::with_006_subject`], at `now` (Unix seconds).
+    ///
+    /// # Errors
+    /// As [`AgoraVerifier::verify_at`] and [`AgoraVerifier::verify_006_at`]; a 006 token without a
+    /// subject gives [`Error::InvalidRequest`].
+    pub fn verify_any_at(&self, token: &str, now: i64) -> Result<TokenInfo> {
+        if !token.starts_with(VERSION_006) {
+            return self.verify_at(token, now).map(TokenInfo::AccessToken2);
+        }
+        let Some((channel, uid)) = &self.subject_006 else {
+            return Err(legacy_needs_subject());
+        };
+        self.verify_006_at(token, channel, uid, now)
+            .map(TokenInfo::Legacy006)
+    }
+
+    /// Verifies an AccessToken2 ("007") at `now` (Unix seconds).
+    ///
+    /// # Errors
+    /// [`Error::Malformed`]; [`Error::UnknownKey`] for another app id;
+    /// [`Error::SignatureMismatch`]; [`Error::Expired`] with absolute times. A "006" token gives
+    /// [`Error::InvalidRequest`] pointing to [`AgoraVerifier::verify_006_at`], because its
+    /// signature also covers the channel and uid.
+    pub fn verify_at(&self, token: &str, now: i64) -> Result<AccessToken2Info> {
+        if token.starts_with(VERSION_006) {
+            return Err(legacy_needs_subject());
+        }
+        let decoded = AccessToken2::decode(token)?;
+        self.check_app_id(&decoded.token.app_id)?;
+        decoded.verify_signature(self.certificate.expose())?;
+        decoded.check_expiry(now)?;
+        Ok(decoded.info())
+    }
+
+    /// Verifies a legacy "006" token at `now`: app id (if set), CRCs and HMAC over `channel` and
+    /// `uid` (the uid text: `""` for uid 0; for RTM tokens the account is the `channel` and `uid`
+    /// is `""`), and expiry (`now >= ts`).
+    ///
+    /// # Errors
+    /// As [`AgoraVerifier::verify_at`].
+    pub fn verify_006_at(
+        &self,
+        token: &str,
+        channel: &str,
+        uid: &str,
+        now: i64,
+    ) -> Result<AccessToken006> {
+        let t = AccessToken006::decode(token)?;
+        self.check_app_id(&t.app_id)?;
+        t.verify_signature(self.certificate.expose(), channel, uid)?;
+        t.check_expiry(now)?;
+        Ok(t)
+    }
 }
 
-/// As [`verify`], reading `now` from `clock`.
-///
-/// # Errors
-/// As [`verify`], plus [`Error::Clock`].
-pub fn verify_with_clock(
-    token: &str,
-    app_certificate: &str,
-    expected_app_id: Option<&str>,
-    clock: &dyn crate::Clock,
-) -> Result<AccessToken2Info> {
-    verify(token, app_certificate, expected_app_id, clock.now()?)
-}
-
-/// Verifies a legacy "006" token: app id (if given), CRCs and HMAC over `channel` and `uid`
-/// (the uid text: `""` for uid 0; for RTM tokens the account is the `channel` and `uid` is
-/// `""`), and expiry (`now >= ts`).
-///
-/// # Errors
-/// As [`verify`].
-pub fn verify_006(
-    token: &str,
-    app_certificate: &str,
-    expected_app_id: Option<&str>,
-    channel: &str,
-    uid: &str,
-    now: i64,
-) -> Result<AccessToken006> {
-    let t = AccessToken006::decode(token)?;
-    check_app_id(&t.app_id, expected_app_id)?;
-    t.verify_signature(app_certificate, channel, uid)?;
-    t.check_expiry(now)?;
-    Ok(t)
+fn legacy_needs_subject() -> Error {
+    Error::request(
+        Vendor::Agora,
+        "token",
+        "is a legacy 006 token, whose signature covers the channel name and uid: use \
+         AgoraVerifier::verify_006_at with them",
+    )
 }

@@ -256,12 +256,23 @@ pub struct Service {
     pub detail: ServiceDetail,
 }
 
-fn uid_text(uid: u32) -> String {
+/// Writes `uid` as decimal text into `buf` (uid 0 → `""`), without allocating.
+pub(super) fn uid_text(uid: u32, buf: &mut [u8; 10]) -> &str {
     if uid == 0 {
-        String::new()
-    } else {
-        uid.to_string()
+        return "";
     }
+    let mut i = buf.len();
+    let mut v = uid;
+    while v > 0 && i > 0 {
+        i -= 1;
+        if let Some(b) = buf.get_mut(i) {
+            *b = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+    }
+    buf.get(i..)
+        .and_then(|s| std::str::from_utf8(s).ok())
+        .unwrap_or("")
 }
 
 impl Service {
@@ -275,7 +286,7 @@ impl Service {
     /// RTC service for a numeric uid (0 = any user, encoded as `""`).
     #[must_use]
     pub fn rtc(channel_name: impl Into<String>, uid: u32) -> Self {
-        Self::rtc_account(channel_name, uid_text(uid))
+        Self::rtc_account(channel_name, uid_text(uid, &mut [0; 10]))
     }
 
     /// RTC service for a string account (used verbatim; `"0"` is *not* the wildcard).

@@ -101,7 +101,7 @@ pub(crate) fn build_payload(
 
 /// Mints a token into `out`: pack, sign, wrap in zlib, base64. Appends only on success.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn mint_into(
+pub(crate) fn encode_parts_into(
     cert: &[u8],
     app_id: &str,
     issue_ts: u32,
@@ -297,7 +297,7 @@ impl AccessToken2 {
     /// Verifies a "007" token without building the decoded structure: no heap allocation in
     /// steady state. Checks the structure as strictly as [`AccessToken2::decode`], the app id (if
     /// `expected_app_id` is given, verbatim), the signature (constant time) and the expiry
-    /// (`now >= issue_ts + expire` is expired). Use [`crate::agora::verify`] to also get the
+    /// (`now >= issue_ts + expire` is expired). Use [`AgoraVerifier`](crate::agora::AgoraVerifier) to also get the
     /// decoded content.
     ///
     /// # Errors
@@ -401,7 +401,7 @@ pub struct VerifiedToken2 {
 
 pub(crate) fn bad_version(token: &str) -> Error {
     let reason = if token.starts_with("006") {
-        "bad version: this is a legacy AccessToken \"006\"; decode it with agora::inspect or agora::legacy006"
+        "bad version: this is a legacy AccessToken \"006\"; decode it with agora::decode or AccessToken006::decode"
     } else {
         "bad version: an AccessToken2 starts with \"007\""
     };

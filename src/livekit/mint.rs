@@ -14,7 +14,7 @@ use super::{HmacSha256, LIMIT_ATTRIBUTES, LIMIT_METADATA, LIMIT_NAME, check_key_
 use crate::b64::{URL_SAFE_NO_PAD, encode_append};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
-use crate::minter::{IssuedToken, TokenMinter, TokenRequest};
+use crate::minter::{IssuedToken, MintedToken, TokenMinter, TokenRequest, TokenTimes};
 use crate::secret::Secret;
 use crate::vendor::Vendor;
 
@@ -43,11 +43,13 @@ thread_local! {
 /// never re-keys. `Send + Sync`; share it across threads.
 ///
 /// ```
+/// use std::time::Duration;
 /// use rtcmint::livekit::{ClaimGrants, LiveKitMinter, VideoGrant};
 ///
 /// let minter = LiveKitMinter::new("APIkey", "a-secret-of-at-least-32-characters!!")?;
 /// let grants = ClaimGrants::new("alice").with_video(VideoGrant::join("my-room"));
-/// let token = minter.encode(&grants, 1_767_225_600, 600)?;
+/// let token = minter.encode(&grants, 1_767_225_600, Duration::from_secs(600))?;
+/// assert_eq!(token.expires_at, 1_767_226_200);
 /// assert!(token.starts_with("eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9."));
 /// # Ok::<(), rtcmint::Error>(())
 /// ```
@@ -110,15 +112,20 @@ impl LiveKitMinter {
         self.secret.len() < 32
     }
 
-    /// Mints a token for `grants`, valid from `issued_at` (`nbf`) for `ttl_secs` (`exp = nbf +
-    /// ttl`).
+    /// Mints a token for `grants`, valid from `issued_at` (`nbf`) for `ttl` in whole seconds
+    /// (`exp = nbf + ttl`).
     ///
     /// # Errors
     /// See [`LiveKitMinter::encode_into`].
-    pub fn encode(&self, grants: &ClaimGrants, issued_at: i64, ttl_secs: u64) -> Result<String> {
+    pub fn encode(
+        &self,
+        grants: &ClaimGrants,
+        issued_at: i64,
+        ttl: Duration,
+    ) -> Result<MintedToken> {
         let mut out = String::with_capacity(512);
-        self.encode_into(grants, issued_at, ttl_secs, &mut out)?;
-        Ok(out)
+        let times = self.encode_into(grants, issued_at, ttl, &mut out)?;
+        Ok(MintedToken::new(out, times))
     }
 
     /// Like [`LiveKitMinter::encode`], appending the token to `out`. Once the thread's scratch
@@ -133,13 +140,14 @@ impl LiveKitMinter {
         &self,
         grants: &ClaimGrants,
         issued_at: i64,
-        ttl_secs: u64,
+        ttl: Duration,
         out: &mut String,
-    ) -> Result<()> {
+    ) -> Result<TokenTimes> {
         validate(grants)?;
-        let exp = expiry(issued_at, ttl_secs)?;
+        let exp = expiry(issued_at, ttl.as_secs())?;
         let claims = WireClaims::new(grants, &self.api_key, Some(issued_at), exp);
-        self.sign_into(out, |buf| write_claims(buf, &claims))
+        self.sign_into(out, |buf| write_claims(buf, &claims))?;
+        Ok(TokenTimes::new(issued_at, exp))
     }
 
     /// Appends `header.payload.signature` to `out`, `write_payload` writing the claims JSON into
@@ -177,20 +185,9 @@ impl LiveKitMinter {
         Ok(())
     }
 
-    /// The allocation-free form of [`TokenMinter::mint`]: appends the token for a neutral request
-    /// to `out` and returns `(issued_at, expires_at)`. The token is the one
-    /// [`LiveKitMinter::encode`] mints from [`LiveKitMinter::grants_for`], written without
-    /// building the grants.
-    ///
-    /// # Errors
-    /// As [`TokenMinter::mint`]: [`Error::InvalidRequest`] for an empty identity, a ttl under one
-    /// second, an identity, display name or room over 256 bytes, metadata over 512 KiB;
-    /// [`Error::Clock`].
-    pub fn mint_request_into(
-        &self,
-        request: &TokenRequest,
-        out: &mut String,
-    ) -> Result<(i64, i64)> {
+    /// [`TokenMinter::mint_into`]: the token [`LiveKitMinter::encode`] mints from
+    /// [`LiveKitMinter::grants_for`], written without building the grants.
+    fn mint_request(&self, request: &TokenRequest, out: &mut String) -> Result<TokenTimes> {
         if request.identity.is_empty() {
             return Err(empty_identity());
         }
@@ -227,7 +224,7 @@ impl LiveKitMinter {
             write_join_claims(buf, &claims);
             Ok(())
         })?;
-        Ok((now, claims.exp))
+        Ok(TokenTimes::new(now, claims.exp))
     }
 
     /// Mints a token for `grants` issued now (by the minter's clock) for `ttl`.
@@ -236,8 +233,7 @@ impl LiveKitMinter {
     /// As [`LiveKitMinter::encode_into`], plus [`Error::Clock`].
     pub fn mint_grants(&self, grants: &ClaimGrants, ttl: Duration) -> Result<IssuedToken> {
         let now = self.clock.now()?;
-        let ttl_secs = ttl.as_secs();
-        let token = self.encode(grants, now, ttl_secs)?;
+        let token = self.encode(grants, now, ttl)?;
         let room = grants
             .video
             .as_ref()
@@ -245,11 +241,11 @@ impl LiveKitMinter {
             .filter(|r| !r.is_empty());
         Ok(IssuedToken::new(
             Vendor::LiveKit,
-            token,
+            token.token,
             room,
             grants.identity.clone(),
-            now,
-            now.saturating_add_unsigned(ttl_secs),
+            token.issued_at,
+            token.expires_at,
         ))
     }
 
@@ -291,21 +287,11 @@ impl TokenMinter for LiveKitMinter {
         Vendor::LiveKit
     }
 
-    fn mint(&self, request: &TokenRequest) -> Result<IssuedToken> {
-        let mut token = String::with_capacity(512);
-        let (now, exp) = self.mint_request_into(request, &mut token)?;
-        Ok(IssuedToken::new(
-            Vendor::LiveKit,
-            token,
-            request.room.clone(),
-            request.identity.clone(),
-            now,
-            exp,
-        ))
-    }
-
-    fn mint_request_into(&self, request: &TokenRequest, out: &mut String) -> Result<(i64, i64)> {
-        LiveKitMinter::mint_request_into(self, request, out)
+    /// # Errors
+    /// [`Error::InvalidRequest`] for an empty identity, a ttl under one second, an identity,
+    /// display name or room over 256 bytes, metadata over 512 KiB; [`Error::Clock`].
+    fn mint_into(&self, request: &TokenRequest, out: &mut String) -> Result<TokenTimes> {
+        self.mint_request(request, out)
     }
 }
 
@@ -450,13 +436,13 @@ mod tests {
                 req.metadata = Some(m);
             }
             let mut fast = String::from("prefix");
-            let direct = minter.mint_request_into(&req, &mut fast);
+            let direct = minter.mint_into(&req, &mut fast);
             let via_grants = LiveKitMinter::grants_for(&req).and_then(|g| {
                 let now = req.resolve_issued_at(&FixedClock(1_767_225_600))?;
-                minter.encode(&g, now, 600).map(|t| (now, t))
+                minter.encode(&g, now, Duration::from_secs(600)).map(|t| (now, t.token))
             });
             match (direct, via_grants) {
-                (Ok((now, exp)), Ok((now2, token))) => {
+                (Ok(TokenTimes { issued_at: now, expires_at: exp }), Ok((now2, token))) => {
                     prop_assert_eq!(now, now2);
                     prop_assert_eq!(exp, now + 600);
                     prop_assert_eq!(fast.strip_prefix("prefix").unwrap(), token);

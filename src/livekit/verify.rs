@@ -357,11 +357,13 @@ struct VerifyKey {
 /// Verifies LiveKit access tokens against one or more API key/secret pairs (key rotation).
 ///
 /// ```
+/// use std::time::Duration;
 /// use rtcmint::livekit::{ClaimGrants, LiveKitMinter, LiveKitVerifier, VideoGrant};
 ///
 /// let secret = "a-secret-of-at-least-32-characters!!";
 /// let minter = LiveKitMinter::new("APIkey", secret)?;
-/// let token = minter.encode(&ClaimGrants::new("alice").with_video(VideoGrant::join("r")), 1_000, 600)?;
+/// let grants = ClaimGrants::new("alice").with_video(VideoGrant::join("r"));
+/// let token = minter.encode(&grants, 1_000, Duration::from_secs(600))?;
 /// let verifier = LiveKitVerifier::new("APIkey", secret)?;
 /// let claims = verifier.verify_at(&token, 1_100)?;
 /// assert_eq!(claims.grants.identity, "alice");
@@ -464,7 +466,8 @@ impl LiveKitVerifier {
     /// [`Error::Malformed`] for a token that does not parse (including a missing `exp` or `iss`,
     /// `alg` other than HS256, a `crit` header, non-numeric dates); [`Error::UnknownKey`] when
     /// `iss` names a key the verifier does not have; [`Error::SignatureMismatch`] for a wrong
-    /// signature; [`Error::Expired`] / [`Error::NotYetValid`] outside the leeway.
+    /// signature (any signature segment but the canonical 43-character base64url of the right
+    /// MAC: wrong length, a character outside base64url and non-zero trailing bits alike); [`Error::Expired`] / [`Error::NotYetValid`] outside the leeway.
     pub fn verify_at(&self, token: &str, now: i64) -> Result<Claims> {
         let parts = split(token)?;
         // Our own header (every SDK's but Go's) needs no parsing and no allocation.
@@ -489,15 +492,19 @@ impl LiveKitVerifier {
                 vendor: Vendor::LiveKit,
                 key: claims.iss.clone(),
             })?;
+        // The signature segment is compared, never parsed: anything but the exact (43-character,
+        // canonical base64url) encoding of the right MAC is a mismatch, whatever is wrong with it
+        // (length, alphabet, non-zero trailing bits), so one defect gets one error kind.
+        let mismatch = || Error::SignatureMismatch {
+            vendor: Vendor::LiveKit,
+        };
         let mut sig = [0u8; 48];
         if parts.signature.len() != 43 {
-            return Err(Error::SignatureMismatch {
-                vendor: Vendor::LiveKit,
-            });
+            return Err(mismatch());
         }
         let n = URL_SAFE_NO_PAD
             .decode_slice(parts.signature, &mut sig)
-            .map_err(|e| malformed(format!("signature is not strict base64url: {e}")))?;
+            .map_err(|_| mismatch())?;
         let mut mac = key.mac.clone();
         mac.update(parts.signed.as_bytes());
         // `verify_slice` compares in constant time.

@@ -108,7 +108,12 @@ impl LiveKitClient {
         };
         Ok(self
             .minter
-            .encode(&grants, self.clock.now()?, self.token_ttl_secs)?)
+            .encode(
+                &grants,
+                self.clock.now()?,
+                std::time::Duration::from_secs(self.token_ttl_secs),
+            )?
+            .token)
     }
 
     async fn twirp<T: DeserializeOwned>(

@@ -142,7 +142,6 @@ impl Keys {
     }
 
     /// Takes one token from the caller's bucket; the seconds to wait when it is empty.
-    #[must_use]
     pub fn take(&self, caller: &Caller) -> Result<(), u64> {
         let slot = match caller.key {
             Some(i) => self.limits.get(i).and_then(Option::as_ref),

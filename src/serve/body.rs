@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use crate::Vendor;
+use crate::vendor::Vendor;
 
 /// `POST /v1/rtc/room/create`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::Vendor;
+use crate::vendor::Vendor;
 
 /// The largest configuration, keys or secret file read (bytes).
 pub const MAX_CONFIG_FILE: u64 = 1024 * 1024;

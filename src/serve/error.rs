@@ -2,7 +2,7 @@
 //!
 //! Every failure becomes an [`ApiError`], which renders as
 //! `{"error": {"code", "message", "request_id", …detail}}` through [`IntoResponse`]. The request
-//! id is filled in by the envelope layer ([`finish_errors`](super::layers::finish_errors)), which
+//! id is filled in by the envelope layer (`layers::finish_errors`), which
 //! also turns the bare statuses of tower layers (timeout) into the same shape.
 //!
 //! Status mapping:
@@ -29,9 +29,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::store::StoreError;
-use crate::Vendor;
 use crate::error::{Error, ErrorKind};
 use crate::remote::{RemoteError, UnsupportedReason};
+use crate::vendor::Vendor;
 
 /// An error answer: status, stable code, message, and optional detail fields.
 #[derive(Debug, Clone)]
@@ -227,7 +227,8 @@ impl From<RemoteError> for ApiError {
                 request_id,
                 ..
             } => {
-                let mut err = if e.is_retryable() {
+                let busy = *status == 429 || *status == 503 || (*status == 200 && e.is_retryable());
+                let mut err = if busy {
                     ApiError::new(
                         StatusCode::SERVICE_UNAVAILABLE,
                         "vendor_unavailable",
@@ -236,7 +237,7 @@ impl From<RemoteError> for ApiError {
                     .retry_after(1)
                 } else if matches!(status, 409 | 412) {
                     ApiError::new(StatusCode::CONFLICT, "conflict", message)
-                } else if matches!(status, 400 | 422) {
+                } else if matches!(status, 400 | 422 | 413) {
                     ApiError::new(StatusCode::BAD_REQUEST, "vendor_rejected", message)
                 } else {
                     ApiError::new(StatusCode::BAD_GATEWAY, "vendor_error", message)

@@ -22,12 +22,12 @@ use super::error::{ApiError, ApiResult};
 use super::idempotency;
 use super::ids::{self, MAX_ROOM_NAME, RoomId};
 use super::store::{RecordingRecord, RoomRecord};
-use crate::Vendor;
 use crate::livekit::{ClaimGrants, RoomConfiguration, VideoGrant};
 use crate::remote::{
     CreateRoomRequest, Origin, PageRequest, Recording, RecordingRequest, RecordingStatus,
     RemoteError, RemoteResult, Room, RoomService, UnsupportedReason,
 };
+use crate::vendor::Vendor;
 use crate::{DEFAULT_TTL, TokenRequest};
 
 fn request_id(headers: &HeaderMap) -> String {
@@ -601,7 +601,7 @@ fn status_str(s: &RecordingStatus) -> String {
     }
 }
 
-fn recording_json(id: &str, room: &str, vendor: Vendor, rec: &Recording) -> Value {
+fn recording_json(id: &str, room: Option<&str>, vendor: Vendor, rec: &Recording) -> Value {
     json!({
         "recording": id,
         "room": room,
@@ -687,7 +687,7 @@ async fn start_recording(
         // The recording runs and its id is self-contained: answer it rather than lose it.
         tracing::error!(error = %e, recording = %id, "cannot store the recording record");
     }
-    ok(recording_json(&id, &body.room, room.vendor, &rec))
+    ok(recording_json(&id, Some(&body.room), room.vendor, &rec))
 }
 
 pub(crate) async fn recording_stop(
@@ -724,15 +724,16 @@ async fn stop_recording(state: &AppState, id: String) -> ApiResult<(StatusCode, 
         .call(vendor, "recording.stop", service.stop_recording(&handle))
         .await?;
     let stored = state.store.get_recording(&id).await.ok().flatten();
-    let room_id = stored.as_ref().map_or_else(
-        || RoomId::new(vendor, rec.room.clone()).to_string(),
-        |r| r.room_id.clone(),
-    );
+    // The room: from the record of the start, else as the vendor reports it (ZEGO's stop
+    // answer names none: then it is null).
+    let room_id = stored.as_ref().map(|r| r.room_id.clone()).or_else(|| {
+        (!rec.room.is_empty()).then(|| RoomId::new(vendor, rec.room.clone()).to_string())
+    });
     let now = state.now()?;
     let record = RecordingRecord {
         id: id.clone(),
         vendor,
-        room_id: room_id.clone(),
+        room_id: room_id.clone().unwrap_or_default(),
         status: status_str(&rec.status),
         output_uri: rec.output_uri.clone(),
         created_at: stored.as_ref().map_or(now, |r| r.created_at),
@@ -741,7 +742,7 @@ async fn stop_recording(state: &AppState, id: String) -> ApiResult<(StatusCode, 
     if let Err(e) = state.store.put_recording(&record).await {
         tracing::error!(error = %e, recording = %id, "cannot store the recording record");
     }
-    let mut v = recording_json(&id, &room_id, vendor, &rec);
+    let mut v = recording_json(&id, room_id.as_deref(), vendor, &rec);
     if rec.output_uri.is_none()
         && let (Some(obj), Some(uri)) = (v.as_object_mut(), stored.and_then(|s| s.output_uri))
     {

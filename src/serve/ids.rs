@@ -7,8 +7,8 @@ use std::str::FromStr;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::Vendor;
 use crate::remote::RecordingHandle;
+use crate::vendor::Vendor;
 
 /// The longest room name accepted (LiveKit's limit; Agora's and ZEGO's are shorter and checked
 /// by their minters and clients).

@@ -6,8 +6,8 @@
 //! - [`Gateway::router`] builds the one axum `Router`; the shared [`AppState`] sits in an `Arc`.
 //! - Cross-cutting concerns are tower layers: request id, trace, timeout, CORS, the error
 //!   envelope, metrics, and (on the API routes) bearer-key auth and the per-key rate limit.
-//! - Every error is an [`ApiError`](error::ApiError) rendered as one JSON shape.
-//! - Storage is behind [`Store`](store::Store) (SQLite built in).
+//! - Every error is an [`error::ApiError`] rendered as one JSON shape.
+//! - Storage is behind [`store::Store`] (SQLite built in).
 //! - token.issue never touches the store: a room id encodes vendor and name ([`ids::RoomId`]).
 
 pub mod auth;
@@ -125,7 +125,6 @@ impl Gateway {
     }
 
     /// The router: every route and layer, built in this one place.
-    #[must_use]
     pub fn router(&self) -> Router {
         let state = Arc::clone(&self.state);
         let cfg = &state.config;

@@ -14,7 +14,6 @@
 use std::sync::Arc;
 
 use crate::TokenMinter;
-use crate::Vendor;
 use crate::agora::AgoraMinter;
 use crate::batch::MinterSet;
 use crate::livekit::LiveKitMinter;
@@ -23,6 +22,7 @@ use crate::remote::{
     ZegoClient, ZegoStorage,
 };
 use crate::secret::Secret;
+use crate::vendor::Vendor;
 use crate::zego::ZegoMinter;
 
 /// Agora's RESTful API host.
@@ -242,7 +242,7 @@ impl Vendors {
                 let client = LiveKitClient::new(url, key, secret)
                     .and_then(|c| c.with_http_options(http.clone()))
                     .map_err(map_err("LIVEKIT_URL"))?;
-                v.services[slot(Vendor::LiveKit)] = Some(Arc::new(client));
+                v = v.with_service(Arc::new(client));
             }
             v.livekit_url = lk_url;
         } else if lk_url.is_some() {
@@ -302,7 +302,7 @@ impl Vendors {
                     s.secret_key,
                 )));
             }
-            v.services[slot(Vendor::Agora)] = Some(Arc::new(client));
+            v = v.with_service(Arc::new(client));
         } else if agora_storage.is_some() {
             return Err(VendorConfigError(
                 "AGORA_STORAGE_* is set but AGORA_CUSTOMER_ID/AGORA_CUSTOMER_SECRET are not".into(),
@@ -335,7 +335,7 @@ impl Vendors {
                 }
                 client = client.with_recording(st);
             }
-            v.services[slot(Vendor::Zego)] = Some(Arc::new(client));
+            v = v.with_service(Arc::new(client));
         } else if zego_storage.is_some() {
             return Err(VendorConfigError(
                 "ZEGO_STORAGE_* is set but ZEGO_APP_ID/ZEGO_SERVER_SECRET are not".into(),

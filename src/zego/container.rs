@@ -188,7 +188,7 @@ pub(crate) fn parse(bin: &[u8]) -> Result<Container<'_>> {
 ///
 /// # Errors
 /// [`Error::Malformed`] when the prefix, base64 or container layout is wrong.
-pub fn inspect(token: &str) -> Result<ContainerInfo> {
+pub fn decode_container(token: &str) -> Result<ContainerInfo> {
     let mut bin = Vec::new();
     decode_base64_into(token, &mut bin)?;
     let c = parse(&bin)?;

@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::b64::{STANDARD, encode_append};
 use aes::Aes256Enc;
@@ -16,7 +17,7 @@ use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, MAX_CIPHERTEXT_LEN, MAX_USER
 use super::{VERSION, check_secret, claims::write_claims};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
-use crate::minter::{IssuedToken, TokenMinter, TokenRequest};
+use crate::minter::{MintedToken, TokenMinter, TokenRequest, TokenTimes};
 use crate::random::{RandomSource, ThreadRandom};
 use crate::secret::Secret;
 use crate::vendor::Vendor;
@@ -35,10 +36,11 @@ pub struct MintInputs<'a> {
     pub issued_at: i64,
     /// Lifetime in seconds (ZEGO's `effective_time_in_seconds`); must be positive.
     pub effective_time_secs: i64,
-    /// The JSON `nonce` claim.
-    pub nonce: i64,
-    /// The CBC IV (16 bytes) or GCM nonce (12 bytes), matching the minter's mode.
-    pub iv: &'a [u8],
+    /// The JSON `nonce` claim; `None` draws it from the minter's random source.
+    pub nonce: Option<i64>,
+    /// The CBC IV (16 bytes) or GCM nonce (12 bytes), matching the minter's mode; `None` draws it
+    /// from the minter's random source.
+    pub iv: Option<&'a [u8]>,
 }
 
 static IDENTITY: Payload = Payload::Identity;
@@ -58,9 +60,37 @@ impl<'a> MintInputs<'a> {
             payload: &IDENTITY,
             issued_at,
             effective_time_secs,
-            nonce,
-            iv,
+            nonce: Some(nonce),
+            iv: Some(iv),
         }
+    }
+
+    /// Inputs with the time pinned and the `nonce` claim and IV drawn from the minter's random
+    /// source (pin either with [`MintInputs::nonce`] / [`MintInputs::iv`]).
+    #[must_use]
+    pub fn drawn(user_id: &'a str, issued_at: i64, effective_time_secs: i64) -> Self {
+        MintInputs {
+            user_id,
+            payload: &IDENTITY,
+            issued_at,
+            effective_time_secs,
+            nonce: None,
+            iv: None,
+        }
+    }
+
+    /// Pins the `nonce` claim.
+    #[must_use]
+    pub fn nonce(mut self, nonce: i64) -> Self {
+        self.nonce = Some(nonce);
+        self
+    }
+
+    /// Pins the IV / GCM nonce.
+    #[must_use]
+    pub fn iv(mut self, iv: &'a [u8]) -> Self {
+        self.iv = Some(iv);
+        self
     }
 
     /// Sets the payload claim.
@@ -252,88 +282,79 @@ impl ZegoMinter {
             .with_clock(Arc::clone(&self.clock))
     }
 
-    /// Mints a token for `user_id` valid `effective_time_secs` seconds from now, reading the clock
+    /// Mints a token for `user_id` valid for `ttl` (whole seconds) from now, reading the clock
     /// and the random source.
     ///
     /// # Errors
-    /// As [`ZegoMinter::mint_into`].
-    pub fn mint_token(
-        &self,
-        user_id: &str,
-        effective_time_secs: i64,
-        payload: &Payload,
-    ) -> Result<String> {
+    /// As [`ZegoMinter::token_into`].
+    pub fn token(&self, user_id: &str, ttl: Duration, payload: &Payload) -> Result<MintedToken> {
         let mut out = String::new();
-        self.mint_into(user_id, effective_time_secs, payload, &mut out)?;
-        Ok(out)
+        let times = self.token_into(user_id, ttl, payload, &mut out)?;
+        Ok(MintedToken::new(out, times))
     }
 
-    /// Appends a token to `out` and returns its expiry (Unix seconds). Allocates nothing in steady
-    /// state when `out` has room (scratch buffers are thread-local and reused). On error `out` is
-    /// left as it was.
+    /// Appends a token for `user_id` valid for `ttl` (whole seconds) from now to `out` and returns
+    /// its times. Allocates nothing in steady state when `out` has room (scratch buffers are
+    /// thread-local and reused). On error `out` is left as it was.
     ///
     /// # Errors
-    /// [`Error::InvalidRequest`] for an empty or too long `user_id`, a non-positive or overflowing
-    /// lifetime, or a token whose ciphertext would exceed 65535 bytes; [`Error::Clock`] when the
-    /// clock fails.
-    pub fn mint_into(
+    /// [`Error::InvalidRequest`] for an empty or too long `user_id`, a lifetime under one second
+    /// or overflowing, or a token whose ciphertext would exceed 65535 bytes; [`Error::Clock`] when
+    /// the clock fails.
+    pub fn token_into(
         &self,
         user_id: &str,
-        effective_time_secs: i64,
+        ttl: Duration,
         payload: &Payload,
         out: &mut String,
-    ) -> Result<i64> {
+    ) -> Result<TokenTimes> {
+        let ttl = ttl_secs(ttl)?;
         let now = self.clock.now()?;
         let (nonce, iv) = self.draw();
-        self.encode(
+        self.encode_parts(
             user_id,
             PayloadRef::of(payload),
             now,
-            effective_time_secs,
+            ttl,
             nonce,
             iv.get(..self.mode.iv_len()).unwrap_or(&iv),
             out,
         )
     }
 
-    /// Appends a token built from fully explicit inputs (time, nonce, IV) to `out` and returns its
-    /// expiry. Deterministic: this is the path the vendor vectors use.
+    /// Mints a token from explicit inputs (see [`MintInputs`]).
     ///
     /// # Errors
-    /// As [`ZegoMinter::mint_into`], plus [`Error::InvalidRequest`] (field `iv`) when the IV length
-    /// does not match the mode (16 for CBC, 12 for GCM).
-    pub fn mint_with(&self, inputs: &MintInputs<'_>, out: &mut String) -> Result<i64> {
-        self.encode(
+    /// As [`ZegoMinter::encode_into`].
+    pub fn encode(&self, inputs: &MintInputs<'_>) -> Result<MintedToken> {
+        let mut out = String::new();
+        let times = self.encode_into(inputs, &mut out)?;
+        Ok(MintedToken::new(out, times))
+    }
+
+    /// Appends a token built from explicit inputs to `out` and returns its times. With the nonce
+    /// and IV pinned it is deterministic: this is the path the vendor vectors use; what is not
+    /// pinned comes from the minter's random source.
+    ///
+    /// # Errors
+    /// As [`ZegoMinter::token_into`] (a non-positive `effective_time_secs` is refused), plus
+    /// [`Error::InvalidRequest`] (field `iv`) when the IV length does not match the mode (16 for
+    /// CBC, 12 for GCM).
+    pub fn encode_into(&self, inputs: &MintInputs<'_>, out: &mut String) -> Result<TokenTimes> {
+        let (drawn_nonce, drawn_iv) = match (inputs.nonce, inputs.iv) {
+            (Some(_), Some(_)) => (0, [0; 16]),
+            _ => self.draw(),
+        };
+        let drawn_iv = drawn_iv.get(..self.mode.iv_len()).unwrap_or(&drawn_iv);
+        self.encode_parts(
             inputs.user_id,
             PayloadRef::of(inputs.payload),
             inputs.issued_at,
             inputs.effective_time_secs,
-            inputs.nonce,
-            inputs.iv,
+            inputs.nonce.unwrap_or(drawn_nonce),
+            inputs.iv.unwrap_or(drawn_iv),
             out,
         )
-    }
-
-    /// The allocation-free form of [`TokenMinter::mint`]: appends the token for a neutral request to
-    /// `out` and returns `(issued_at, expires_at)`.
-    ///
-    /// # Errors
-    /// As [`TokenMinter::mint`].
-    pub fn mint_request_into(
-        &self,
-        request: &TokenRequest,
-        out: &mut String,
-    ) -> Result<(i64, i64)> {
-        let payload = neutral_payload(request)?;
-        let ttl = request.ttl_secs(Vendor::Zego)?;
-        let ttl = i64::try_from(ttl).map_err(|_| {
-            Error::request(Vendor::Zego, "ttl", "is too large for a token04 expiry")
-        })?;
-        let now = request.resolve_issued_at(self.clock.as_ref())?;
-        let (nonce, iv) = self.draw();
-        let iv = iv.get(..self.mode.iv_len()).unwrap_or(&iv);
-        let expire = self.encode(&request.identity, payload, now, ttl, nonce, iv, out)?;
-        Ok((now, expire))
     }
 
     /// A random non-negative 31-bit `nonce` claim and 16 random IV bytes, in one draw.
@@ -347,7 +368,7 @@ impl ZegoMinter {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn encode(
+    fn encode_parts(
         &self,
         user_id: &str,
         payload: PayloadRef<'_>,
@@ -356,7 +377,7 @@ impl ZegoMinter {
         nonce: i64,
         iv: &[u8],
         out: &mut String,
-    ) -> Result<i64> {
+    ) -> Result<TokenTimes> {
         if user_id.is_empty() {
             return Err(Error::request(
                 Vendor::Zego,
@@ -420,7 +441,7 @@ impl ZegoMinter {
             // fresh buffers rather than fail.
             Err(_) => with_scratch(&mut Scratch::default()),
         });
-        result.map(|()| expire)
+        result.map(|()| TokenTimes::new(issued_at, expire))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -575,25 +596,42 @@ fn neutral_payload(request: &TokenRequest) -> Result<PayloadRef<'_>> {
     })
 }
 
+/// A lifetime in whole seconds, at least one.
+fn ttl_secs(ttl: Duration) -> Result<i64> {
+    match i64::try_from(ttl.as_secs()) {
+        Ok(0) => Err(Error::request(
+            Vendor::Zego,
+            "ttl",
+            "must be at least 1 second (0 would be an already-expired token)",
+        )),
+        Ok(s) => Ok(s),
+        Err(_) => Err(Error::request(
+            Vendor::Zego,
+            "ttl",
+            "is too large for a token04 expiry",
+        )),
+    }
+}
+
 impl TokenMinter for ZegoMinter {
     fn vendor(&self) -> Vendor {
         Vendor::Zego
     }
 
-    fn mint(&self, request: &TokenRequest) -> Result<IssuedToken> {
-        let mut token = String::new();
-        let (issued_at, expires_at) = self.mint_request_into(request, &mut token)?;
-        Ok(IssuedToken::new(
-            Vendor::Zego,
-            token,
-            request.room.clone(),
-            request.identity.clone(),
-            issued_at,
-            expires_at,
-        ))
-    }
-
-    fn mint_request_into(&self, request: &TokenRequest, out: &mut String) -> Result<(i64, i64)> {
-        ZegoMinter::mint_request_into(self, request, out)
+    /// See the mapping table on [`ZegoMinter`].
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for a field token04 cannot express, [`Error::InvalidRequest`] as
+    /// [`ZegoMinter::token_into`], [`Error::Clock`].
+    fn mint_into(&self, request: &TokenRequest, out: &mut String) -> Result<TokenTimes> {
+        let payload = neutral_payload(request)?;
+        let ttl = request.ttl_secs(Vendor::Zego)?;
+        let ttl = i64::try_from(ttl).map_err(|_| {
+            Error::request(Vendor::Zego, "ttl", "is too large for a token04 expiry")
+        })?;
+        let now = request.resolve_issued_at(self.clock.as_ref())?;
+        let (nonce, iv) = self.draw();
+        let iv = iv.get(..self.mode.iv_len()).unwrap_or(&iv);
+        self.encode_parts(&request.identity, payload, now, ttl, nonce, iv, out)
     }
 }

@@ -20,11 +20,12 @@
 //!
 //! Entry points:
 //! - [`ZegoMinter`]: built once per `(app_id, server secret)`, mints with `&self`; implements
-//!   [`TokenMinter`](crate::TokenMinter). [`ZegoMinter::mint_into`] appends to a caller buffer
-//!   without heap allocation in steady state; [`ZegoMinter::mint_with`] takes time, nonce and IV
-//!   explicitly (vendor vectors).
-//! - [`ZegoVerifier`], [`decode`] and [`verify`]: decrypt and check a token with the secret.
-//! - [`inspect`] and [`detect_mode`]: read the public container header without the secret.
+//!   [`TokenMinter`](crate::TokenMinter). [`ZegoMinter::token_into`] appends to a caller buffer
+//!   without heap allocation in steady state; [`ZegoMinter::encode_into`] takes time, nonce and
+//!   IV explicitly (vendor vectors).
+//! - [`ZegoVerifier`] and [`decode`]: decrypt and check a token with the secret.
+//! - [`decode_container`] and [`detect_mode`]: read the public container header without the
+//!   secret.
 //! - [`Payload`] and [`PrivilegePayload`]: the privilege ("strict") payload as a typed builder, or
 //!   a raw payload string.
 
@@ -40,10 +41,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use claims::Claims;
-pub use container::{ContainerInfo, detect_mode, inspect};
+pub use container::{ContainerInfo, decode_container, detect_mode};
 pub use minter::{MintInputs, ZegoMinter};
 pub use payload::{Payload, PrivilegePayload};
-pub use verify::{DecodeWarning, DecodedToken, ZegoVerifier, decode, verify};
+pub use verify::{DecodeWarning, DecodedToken, ZegoVerifier, decode};
 
 /// The version prefix of every token04 string.
 pub const VERSION: &str = "04";

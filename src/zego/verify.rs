@@ -336,14 +336,6 @@ pub fn decode(token: &str, server_secret: &str) -> Result<DecodedToken> {
     ZegoVerifier::new(server_secret)?.decode(token)
 }
 
-/// [`decode`], then the expiry check at `now` (Unix seconds; expired when `now > expire`).
-///
-/// # Errors
-/// [`Error::InvalidCredentials`] for a bad secret, else as [`ZegoVerifier::verify_at`].
-pub fn verify(token: &str, server_secret: &str, now: i64) -> Result<DecodedToken> {
-    ZegoVerifier::new(server_secret)?.verify_at(token, now)
-}
-
 /// The general claims parser (serde_json), for plaintexts outside the fast path's subset.
 fn claims_from_serde(plaintext: &str, garbage: impl Fn(&'static str) -> Error) -> Result<Claims> {
     serde_json::from_str(plaintext).map_err(|e| {

@@ -467,19 +467,14 @@ impl Mint {
                 "--privilege applies to --kind streaming and fcdn only",
             ));
         }
-        let info = rtcmint::agora::inspect(&token)?;
-        let issued_at = match &info {
-            rtcmint::agora::TokenInfo::AccessToken2(i) => i64::from(i.issue_ts),
-            _ => 0,
-        };
         Ok((
             IssuedToken::new(
                 Vendor::Agora,
-                token,
+                token.token,
                 room,
                 identity,
-                issued_at,
-                info.expires_at(),
+                token.issued_at,
+                token.expires_at,
             ),
             self.json,
         ))
@@ -488,7 +483,7 @@ impl Mint {
 
 /// The decoded content of an Agora token, as JSON.
 pub fn decoded_json(format: TokenFormat, token: &str) -> CliResult<Value> {
-    let info = rtcmint::agora::inspect(token)?;
+    let info = rtcmint::agora::decode(token)?;
     let mut m = serde_json::Map::new();
     m.insert("vendor".into(), json!("agora"));
     m.insert("format".into(), json!(format));
@@ -514,6 +509,10 @@ pub fn verify(
         .app_id
         .clone()
         .or_else(|| std::env::var("AGORA_APP_ID").ok());
+    let mut verifier = rtcmint::agora::AgoraVerifier::new(cert)?;
+    if let Some(a) = app_id {
+        verifier = verifier.with_expected_app_id(a);
+    }
     let verdict = match format {
         TokenFormat::Agora006 => {
             let (Some(channel), Some(uid)) = (&c.channel, &c.uid) else {
@@ -522,10 +521,9 @@ pub fn verify(
                 ));
             };
             let uid = if uid == "0" { "" } else { uid.as_str() };
-            rtcmint::agora::verify_006(token, cert.expose(), app_id.as_deref(), channel, uid, now)
-                .map(|_| ())
+            verifier.verify_006_at(token, channel, uid, now).map(|_| ())
         }
-        _ => rtcmint::agora::verify(token, cert.expose(), app_id.as_deref(), now).map(|_| ()),
+        _ => verifier.verify_at(token, now).map(|_| ()),
     };
     Ok(verdict.and_then(|()| {
         decoded_json(format, token).map_err(|e| Error::Malformed {

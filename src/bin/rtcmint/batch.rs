@@ -203,13 +203,13 @@ pub fn run(args: &BatchArgs) -> CliResult<Summary> {
         bar.finish_and_clear();
     }
     let secs = started.elapsed().as_secs_f64();
-    eprintln!(
+    crate::util::stderr_line(&format!(
         "batch: {total} requests, {minted} minted, {failed} failed, in {secs:.2} s ({:.0} tokens/s)",
         if secs > 0.0 {
             minted as f64 / secs
         } else {
             0.0
         }
-    );
+    ));
     Ok(Summary { failed })
 }

@@ -14,7 +14,7 @@ use crate::{agora, livekit, zego};
 #[derive(Args, Debug)]
 pub struct DecodeArgs {
     /// The token, or `-` to read it from standard input.
-    token: String,
+    token: std::ffi::OsString,
     /// ZEGO server secret file (decoding a token04 needs the secret) [env: ZEGO_SERVER_SECRET,
     /// ZEGO_SERVER_SECRET_FILE].
     #[arg(long, value_name = "PATH")]
@@ -28,7 +28,7 @@ pub struct DecodeArgs {
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
     /// The token, or `-` to read it from standard input.
-    token: String,
+    token: std::ffi::OsString,
     /// Verification time (Unix seconds) instead of the clock.
     #[arg(long, value_parser = parse_unix, value_name = "UNIX")]
     now: Option<i64>,
@@ -171,7 +171,7 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(Option<Value>, u8)> {
                        "verified_at_utc": utc(now), "decoded": decoded})
             });
             if !args.json {
-                eprintln!("valid {} token", format.vendor());
+                crate::util::stderr_line(&format!("valid {} token", format.vendor()));
             }
             Ok((json, 0))
         }

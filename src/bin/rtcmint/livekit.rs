@@ -305,8 +305,8 @@ impl Mint {
         let grants = self.grants()?;
         let minter = self.creds.minter()?;
         if minter.secret_is_short() {
-            eprintln!(
-                "warning: the LiveKit API secret is shorter than 32 bytes; the server logs an error for such secrets"
+            crate::util::warn(
+                "the LiveKit API secret is shorter than 32 bytes; the server logs an error for such secrets",
             );
         }
         let minter = match self.now {

@@ -5,7 +5,9 @@
 //! credentials, a request the vendor refuses), 3 bad signature or wrong key, 4 expired or not yet
 //! valid, 5 malformed token.
 
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+// `println!` / `eprintln!` panic when the write fails (a closed pipe): the CLI writes through
+// `emit` and `util::stderr_line`, which do not.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
 
 mod agora;
 mod batch;

@@ -68,6 +68,18 @@ impl From<Error> for CliError {
 
 pub type CliResult<T> = Result<T, CliError>;
 
+/// Prints one line on standard error. Unlike `eprintln!` (denied in the CLI: it panics when
+/// the write fails), a closed or broken stderr drops the line.
+pub fn stderr_line(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+/// Prints `warning: <text>` on standard error ([`stderr_line`]).
+pub fn warn(text: &str) {
+    stderr_line(&format!("warning: {text}"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Secret flags
 // ---------------------------------------------------------------------------------------------
@@ -198,13 +210,15 @@ impl ParseFailure {
 
     /// Prints the message (styled when no secret had to be redacted) and returns the exit code.
     pub fn print(&self) -> u8 {
+        use std::io::Write as _;
         let text = self.text();
+        // Write errors (a closed pipe: `rtcmint --help | head -1`) are ignored.
         if text == self.error.render().to_string() {
             let _ = self.error.print();
         } else if self.error.use_stderr() {
-            eprint!("{text}");
+            let _ = std::io::stderr().write_all(text.as_bytes());
         } else {
-            print!("{text}");
+            let _ = std::io::stdout().write_all(text.as_bytes());
         }
         u8::try_from(self.error.exit_code()).unwrap_or(EXIT_USAGE)
     }
@@ -223,16 +237,109 @@ pub fn parse_args<T: FromArgMatches>(cmd: Command, args: Vec<OsString>) -> Resul
     })
 }
 
-/// Reads a secret file, dropping one trailing newline (as `echo secret > file` writes).
-pub fn read_secret_file(path: &Path) -> CliResult<Secret> {
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_to_string(&mut text))
-        .map_err(|e| CliError::usage(format!("cannot read secret file {}: {e}", path.display())))?;
-    let trimmed_len = text.trim_end_matches(['\n', '\r']).len();
-    text.truncate(trimmed_len);
+// ---------------------------------------------------------------------------------------------
+// Bounded reads
+// ---------------------------------------------------------------------------------------------
+
+/// The largest token the CLI reads (from an argument or standard input): 2 MiB. No vendor's
+/// decoder accepts more (LiveKit refuses a JWT over 1 MiB, an Agora payload inflates to at most
+/// 1 MiB, whose stored-block base64 is about 1.4 MiB; a ZEGO ciphertext is at most 64 KiB).
+pub const MAX_TOKEN_BYTES: usize = 2 << 20;
+
+/// The largest secret file the CLI reads: 64 KiB (vendor secrets are 32 to a few hundred bytes).
+pub const MAX_SECRET_FILE_BYTES: usize = 64 << 10;
+
+/// Why [`read_bounded`] stopped.
+#[derive(Debug)]
+pub enum BoundedReadError {
+    /// The input holds more than the limit (nothing past `limit + 1` bytes was read).
+    TooLarge { limit: usize },
+    /// The read itself failed.
+    Io(std::io::Error),
+}
+
+/// Reads all of `r`, but never more than `limit` bytes: the read stops at `limit + 1` bytes and
+/// reports [`BoundedReadError::TooLarge`], so memory stays flat whatever the input (`/dev/zero`,
+/// a 2 GB pipe). Every input the CLI reads whole (tokens, secret files) goes through here. The
+/// buffer is allocated once (`limit + 1` bytes at most, growing by doubling from `initial`) and
+/// zeroized when dropped: the bytes may be a secret.
+pub fn read_bounded(
+    r: impl std::io::Read,
+    limit: usize,
+    initial: usize,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, BoundedReadError> {
+    let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(initial.min(limit.saturating_add(1))));
+    let mut r = r.take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1));
+    let mut chunk = zeroize::Zeroizing::new([0u8; 8192]);
+    loop {
+        let n = match r.read(&mut chunk[..]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(BoundedReadError::Io(e)),
+        };
+        let got = chunk.get(..n).unwrap_or_default();
+        if buf.len() + got.len() > buf.capacity() {
+            // Grow by hand so the old allocation is wiped, not freed with a copy of the bytes.
+            let want = (buf.len() + got.len()).max(buf.capacity().saturating_mul(2));
+            let mut bigger = Vec::with_capacity(want.min(limit.saturating_add(1)));
+            bigger.extend_from_slice(&buf);
+            *buf = bigger;
+        }
+        buf.extend_from_slice(got);
+        if buf.len() > limit {
+            return Err(BoundedReadError::TooLarge { limit });
+        }
+    }
+    Ok(buf)
+}
+
+/// Reads a secret file, dropping trailing newlines (as `echo secret > file` writes).
+///
+/// At most [`MAX_SECRET_FILE_BYTES`] are read; an empty file, a file that is not UTF-8 and a
+/// larger file are usage errors naming the file (and `via`, the env variable that named it, if
+/// any). A regular file that its group or others may read or write gets a warning, as ssh does.
+pub fn read_secret_file(path: &Path, via: Option<&str>) -> CliResult<Secret> {
+    let name = match via {
+        Some(env) => format!("secret file {} (from {env})", path.display()),
+        None => format!("secret file {}", path.display()),
+    };
+    let file = std::fs::File::open(path)
+        .map_err(|e| CliError::usage(format!("cannot read {name}: {e}")))?;
+    warn_if_exposed(&file, &name);
+    let bytes = read_bounded(file, MAX_SECRET_FILE_BYTES, 256).map_err(|e| match e {
+        BoundedReadError::TooLarge { limit } => CliError::usage(format!(
+            "{name} is larger than {limit} bytes; it cannot be a secret"
+        )),
+        BoundedReadError::Io(e) => CliError::usage(format!("cannot read {name}: {e}")),
+    })?;
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Err(CliError::usage(format!("{name} is not valid UTF-8")));
+    };
+    let text = text.trim_end_matches(['\n', '\r']);
+    if text.is_empty() {
+        return Err(CliError::usage(format!("{name} is empty")));
+    }
     Ok(Secret::new(text))
 }
+
+/// Warns when a regular file holding a secret may be read or written by its group or others.
+#[cfg(unix)]
+fn warn_if_exposed(file: &std::fs::File, name: &str) {
+    use std::os::unix::fs::PermissionsExt as _;
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+        && meta.permissions().mode() & 0o077 != 0
+    {
+        warn(&format!(
+            "{name} is accessible by others (mode {:04o}); restrict it with chmod 600",
+            meta.permissions().mode() & 0o7777
+        ));
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_exposed(_file: &std::fs::File, _name: &str) {}
 
 /// Where a secret comes from, in order: the flag (with a warning), the file flag, the env
 /// variable, the `_FILE` env variable.
@@ -248,14 +355,14 @@ impl SecretSource<'_> {
     /// Resolves the secret, or `None` if no source has it.
     pub fn resolve(&self) -> CliResult<Option<Secret>> {
         if let Some(s) = self.flag {
-            eprintln!(
-                "warning: a secret given with {} is visible to other users of this machine (ps, shell history); prefer {} or {}",
+            warn(&format!(
+                "a secret given with {} is visible to other users of this machine (ps, shell history); prefer {} or {}",
                 self.flag_name, self.env, self.file_flag_name
-            );
+            ));
             return Ok(Some(Secret::new(s)));
         }
         if let Some(p) = self.file {
-            return read_secret_file(p).map(Some);
+            return read_secret_file(p, None).map(Some);
         }
         if let Some(v) = std::env::var_os(self.env) {
             let v = v
@@ -265,7 +372,7 @@ impl SecretSource<'_> {
         }
         let file_env = format!("{}_FILE", self.env);
         if let Some(p) = std::env::var_os(&file_env) {
-            return read_secret_file(Path::new(&p)).map(Some);
+            return read_secret_file(Path::new(&p), Some(&file_env)).map(Some);
         }
         Ok(None)
     }
@@ -335,24 +442,44 @@ pub fn utc(unix: i64) -> String {
     )
 }
 
+fn malformed(message: impl Into<String>) -> CliError {
+    CliError {
+        code: EXIT_MALFORMED,
+        message: message.into(),
+    }
+}
+
 /// Reads a token argument: `-` means standard input. Surrounding whitespace is trimmed (a
-/// trailing newline from `echo` or a file is common).
-pub fn read_token(arg: &str) -> CliResult<String> {
-    let raw = if arg == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| CliError::runtime(format!("cannot read the token from stdin: {e}")))?;
-        s
+/// trailing newline from `echo` or a file is common). A token is at most [`MAX_TOKEN_BYTES`]
+/// (standard input is read with that bound); an empty, larger or non-UTF-8 token is malformed
+/// (exit 5), however it was given.
+pub fn read_token(arg: &std::ffi::OsStr) -> CliResult<String> {
+    let too_large = || {
+        malformed(format!(
+            "malformed token: larger than {MAX_TOKEN_BYTES} bytes"
+        ))
+    };
+    let not_utf8 = || malformed("malformed token: not valid UTF-8");
+    let raw: String = if arg == "-" {
+        let bytes =
+            read_bounded(std::io::stdin().lock(), MAX_TOKEN_BYTES, 4096).map_err(|e| match e {
+                BoundedReadError::TooLarge { .. } => too_large(),
+                BoundedReadError::Io(e) => {
+                    CliError::runtime(format!("cannot read the token from stdin: {e}"))
+                }
+            })?;
+        std::str::from_utf8(&bytes)
+            .map_err(|_| not_utf8())?
+            .to_owned()
     } else {
-        arg.to_owned()
+        if arg.len() > MAX_TOKEN_BYTES {
+            return Err(too_large());
+        }
+        arg.to_str().ok_or_else(not_utf8)?.to_owned()
     };
     let t = raw.trim();
     if t.is_empty() {
-        return Err(CliError {
-            code: EXIT_MALFORMED,
-            message: "malformed token: empty".into(),
-        });
+        return Err(malformed("malformed token: empty"));
     }
     Ok(t.to_owned())
 }

@@ -5,9 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 use rtcmint::zego::{MintInputs, Mode, Payload, PrivilegePayload, ZegoMinter, ZegoVerifier};
-use rtcmint::{
-    Clock as _, Error, IssuedToken, RandomSource as _, Secret, SystemClock, ThreadRandom, Vendor,
-};
+use rtcmint::{Clock as _, Error, IssuedToken, Secret, SystemClock, Vendor};
 use serde_json::{Value, json};
 
 use crate::inspect::time_fields;
@@ -229,22 +227,17 @@ impl Mint {
             Some(t) => t,
             None => SystemClock.now()?,
         };
-        let nonce = self
-            .nonce
-            .unwrap_or_else(|| i64::from(ThreadRandom.next_u32() >> 1));
-        let iv = match &self.iv {
-            Some(Hex(iv)) => iv.clone(),
-            None => {
-                let mut b = vec![0u8; mode.iv_len()];
-                ThreadRandom.fill(&mut b);
-                b
-            }
-        };
         let ttl = i64::try_from(self.valid_for.as_secs())
             .map_err(|_| CliError::usage("--valid-for is too large"))?;
+        let mut inputs = MintInputs::drawn(&self.user_id, now, ttl).payload(&payload);
+        if let Some(nonce) = self.nonce {
+            inputs = inputs.nonce(nonce);
+        }
+        if let Some(Hex(iv)) = &self.iv {
+            inputs = inputs.iv(iv);
+        }
         let mut token = String::new();
-        let inputs = MintInputs::new(&self.user_id, now, ttl, nonce, &iv).payload(&payload);
-        let expires_at = minter.mint_with(&inputs, &mut token)?;
+        let expires_at = minter.encode_into(&inputs, &mut token)?.expires_at;
         Ok((
             IssuedToken::new(
                 Vendor::Zego,
@@ -274,7 +267,7 @@ pub fn decoded_json(token: &str, secret: Option<Secret>) -> CliResult<Value> {
     match secret {
         Some(s) => Ok(zego_json(&ZegoVerifier::new(s)?.decode(token)?)),
         None => {
-            let c = rtcmint::zego::inspect(token)?;
+            let c = rtcmint::zego::decode_container(token)?;
             let mut m = serde_json::Map::new();
             m.insert("vendor".into(), json!("zego"));
             m.insert("format".into(), json!(rtcmint::TokenFormat::Zego04));

@@ -10,7 +10,8 @@
 //! concurrent calls from many tasks (and, for a shared database, many processes): the
 //! idempotency operations in particular are single atomic statements.
 //!
-//! The same test suite runs against every implementation: `tests/serve_store.rs` (see
+//! The same test suite runs against every implementation: `tests/serve_store.rs` (SQLite) and
+//! `tests/serve_store_postgres.rs` (PostgreSQL; see
 //! `tests/serve_support/store_suite.rs`).
 
 mod postgres;
@@ -22,8 +23,8 @@ use std::fmt;
 pub use postgres::{PgStore, PgStoreOptions};
 pub use sqlite::SqliteStore;
 
-use crate::Vendor;
 use crate::remote::BoxFuture;
+use crate::vendor::Vendor;
 
 /// A room created through the gateway.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,6 +236,6 @@ pub(crate) fn vendor_to_str(v: Vendor) -> &'static str {
 
 /// The vendor from its stored name.
 pub(crate) fn vendor_from_str(s: &str) -> StoreResult<Vendor> {
-    crate::batch::parse_vendor(s)
+    s.parse::<Vendor>()
         .map_err(|_| StoreError::query(format!("unknown vendor `{s}` in the database")))
 }

@@ -30,9 +30,9 @@ use super::{
     IdempotencyBegin, IdempotencyKey, RecordingRecord, RoomRecord, Store, StoreError, StoreResult,
     StoredResponse, vendor_from_str, vendor_to_str,
 };
-use crate::Vendor;
 use crate::random::{RandomSource as _, ThreadRandom};
 use crate::remote::BoxFuture;
+use crate::vendor::Vendor;
 
 /// The versioned migrations, embedded from `migrations/postgres/`: the same version numbers and
 /// descriptions as the SQLite ones (an applied migration whose text changed is an error, never a

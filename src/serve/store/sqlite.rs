@@ -14,8 +14,8 @@ use super::{
     IdempotencyBegin, IdempotencyKey, RecordingRecord, RoomRecord, Store, StoreError, StoreResult,
     StoredResponse, vendor_from_str, vendor_to_str,
 };
-use crate::Vendor;
 use crate::remote::BoxFuture;
+use crate::vendor::Vendor;
 
 /// The versioned migrations, embedded from `migrations/sqlite/` (applied in order at open;
 /// an applied migration whose text changed is an error, never a silent re-run).
