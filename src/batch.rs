@@ -12,19 +12,23 @@
 //! `display_name`, `ttl` (seconds, or a string such as `"10m"`; default 6 h), `can_publish`,
 //! `can_subscribe`, `can_publish_data` (default `true`), `is_admin` (default `false`),
 //! `metadata` (a JSON object), `issued_at` (Unix seconds), `id` (any JSON value). Unknown fields
-//! are refused, so a typo does not silently mint a different token.
+//! are refused, so a typo does not silently mint a different token. A line is at most
+//! [`MAX_LINE_BYTES`]; blank lines are skipped (and counted).
 //!
-//! Each result line carries the 1-based input line number:
+//! Each result line carries the 1-based input line number. A failure record keeps the line's
+//! `id` (also when the line is not valid JSON, as far as it parses), its `vendor` when it names a
+//! known one, and a machine-readable `kind` ([`FailureKind`]) beside the message:
 //!
 //! ```json
 //! {"line":1,"ok":true,"vendor":"livekit","token":"eyJ…","identity":"alice","room":"my-room","issued_at":1767225600,"expires_at":1767226200}
-//! {"line":2,"id":7,"ok":false,"error":"zego tokens cannot express `display_name`: …"}
+//! {"line":2,"id":7,"ok":false,"vendor":"zego","kind":"unsupported","error":"zego tokens cannot express `display_name`: …"}
+//! {"line":3,"id":8,"ok":false,"kind":"unknown_field","error":"unknown field `roomm` (did you mean `room`?)"}
 //! ```
 
 use std::cell::RefCell;
 use std::time::Duration;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 
 use crate::duration::parse_duration;
 use crate::error::{Error, Result};
@@ -89,10 +93,12 @@ fn ttl<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Duration>,
         fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
             u64::try_from(v)
                 .map(|s| Some(Duration::from_secs(s)))
-                .map_err(|_| E::custom(format!("ttl must not be negative, got {v}")))
+                .map_err(|_| E::custom(format!("must not be negative, got {v}")))
         }
         fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
-            parse_duration(v).map(Some).map_err(E::custom)
+            parse_duration(v)
+                .map(Some)
+                .map_err(|e| E::custom(reason_of(&e)))
         }
     }
     d.deserialize_any(V)
@@ -106,16 +112,162 @@ pub fn parse_vendor(name: &str) -> Result<Vendor> {
     name.parse().map_err(Error::from)
 }
 
+/// Longest request line a batch run reads, in bytes (1 MiB). A longer line gets a
+/// [`FailureKind::LineTooLong`] record and is skipped without being held in memory.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The machine-readable class of a failed line, written as the record's `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// The line is not JSON (or not UTF-8).
+    InvalidJson,
+    /// The line is longer than [`MAX_LINE_BYTES`].
+    LineTooLong,
+    /// The request has a field the schema does not know.
+    UnknownField,
+    /// A field is missing or has a value of the wrong type or range, the line is not an object,
+    /// or the vendor refuses the value.
+    InvalidRequest,
+    /// The vendor's token cannot express a field of the request.
+    Unsupported,
+    /// No credentials were given for the line's vendor.
+    NoCredentials,
+    /// The system clock could not be read.
+    Clock,
+    /// Anything else.
+    Other,
+}
+
+impl FailureKind {
+    /// The name written in the record's `kind` field.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::InvalidJson => "invalid_json",
+            FailureKind::LineTooLong => "line_too_long",
+            FailureKind::UnknownField => "unknown_field",
+            FailureKind::InvalidRequest => "invalid_request",
+            FailureKind::Unsupported => "unsupported",
+            FailureKind::NoCredentials => "no_credentials",
+            FailureKind::Clock => "clock",
+            FailureKind::Other => "error",
+        }
+    }
+
+    fn of(e: &Error) -> Self {
+        match e {
+            Error::InvalidRequest { .. }
+            | Error::InvalidInput { .. }
+            | Error::InvalidCredentials { .. } => FailureKind::InvalidRequest,
+            Error::Unsupported { .. } => FailureKind::Unsupported,
+            Error::UnknownField { .. } => FailureKind::UnknownField,
+            Error::Clock { .. } => FailureKind::Clock,
+            _ => FailureKind::Other,
+        }
+    }
+}
+
+/// Why one line produced no token: what the failure record says.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct LineFailure {
+    /// The line's `id`, when one could be read (also from a line that is not valid JSON, as far
+    /// as it goes).
+    pub id: Option<serde_json::Value>,
+    /// The line's vendor, when it names a known one.
+    pub vendor: Option<Vendor>,
+    /// The class of failure.
+    pub kind: FailureKind,
+    /// What is wrong, for the person who wrote the line.
+    pub message: String,
+    /// For [`FailureKind::UnknownField`]: the key and the closest known one.
+    unknown: Option<(String, Option<&'static str>)>,
+}
+
+impl LineFailure {
+    /// The record for a line longer than [`MAX_LINE_BYTES`]; `prefix` is its beginning (the `id`
+    /// is taken from it when it comes first).
+    #[must_use]
+    pub fn too_long(prefix: &[u8]) -> Self {
+        let text = match std::str::from_utf8(prefix) {
+            Ok(t) => t,
+            // A prefix cut inside a UTF-8 sequence: keep the valid part.
+            Err(e) => std::str::from_utf8(prefix.get(..e.valid_up_to()).unwrap_or_default())
+                .unwrap_or_default(),
+        };
+        let (id, vendor) = salvage(text);
+        LineFailure {
+            id,
+            vendor,
+            unknown: None,
+            kind: FailureKind::LineTooLong,
+            message: format!(
+                "the line is longer than {} MiB; a request line is one JSON object of at most that size",
+                MAX_LINE_BYTES >> 20
+            ),
+        }
+    }
+}
+
+/// Every field of a request line, in schema order.
+pub const FIELDS: [&str; 12] = [
+    "id",
+    "vendor",
+    "identity",
+    "room",
+    "display_name",
+    "ttl",
+    "can_publish",
+    "can_subscribe",
+    "can_publish_data",
+    "is_admin",
+    "metadata",
+    "issued_at",
+];
+
 /// Parses one request line.
 ///
 /// # Errors
-/// [`Error::InvalidInput`] for a line that is not a JSON object of the schema above.
+/// [`Error::UnknownField`] for a field the schema does not know, [`Error::InvalidInput`] for any
+/// other line that is not a JSON object of the schema above (its reason is the [`LineFailure`]
+/// message of [`check_line`]).
 pub fn parse_line(line: &str) -> Result<BatchRequest> {
-    let l: Line = serde_json::from_str(line).map_err(|e| Error::InvalidInput {
-        what: "batch request",
-        reason: e.to_string().into(),
+    check_line(line).map_err(|f| match f.unknown {
+        Some((path, closest)) => Error::UnknownField {
+            vendor: f.vendor,
+            what: "batch request",
+            path,
+            closest,
+        },
+        None => Error::InvalidInput {
+            what: "batch request",
+            reason: f.message.into(),
+        },
+    })
+}
+
+/// Parses one request line, or says why it cannot be minted: the failure keeps the line's `id`
+/// and vendor where they can be read, a [`FailureKind`] and a message that names the field.
+///
+/// # Errors
+/// A [`LineFailure`] for a line that is not a JSON object of the schema above.
+pub fn check_line(line: &str) -> std::result::Result<BatchRequest, LineFailure> {
+    // serde would also read a struct from a JSON array of the fields in order: refuse that.
+    if !line.trim_start().starts_with('{') {
+        return Err(diagnose(line, None));
+    }
+    let l: Line = match serde_json::from_str(line) {
+        Ok(l) => l,
+        Err(e) => return Err(diagnose(line, Some(&e))),
+    };
+    let vendor = parse_vendor(&l.vendor).map_err(|e| LineFailure {
+        id: l.id.clone(),
+        vendor: None,
+        unknown: None,
+        kind: FailureKind::InvalidRequest,
+        message: format!("`vendor`: {}", reason_of(&e)),
     })?;
-    let vendor = parse_vendor(&l.vendor)?;
     let mut request = TokenRequest::new(l.identity);
     request.room = l.room;
     request.display_name = l.display_name;
@@ -131,6 +283,180 @@ pub fn parse_line(line: &str) -> Result<BatchRequest> {
         vendor,
         request,
     })
+}
+
+/// The reason of an input error without its "what:" prefix.
+fn reason_of(e: &Error) -> String {
+    match e {
+        Error::InvalidInput { reason, .. } => reason.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// serde_json's message without its " at line 1 column N" suffix (a request is one line, and the
+/// record carries the input line number).
+fn serde_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+}
+
+/// The failure for a line the fast typed parse refused: re-read it loosely to say which field is
+/// wrong and why. Runs only for bad lines.
+fn diagnose(line: &str, typed: Option<&serde_json::Error>) -> LineFailure {
+    let value: serde_json::Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => {
+            let (id, vendor) = salvage(line);
+            return LineFailure {
+                id,
+                vendor,
+                unknown: None,
+                kind: FailureKind::InvalidJson,
+                message: format!(
+                    "not valid JSON at column {}: {}",
+                    e.column(),
+                    serde_message(&e)
+                ),
+            };
+        }
+    };
+    let serde_json::Value::Object(obj) = value else {
+        let what = match value {
+            serde_json::Value::Array(_) => "an array",
+            serde_json::Value::String(_) => "a string",
+            serde_json::Value::Number(_) => "a number",
+            serde_json::Value::Bool(_) => "a boolean",
+            _ => "null",
+        };
+        return LineFailure {
+            id: None,
+            vendor: None,
+            unknown: None,
+            kind: FailureKind::InvalidRequest,
+            message: format!(
+                "a request must be a JSON object such as {{\"vendor\":\"livekit\",\"identity\":\"alice\"}}, not {what}"
+            ),
+        };
+    };
+    let id = obj.get("id").cloned();
+    let vendor = obj
+        .get("vendor")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|v| parse_vendor(v).ok());
+    let fail = |kind, message| LineFailure {
+        id: id.clone(),
+        vendor,
+        unknown: None,
+        kind,
+        message,
+    };
+    if let Some(key) = obj.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+        let near = crate::fields::closest(key, FIELDS);
+        let hint = match near {
+            Some(near) => format!("; did you mean `{near}`?"),
+            None => String::new(),
+        };
+        return LineFailure {
+            unknown: Some((key.clone(), near)),
+            ..fail(
+                FailureKind::UnknownField,
+                format!("unknown field `{key}`{hint} (unknown fields are refused, not dropped)"),
+            )
+        };
+    }
+    for required in ["vendor", "identity"] {
+        if !obj.contains_key(required) {
+            return fail(
+                FailureKind::InvalidRequest,
+                format!("missing field `{required}`"),
+            );
+        }
+    }
+    for (key, v) in &obj {
+        if let Err(why) = check_field(key, v) {
+            return fail(FailureKind::InvalidRequest, format!("`{key}`: {why}"));
+        }
+    }
+    let message = typed.map_or_else(|| "not a valid request".to_owned(), serde_message);
+    fail(FailureKind::InvalidRequest, message)
+}
+
+/// Checks one known field's value against its type, for [`diagnose`].
+fn check_field(key: &str, v: &serde_json::Value) -> std::result::Result<(), String> {
+    use serde::de::IntoDeserializer as _;
+    fn is<T: serde::de::DeserializeOwned>(
+        v: &serde_json::Value,
+    ) -> std::result::Result<(), String> {
+        T::deserialize(v.clone().into_deserializer())
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+    match key {
+        "vendor" => match v.as_str() {
+            Some(name) => parse_vendor(name).map(drop).map_err(|e| reason_of(&e)),
+            None => Err(format!(
+                "expected a vendor name (livekit, agora or zego), got {v}"
+            )),
+        },
+        "identity" => is::<String>(v),
+        "room" | "display_name" => is::<Option<String>>(v),
+        "ttl" => ttl(v.clone().into_deserializer())
+            .map(drop)
+            .map_err(|e: serde_json::Error| e.to_string()),
+        "can_publish" | "can_subscribe" | "can_publish_data" | "is_admin" => is::<Option<bool>>(v),
+        "metadata" => is::<Option<serde_json::Map<String, serde_json::Value>>>(v)
+            .map_err(|_| format!("expected a JSON object, got {v}")),
+        "issued_at" => is::<Option<i64>>(v),
+        _ => Ok(()),
+    }
+}
+
+/// Reads the top-level `id` and `vendor` of a line that is not (complete) JSON, as far as its
+/// keys and values parse: `{"id":7,"vendor":"zego","identity":` still gives 7 and ZEGO.
+fn salvage(line: &str) -> (Option<serde_json::Value>, Option<Vendor>) {
+    let (mut id, mut vendor) = (None, None);
+    let mut rest = line.trim_start();
+    let Some(r) = rest.strip_prefix('{') else {
+        return (id, vendor);
+    };
+    rest = r;
+    // One JSON value at the start of `s`, and what follows it.
+    fn value<T: serde::de::DeserializeOwned>(s: &str) -> Option<(T, &str)> {
+        let mut stream = serde_json::Deserializer::from_str(s).into_iter::<T>();
+        let v = stream.next()?.ok()?;
+        Some((v, s.get(stream.byte_offset()..)?))
+    }
+    while let Some((key, r)) = value::<String>(rest) {
+        let Some(r) = r.trim_start().strip_prefix(':') else {
+            break;
+        };
+        match key.as_str() {
+            "id" => match value::<serde_json::Value>(r) {
+                Some((v, r)) => {
+                    id = Some(v);
+                    rest = r;
+                }
+                None => break,
+            },
+            "vendor" => match value::<serde_json::Value>(r) {
+                Some((v, r)) => {
+                    vendor = v.as_str().and_then(|n| parse_vendor(n).ok());
+                    rest = r;
+                }
+                None => break,
+            },
+            _ => match value::<serde::de::IgnoredAny>(r) {
+                Some((_, r)) => rest = r,
+                None => break,
+            },
+        }
+        match rest.trim_start().strip_prefix(',') {
+            Some(r) => rest = r,
+            None => break,
+        }
+    }
+    (id, vendor)
 }
 
 /// The minters a batch run may use, one per vendor.
@@ -149,15 +475,6 @@ impl std::fmt::Debug for MinterSet {
             .field("zego", &self.zego.is_some())
             .finish()
     }
-}
-
-#[derive(Serialize)]
-struct Failure<'a> {
-    line: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a serde_json::Value>,
-    ok: bool,
-    error: String,
 }
 
 impl MinterSet {
@@ -191,54 +508,97 @@ impl MinterSet {
     /// Processes one input line (`line_no` is 1-based) and appends exactly one JSON result line
     /// (with its `\n`) to `out`. Returns whether a token was minted.
     pub fn process_line(&self, line_no: usize, line: &str, out: &mut Vec<u8>) -> bool {
-        let parsed = parse_line(line);
-        let id = parsed.as_ref().ok().and_then(|r| r.id.as_ref());
         // The token goes into a reused per-thread buffer, and the success record is written by
         // hand (the same bytes serde_json writes for `Success`): no allocation per line.
         TOKEN.with_borrow_mut(|token| {
             token.clear();
-            let minted = parsed.as_ref().map_err(Clone::clone).and_then(|r| {
-                let minter = self.get(r.vendor).ok_or_else(|| Error::InvalidInput {
-                    what: "batch request",
-                    reason: format!(
-                        "no credentials were given for {}; pass them to the batch command",
-                        r.vendor
-                    )
-                    .into(),
-                })?;
-                minter.mint_into(&r.request, token).map(|times| (r, times))
-            });
-            let ok = match minted {
-                Ok((r, times)) => {
-                    write_success(
-                        out,
-                        line_no,
-                        id,
-                        r,
-                        token,
-                        times.issued_at,
-                        times.expires_at,
-                    );
+            match self.mint_line(line, token) {
+                Ok((r, issued_at, expires_at)) => {
+                    write_success(out, line_no, &r, token, issued_at, expires_at);
                     true
                 }
-                Err(e) => {
-                    // Serialising this borrowed record cannot fail: every map key is a string.
-                    let _ = serde_json::to_writer(
-                        &mut *out,
-                        &Failure {
-                            line: line_no,
-                            id,
-                            ok: false,
-                            error: e.to_string(),
-                        },
-                    );
+                Err(f) => {
+                    write_failure(out, line_no, &f);
                     false
                 }
-            };
-            out.push(b'\n');
-            ok
+            }
         })
     }
+
+    /// As [`MinterSet::process_line`] for raw input bytes: a line that is not UTF-8 or is longer
+    /// than [`MAX_LINE_BYTES`] gets a failure record.
+    pub fn process_bytes(&self, line_no: usize, line: &[u8], out: &mut Vec<u8>) -> bool {
+        if line.len() > MAX_LINE_BYTES {
+            let prefix = line.get(..MAX_LINE_BYTES).unwrap_or(line);
+            write_failure(out, line_no, &LineFailure::too_long(prefix));
+            return false;
+        }
+        match std::str::from_utf8(line) {
+            Ok(text) => self.process_line(line_no, text, out),
+            Err(e) => {
+                let valid = std::str::from_utf8(line.get(..e.valid_up_to()).unwrap_or_default())
+                    .unwrap_or_default();
+                let (id, vendor) = salvage(valid);
+                let failure = LineFailure {
+                    id,
+                    vendor,
+                    unknown: None,
+                    kind: FailureKind::InvalidJson,
+                    message: format!(
+                        "not valid JSON: the line is not UTF-8 (bad byte at column {})",
+                        e.valid_up_to() + 1
+                    ),
+                };
+                write_failure(out, line_no, &failure);
+                false
+            }
+        }
+    }
+
+    fn mint_line(
+        &self,
+        line: &str,
+        token: &mut String,
+    ) -> std::result::Result<(BatchRequest, i64, i64), LineFailure> {
+        let r = check_line(line)?;
+        let fail = |r: BatchRequest, kind, message| LineFailure {
+            id: r.id,
+            vendor: Some(r.vendor),
+            unknown: None,
+            kind,
+            message,
+        };
+        let Some(minter) = self.get(r.vendor) else {
+            let message = format!("no {} credentials were given to this batch run", r.vendor);
+            return Err(fail(r, FailureKind::NoCredentials, message));
+        };
+        match minter.mint_into(&r.request, token) {
+            Ok(times) => Ok((r, times.issued_at, times.expires_at)),
+            Err(e) => Err(fail(r, FailureKind::of(&e), e.to_string())),
+        }
+    }
+}
+
+/// Writes a failure record: `{"line":N,"id":…,"ok":false,"vendor":…,"kind":…,"error":…}` (`id`
+/// and `vendor` only when known) and its `\n`.
+pub fn write_failure(out: &mut Vec<u8>, line_no: usize, f: &LineFailure) {
+    out.extend_from_slice(b"{\"line\":");
+    json::write_u64(out, line_no as u64);
+    if let Some(id) = &f.id {
+        out.extend_from_slice(b",\"id\":");
+        // A `Value` always serialises (its map keys are strings).
+        let _ = serde_json::to_writer(&mut *out, id);
+    }
+    out.extend_from_slice(b",\"ok\":false");
+    if let Some(v) = f.vendor {
+        out.extend_from_slice(b",\"vendor\":");
+        json::write_str(out, v.as_str().as_bytes());
+    }
+    out.extend_from_slice(b",\"kind\":");
+    json::write_str(out, f.kind.as_str().as_bytes());
+    out.extend_from_slice(b",\"error\":");
+    json::write_str(out, f.message.as_bytes());
+    out.extend_from_slice(b"}\n");
 }
 
 thread_local! {
@@ -249,7 +609,6 @@ thread_local! {
 fn write_success(
     out: &mut Vec<u8>,
     line_no: usize,
-    id: Option<&serde_json::Value>,
     r: &BatchRequest,
     token: &str,
     issued_at: i64,
@@ -257,7 +616,7 @@ fn write_success(
 ) {
     out.extend_from_slice(b"{\"line\":");
     json::write_u64(out, line_no as u64);
-    if let Some(id) = id {
+    if let Some(id) = &r.id {
         out.extend_from_slice(b",\"id\":");
         // A `Value` always serialises (its map keys are strings).
         let _ = serde_json::to_writer(&mut *out, id);
@@ -277,12 +636,13 @@ fn write_success(
     json::write_i64(out, issued_at);
     out.extend_from_slice(b",\"expires_at\":");
     json::write_i64(out, expires_at);
-    out.push(b'}');
+    out.extend_from_slice(b"}\n");
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Serialize;
 
     #[test]
     fn parses_the_documented_examples() {
@@ -318,7 +678,10 @@ mod tests {
             r#"{"vendor":"livekit","identity":"a","metadata":"not an object"}"#,
         ] {
             assert!(
-                matches!(parse_line(bad), Err(Error::InvalidInput { .. })),
+                matches!(
+                    parse_line(bad),
+                    Err(Error::InvalidInput { .. } | Error::UnknownField { .. })
+                ),
                 "{bad}"
             );
         }
@@ -342,9 +705,52 @@ mod tests {
             lines[0]["error"]
                 .as_str()
                 .unwrap()
-                .contains("no credentials")
+                .contains("no agora credentials")
         );
+        assert_eq!(lines[0]["kind"], "no_credentials");
+        assert_eq!(lines[0]["vendor"], "agora");
         assert_eq!(lines[1]["line"], 4);
+        assert_eq!(lines[1]["kind"], "invalid_json");
+    }
+
+    #[test]
+    fn an_array_is_not_a_request() {
+        // serde reads a struct from an array of its fields in order; a batch line must be an
+        // object.
+        let all = r#"[7,"livekit","a","r",null,600,true,true,true,false,null,null]"#;
+        let f = check_line(all).unwrap_err();
+        assert_eq!(f.kind, FailureKind::InvalidRequest);
+        assert!(f.message.contains("must be a JSON object"), "{}", f.message);
+    }
+
+    #[test]
+    fn salvage_reads_id_and_vendor_as_far_as_the_line_parses() {
+        assert_eq!(
+            salvage(r#" { "x" : [1,{"a":2}], "vendor":"ZEGO", "id" : {"k":1}, "identity": "#),
+            (Some(serde_json::json!({"k": 1})), Some(Vendor::Zego))
+        );
+        assert_eq!(
+            salvage(r#"{"id":7 "vendor":"zego"}"#).0,
+            Some(serde_json::json!(7))
+        );
+        assert_eq!(salvage(r#"{"id":tru"#), (None, None));
+        assert_eq!(salvage("garbage"), (None, None));
+    }
+
+    #[test]
+    fn unknown_fields_are_typed_and_suggest_the_closest_known_one() {
+        let f = check_line(r#"{"id":1,"vendor":"zego","identity":"a","roomm":"r"}"#).unwrap_err();
+        assert_eq!(f.kind, FailureKind::UnknownField);
+        assert!(f.message.contains("did you mean `room`?"), "{}", f.message);
+        assert_eq!(
+            parse_line(r#"{"vendor":"zego","identity":"a","canPublish":true}"#).unwrap_err(),
+            Error::UnknownField {
+                vendor: Some(Vendor::Zego),
+                what: "batch request",
+                path: "canPublish".into(),
+                closest: Some("can_publish"),
+            }
+        );
     }
 
     #[derive(Serialize)]
@@ -377,16 +783,8 @@ mod tests {
                 request,
             };
             let mut ours = Vec::new();
-            write_success(
-                &mut ours,
-                12,
-                r.id.as_ref(),
-                &r,
-                "04AAB+/=",
-                -1,
-                1_767_225_600,
-            );
-            let theirs = serde_json::to_vec(&Success {
+            write_success(&mut ours, 12, &r, "04AAB+/=", -1, 1_767_225_600);
+            let mut theirs = serde_json::to_vec(&Success {
                 line: 12,
                 id: r.id.as_ref(),
                 ok: true,
@@ -398,6 +796,7 @@ mod tests {
                 expires_at: 1_767_225_600,
             })
             .unwrap();
+            theirs.push(b'\n');
             assert_eq!(
                 String::from_utf8(ours).unwrap(),
                 String::from_utf8(theirs).unwrap()

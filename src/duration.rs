@@ -1,51 +1,83 @@
-//! Human-friendly durations: `90s`, `10m`, `6h`, `2d`, or plain seconds.
+//! Human-friendly durations: `90s`, `10m`, `6h`, `2d`, compound `1h30m`, `1d12h`, or plain
+//! seconds.
 
 use std::time::Duration;
 
 use crate::error::{Error, Result};
 
-/// Parses a duration written as whole seconds (`600`) or a whole number with one unit suffix:
-/// `s`, `m`, `h`, `d` (`90s`, `10m`, `6h`, `2d`). Zero is allowed here; minters refuse a zero ttl.
+/// Parses a duration written as whole seconds (`600`) or as one or more whole numbers each with a
+/// unit, largest unit first: `s`, `m`, `h`, `d` (`45s`, `90m`, `6h`, `2d`, `1h30m`, `1d12h`,
+/// `2h0m30s`). Zero is allowed here; minters refuse a zero ttl.
 ///
 /// ```
 /// use std::time::Duration;
 /// assert_eq!(rtcmint::parse_duration("10m")?, Duration::from_secs(600));
-/// assert_eq!(rtcmint::parse_duration("2d")?, Duration::from_secs(172_800));
+/// assert_eq!(rtcmint::parse_duration("1h30m")?, Duration::from_secs(5_400));
+/// assert_eq!(rtcmint::parse_duration("1d12h")?, Duration::from_secs(129_600));
 /// assert!(rtcmint::parse_duration("1.5h").is_err());
+/// assert!(rtcmint::parse_duration("30m1h").is_err());
 /// # Ok::<(), rtcmint::Error>(())
 /// ```
 ///
 /// # Errors
-/// [`Error::InvalidInput`] for anything else, or a value past `u64` seconds.
+/// [`Error::InvalidInput`] for anything else (a fraction, an unknown unit, a unit repeated or out
+/// of order, a number without a unit after the first group), or a value past `u64` seconds.
 pub fn parse_duration(text: &str) -> Result<Duration> {
     let bad = |why: &str| {
         Error::InvalidInput {
         what: "duration",
         reason: format!(
-            "cannot read {text:?} as a duration: {why} (use seconds or a number with s, m, h or d, e.g. 90s, 10m, 6h, 2d)"
+            "cannot read {text:?} as a duration: {why} (use seconds, or numbers with d, h, m, s largest first, e.g. 90s, 10m, 6h, 2d, 1h30m, 1d12h)"
         )
         .into(),
     }
     };
     let t = text.trim();
-    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
-        Some((i, _)) => t.split_at(i),
-        None => (t, ""),
-    };
-    if digits.is_empty() {
+    if t.is_empty() {
         return Err(bad("no number"));
     }
-    let n: u64 = digits.parse().map_err(|_| bad("number too large"))?;
-    let mult: u64 = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        _ => return Err(bad("unknown unit")),
-    };
-    n.checked_mul(mult)
-        .map(Duration::from_secs)
-        .ok_or_else(|| bad("number too large"))
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        return t
+            .parse::<u64>()
+            .map(Duration::from_secs)
+            .map_err(|_| bad("number too large"));
+    }
+    let mut rest = t;
+    let mut total: u64 = 0;
+    // The previous unit's size: each group's unit must be smaller.
+    let mut last_unit = u64::MAX;
+    while !rest.is_empty() {
+        let split = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let (digits, after) = rest.split_at(split);
+        if digits.is_empty() {
+            return Err(bad("no number"));
+        }
+        let unit_len = after
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(after.len());
+        let (unit, next) = after.split_at(unit_len);
+        let mult: u64 = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3_600,
+            "d" => 86_400,
+            "" => return Err(bad("a number without a unit after another group")),
+            _ => return Err(bad("unknown unit")),
+        };
+        if mult >= last_unit {
+            return Err(bad("units must go from largest to smallest, each once"));
+        }
+        last_unit = mult;
+        let n: u64 = digits.parse().map_err(|_| bad("number too large"))?;
+        total = n
+            .checked_mul(mult)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| bad("number too large"))?;
+        rest = next;
+    }
+    Ok(Duration::from_secs(total))
 }
 
 #[cfg(test)]
@@ -61,6 +93,12 @@ mod tests {
             ("6h", 21_600),
             ("2d", 172_800),
             (" 5 ", 5),
+            ("45s", 45),
+            ("90m", 5_400),
+            ("1h30m", 5_400),
+            ("1d12h", 129_600),
+            ("2h0m30s", 7_230),
+            ("1d1h1m1s", 90_061),
         ] {
             assert_eq!(parse_duration(s).unwrap(), Duration::from_secs(secs), "{s}");
         }
@@ -73,6 +111,13 @@ mod tests {
             "3w",
             "99999999999999999999",
             "18446744073709551615d",
+            "30m1h",
+            "1h1h",
+            "1h30",
+            "1h 30m",
+            "h30m",
+            "1hm",
+            "5124095576030431d1s",
         ] {
             assert!(parse_duration(s).is_err(), "{s}");
         }

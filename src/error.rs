@@ -59,6 +59,19 @@ pub enum Error {
         /// Why, and what to do instead.
         reason: Cow<'static, str>,
     },
+    /// A JSON object handed to a minter (grants, room configuration, a request, a privilege
+    /// payload) holds a key the token format does not define. Refused rather than dropped, so a
+    /// typo never silently changes what a token grants.
+    UnknownField {
+        /// The vendor whose input it is, if vendor-specific.
+        vendor: Option<Vendor>,
+        /// Which input ("grants", "room configuration", "request", "privilege payload").
+        what: &'static str,
+        /// The key, as a dotted path (`video.canPublsh`, `agents[0].agentNme`).
+        path: String,
+        /// The known key closest to it, if any.
+        closest: Option<&'static str>,
+    },
     /// A vendor-neutral input (a duration, a batch request line) cannot be read.
     InvalidInput {
         /// What was being read.
@@ -119,7 +132,8 @@ impl Error {
             Error::InvalidCredentials { .. } => ErrorKind::Credentials,
             Error::InvalidRequest { .. }
             | Error::Unsupported { .. }
-            | Error::InvalidInput { .. } => ErrorKind::Request,
+            | Error::InvalidInput { .. }
+            | Error::UnknownField { .. } => ErrorKind::Request,
             Error::Malformed { .. } => ErrorKind::Malformed,
             Error::SignatureMismatch { .. } | Error::UnknownKey { .. } => ErrorKind::Signature,
             Error::Expired { .. } | Error::NotYetValid { .. } => ErrorKind::Time,
@@ -138,7 +152,7 @@ impl Error {
             | Error::UnknownKey { vendor, .. }
             | Error::Expired { vendor, .. }
             | Error::NotYetValid { vendor, .. } => Some(*vendor),
-            Error::Malformed { vendor, .. } => *vendor,
+            Error::Malformed { vendor, .. } | Error::UnknownField { vendor, .. } => *vendor,
             Error::Clock { .. } | Error::InvalidInput { .. } => None,
         }
     }
@@ -206,6 +220,24 @@ impl fmt::Display for Error {
                 reason,
             } => write!(f, "{vendor} tokens cannot express `{field}`: {reason}"),
             Error::InvalidInput { what, reason } => write!(f, "{what}: {reason}"),
+            Error::UnknownField {
+                vendor,
+                what,
+                path,
+                closest,
+            } => {
+                if let Some(v) = vendor {
+                    write!(f, "{v} ")?;
+                }
+                write!(f, "{what}: unknown key `{path}`")?;
+                match closest {
+                    Some(c) => write!(
+                        f,
+                        "; did you mean `{c}`? (unknown keys are refused, not dropped)"
+                    ),
+                    None => f.write_str(" (unknown keys are refused, not dropped)"),
+                }
+            }
             Error::Malformed {
                 vendor: Some(vendor),
                 reason,
@@ -232,8 +264,10 @@ impl fmt::Display for Error {
                 now,
             } => write!(
                 f,
-                "{vendor} token expired at {expired_at} (Unix seconds), {} s before the verification time {now}",
-                now.saturating_sub(*expired_at)
+                "{vendor} token expired at {} (Unix {expired_at}), {} before the verification time {} (Unix {now})",
+                crate::time::utc(*expired_at),
+                crate::time::span(now.abs_diff(*expired_at)),
+                crate::time::utc(*now),
             ),
             Error::NotYetValid {
                 vendor,
@@ -241,8 +275,10 @@ impl fmt::Display for Error {
                 now,
             } => write!(
                 f,
-                "{vendor} token is not valid before {not_before} (Unix seconds), {} s after the verification time {now}",
-                not_before.saturating_sub(*now)
+                "{vendor} token is not valid before {} (Unix {not_before}), {} after the verification time {} (Unix {now})",
+                crate::time::utc(*not_before),
+                crate::time::span(not_before.abs_diff(*now)),
+                crate::time::utc(*now),
             ),
             Error::Clock { reason } => write!(f, "system clock: {reason}"),
         }
@@ -289,7 +325,10 @@ mod tests {
             expired_at: 100,
             now: 160,
         };
-        assert!(e.to_string().contains("60 s before"));
+        assert_eq!(
+            e.to_string(),
+            "livekit token expired at 1970-01-01T00:01:40Z (Unix 100), 1 min before the verification time 1970-01-01T00:02:40Z (Unix 160)"
+        );
         assert_eq!(e.kind(), ErrorKind::Time);
     }
 }

@@ -8,6 +8,7 @@ mod clock;
 mod detect;
 mod duration;
 mod error;
+mod fields;
 mod json;
 pub mod livekit;
 mod minter;
@@ -15,8 +16,9 @@ mod random;
 #[cfg(feature = "remote")]
 pub mod remote;
 mod secret;
-#[cfg(feature = "serve")]
+#[cfg(any(feature = "serve", feature = "serve-body"))]
 pub mod serve;
+pub mod time;
 mod vendor;
 pub mod zego;
 
@@ -24,6 +26,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use detect::{DecodedAny, TokenFormat, decode_any, detect_format};
 pub use duration::parse_duration;
 pub use error::{Error, ErrorKind, Result};
+pub use fields::UnknownKey;
 pub use minter::{DEFAULT_TTL, IssuedToken, MintedToken, TokenMinter, TokenRequest, TokenTimes};
 pub use random::{FixedRandom, RandomSource, ThreadRandom};
 pub use secret::Secret;

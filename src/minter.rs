@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::fields::{self, Field, Shape};
 use crate::vendor::Vendor;
 
 /// The default token lifetime of the neutral request: 6 hours, as LiveKit's SDKs use.
@@ -64,16 +65,50 @@ fn yes() -> bool {
 mod ttl_secs {
     use std::time::Duration;
 
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserializer, Serializer};
 
     pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u64(d.as_secs())
     }
 
+    /// Whole seconds, or a duration string such as `"10m"` or `"1h30m"`.
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        u64::deserialize(d).map(Duration::from_secs)
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Duration;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a ttl: whole seconds (a non-negative integer) or a duration such as \"10m\" or \"1h30m\"",
+                )
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Duration, E> {
+                Ok(Duration::from_secs(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Duration, E> {
+                u64::try_from(v)
+                    .map(Duration::from_secs)
+                    .map_err(|_| E::custom(format!("ttl must not be negative, got {v}")))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Duration, E> {
+                crate::duration::parse_duration(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
     }
 }
+
+static REQUEST: Shape = Shape::Object(&[
+    Field::leaf("room"),
+    Field::leaf("identity"),
+    Field::leaf("display_name"),
+    Field::leaf("ttl"),
+    Field::leaf("can_publish"),
+    Field::leaf("can_subscribe"),
+    Field::leaf("can_publish_data"),
+    Field::leaf("is_admin"),
+    Field::nested("metadata", None, &Shape::Raw),
+    Field::leaf("issued_at"),
+]);
 
 impl TokenRequest {
     /// A request for `identity` with the defaults: no room, 6 h, may publish, subscribe and publish
@@ -155,6 +190,43 @@ impl TokenRequest {
     pub fn issued_at(mut self, unix: i64) -> Self {
         self.issued_at = Some(unix);
         self
+    }
+
+    /// Reads a request from its JSON form, e.g. `{"identity":"alice","room":"r","ttl":"10m"}`:
+    /// the field names of this type, `ttl` in whole seconds or as a duration string, the defaults
+    /// of [`TokenRequest::new`] for absent fields. An unknown key is refused, naming the closest
+    /// known one, so `{"identity":"a","can_pubish":false}` never mints a publisher.
+    ///
+    /// # Errors
+    /// [`Error::UnknownField`] for an unknown key; [`Error::InvalidInput`] (what `request`) for
+    /// text that is not a JSON object of this shape (wrong types, duplicate keys, no identity).
+    pub fn from_json(text: &str) -> Result<Self> {
+        let value = fields::object_value(text, None, "request")?;
+        fields::refuse_unknown(&value, &REQUEST, None, "request")?;
+        serde_json::from_str(text).map_err(|e| Error::InvalidInput {
+            what: "request",
+            reason: format!("invalid request: {e}").into(),
+        })
+    }
+
+    /// Like [`TokenRequest::from_json`], from a parsed JSON value (a batch line with its own keys
+    /// such as `vendor` and `id` taken out). Duplicate keys cannot be detected in a parsed value;
+    /// prefer [`TokenRequest::from_json`] on text.
+    ///
+    /// # Errors
+    /// As [`TokenRequest::from_json`].
+    pub fn from_value(value: serde_json::Value) -> Result<Self> {
+        if !value.is_object() {
+            return Err(Error::InvalidInput {
+                what: "request",
+                reason: "must be a JSON object".into(),
+            });
+        }
+        fields::refuse_unknown(&value, &REQUEST, None, "request")?;
+        serde_json::from_value(value).map_err(|e| Error::InvalidInput {
+            what: "request",
+            reason: format!("invalid request: {e}").into(),
+        })
     }
 
     /// The lifetime in whole seconds; zero is refused for every vendor.
@@ -393,6 +465,34 @@ mod tests {
         assert!(r.can_publish && r.can_subscribe && r.can_publish_data && !r.is_admin);
         assert_eq!(r, TokenRequest::new("alice").ttl(Duration::from_secs(600)));
         assert!(serde_json::from_str::<TokenRequest>(r#"{"identity":"a","bogus":1}"#).is_err());
+    }
+
+    #[test]
+    fn from_json_refuses_unknown_keys_naming_the_closest() {
+        let e = TokenRequest::from_json(r#"{"identity":"a","can_pubish":false}"#).unwrap_err();
+        assert_eq!(
+            e,
+            Error::UnknownField {
+                vendor: None,
+                what: "request",
+                path: "can_pubish".into(),
+                closest: Some("can_publish"),
+            }
+        );
+        assert!(e.to_string().contains("did you mean `can_publish`"), "{e}");
+        let r =
+            TokenRequest::from_json(r#"{"identity":"a","ttl":"1h30m","metadata":{"x":{"y":1}}}"#)
+                .unwrap();
+        assert_eq!(r.ttl, Duration::from_secs(5_400));
+        assert!(TokenRequest::from_json(r#"{"identity":"a","identity":"b"}"#).is_err());
+        let v = serde_json::json!({"identity":"a","rooom":"r"});
+        assert!(matches!(
+            TokenRequest::from_value(v),
+            Err(Error::UnknownField {
+                closest: Some("room"),
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -130,8 +130,7 @@ fn livekit_flags_reach_the_claims() {
         "--kind",
         "agent",
         "--admin",
-        "--can-publish",
-        "false",
+        "--can-publish=false",
         "--can-publish-sources",
         "camera,microphone",
         "--sip-call",
@@ -163,7 +162,7 @@ fn livekit_flags_reach_the_claims() {
     assert_eq!(g.room_config.unwrap().agents[0].agent_name, "helper");
 
     // --join false leaves roomJoin out.
-    let t = mint_livekit(&["--join", "false"]);
+    let t = mint_livekit(&["--join=false"]);
     let c = LiveKitVerifier::new(KEY, SECRET)
         .unwrap()
         .verify_at(&t, 1_767_225_600)
@@ -531,8 +530,7 @@ fn zego_mint_reproduces_the_python_vectors_byte_for_byte() {
             "gcm",
             "--room",
             "room1",
-            "--can-publish",
-            "false",
+            "--can-publish=false",
         ],
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -554,7 +552,6 @@ fn zego_decode_verify_and_errors() {
             "--room",
             "r1",
             "--can-publish",
-            "true",
             "--stream-id",
             "s1",
             "--now",

@@ -98,3 +98,8 @@ fn replay_zego_gcm() {
 fn replay_decode_any() {
     replay("decode_any");
 }
+
+#[test]
+fn replay_gateway_body() {
+    replay("gateway_body");
+}

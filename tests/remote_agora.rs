@@ -176,28 +176,28 @@ async fn recording_lifecycle() {
             .await
             .unwrap();
         assert_eq!(rec.status, RecordingStatus::Starting);
-        let RecordingHandle::Agora { mode, uid, .. } = &rec.handle else { panic!() };
+        let RecordingHandle::Agora { mode, uid, sid, .. } = rec.handle() else { panic!() };
         assert_eq!(mode, "mix");
         assert!(uid.parse::<u32>().unwrap() >= 1_000_000_000);
         {
             let s = double.state.lock().unwrap();
-            let req = &s.sessions[&rec.recording].request["clientRequest"];
+            let req = &s.sessions[sid.as_str()].request["clientRequest"];
             assert_eq!(req["recordingConfig"]["transcodingConfig"]["mixedVideoLayout"], 2);
             assert_eq!(req["storageConfig"]["fileNamePrefix"], serde_json::json!(["rec", "2026"]));
             assert_eq!(req["storageConfig"]["secretKey"], "SK-secret");
         }
-        let stopped = c.stop_recording(&rec.handle).await.unwrap();
+        let stopped = c.stop_recording(&rec.recording).await.unwrap();
         assert_eq!(stopped.status, RecordingStatus::Complete);
         assert!(stopped.output_uri.unwrap().ends_with(".m3u8"));
         // Stopping again: HTTP 404 with a serverResponse message.
-        let e = c.stop_recording(&rec.handle).await.unwrap_err();
+        let e = c.stop_recording(&rec.recording).await.unwrap_err();
         assert!(matches!(&e, RemoteError::Api { status: 404, code: Some(c), message, .. } if c == "404" && message == "failed to find worker"), "{e:?}");
         assert!(e.is_not_found());
 
         // Nobody published: 435 is "nothing recorded", not an error.
         double.seed("empty", 1, &[], &[]);
         let rec = c.start_recording(&RecordingRequest::new("empty").audio_only(true)).await.unwrap();
-        let stopped = c.stop_recording(&rec.handle).await.unwrap();
+        let stopped = c.stop_recording(&rec.recording).await.unwrap();
         assert_eq!(stopped.status, RecordingStatus::NothingRecorded);
 
         // Idempotency key: same result without a second acquire; uid derived from the key.
@@ -206,9 +206,12 @@ async fn recording_lifecycle() {
         let acquires = double.common.hits("/acquire");
         assert_eq!(c.start_recording(&keyed).await.unwrap(), a);
         assert_eq!(double.common.hits("/acquire"), acquires);
-        // A second client (e.g. another process) with the same key gets the vendor's duplicate refusal.
-        let e = client(&server.base_url).start_recording(&keyed).await.unwrap_err();
-        assert_eq!(e.code(), Some("53"), "{e:?}");
+        // A second client (another process) with the same key: Agora refuses a second
+        // instance (53) and names the running one, which is queried and returned.
+        let other = client(&server.base_url).start_recording(&keyed).await.unwrap();
+        assert_eq!(other.recording, a.recording);
+        assert_eq!(other.status, RecordingStatus::Active);
+        assert_eq!(double.state.lock().unwrap().sessions.values().filter(|s| !s.stopped).count(), 1);
 
         // Bad inputs.
         assert!(matches!(

@@ -17,8 +17,9 @@ use remote_support::livekit::{KEY, LiveKitDouble, SECRET};
 use remote_support::{Fault, within};
 use rtcmint::livekit::{ClaimGrants, LiveKitMinter, VideoGrant};
 use rtcmint::remote::{
-    CreateRoomRequest, HttpOptions, LiveKitClient, Operation, Origin, PageRequest, RecordingHandle,
-    RecordingRequest, RecordingStatus, RemoteError, RoomService, Support, UnsupportedReason,
+    CreateRoomRequest, HttpOptions, LiveKitClient, Operation, Origin, PageRequest, Recording,
+    RecordingHandle, RecordingId, RecordingRequest, RecordingStatus, RemoteError, RoomService,
+    Support, UnsupportedReason,
 };
 
 fn fast() -> HttpOptions {
@@ -26,6 +27,13 @@ fn fast() -> HttpOptions {
         .timeout(Duration::from_millis(800))
         .max_retries(2)
         .backoff(Duration::from_millis(5), Duration::from_millis(20))
+}
+
+fn egress_id(rec: &Recording) -> String {
+    match rec.handle() {
+        RecordingHandle::LiveKit { egress_id } => egress_id.clone(),
+        other => panic!("{other:?}"),
+    }
 }
 
 fn client(base: &str) -> LiveKitClient {
@@ -154,20 +162,20 @@ async fn recording_start_stop_and_errors() {
         let c = client(&server.base_url);
         let req = RecordingRequest::new("standup").layout("speaker").output_uri("rec/{room_name}-{time}.mp4");
         let rec = c.start_recording(&req).await.unwrap();
-        assert!(rec.recording.starts_with("EG_"));
+        assert!(egress_id(&rec).starts_with("EG_"));
         assert_eq!(rec.status, RecordingStatus::Starting);
         assert_eq!(rec.room, "standup");
         {
             let s = double.state.lock().unwrap();
-            let e = s.egress.get(&rec.recording).unwrap();
+            let e = s.egress.get(&egress_id(&rec)).unwrap();
             assert_eq!(e.request["layout"], "speaker");
             assert_eq!(e.request["file_outputs"][0]["file_type"], "MP4");
             assert_eq!(e.filepath, "rec/{room_name}-{time}.mp4");
         }
-        let stopped = c.stop_recording(&rec.handle).await.unwrap();
+        let stopped = c.stop_recording(&rec.recording).await.unwrap();
         assert_eq!(stopped.status, RecordingStatus::Stopping);
         assert_eq!(stopped.output_uri.as_deref(), Some("s3://bucket/rec/{room_name}-{time}.mp4"));
-        let e = c.stop_recording(&rec.handle).await.unwrap_err();
+        let e = c.stop_recording(&rec.recording).await.unwrap_err();
         assert_eq!(e.code(), Some("failed_precondition"));
         assert_eq!(e.status(), Some(412));
         assert!(e.to_string().contains("EGRESS_COMPLETE cannot be stopped"), "{e}");
@@ -175,7 +183,7 @@ async fn recording_start_stop_and_errors() {
         // Audio only → OGG; unknown room → not_found.
         let a = c.start_recording(&RecordingRequest::new("standup").audio_only(true)).await.unwrap();
         assert_eq!(
-            double.state.lock().unwrap().egress[&a.recording].request["file_outputs"][0]["file_type"],
+            double.state.lock().unwrap().egress[&egress_id(&a)].request["file_outputs"][0]["file_type"],
             "OGG"
         );
         let e = c.start_recording(&RecordingRequest::new("nope")).await.unwrap_err();
@@ -193,13 +201,17 @@ async fn recording_start_stop_and_errors() {
         let e = c.start_recording(&RecordingRequest::new("standup")).await.unwrap_err();
         assert_eq!(e.code(), Some("internal"));
         assert!(e.to_string().contains("egress not connected"));
-        assert_eq!(double.common.hits("StartRoomCompositeEgress"), 5, "start is never retried");
+        // The server's own `internal` answer is definite (not an unknown outcome); the start is
+        // retried with the same request id, which the server would answer with the same egress.
+        assert_eq!(double.common.hits("StartRoomCompositeEgress"), 7);
+        let ids = double.state.lock().unwrap().request_ids.clone();
+        let last: Vec<&str> = ids.iter().rev().take(3).map(|(_, id)| id.as_str()).collect();
+        assert!(last.iter().all(|id| *id == last[0] && id.starts_with("RQ_")), "{last:?}");
 
-        let wrong = RecordingHandle::Zego { task_id: "x".into() };
-        assert!(matches!(
-            c.stop_recording(&wrong).await.unwrap_err(),
-            RemoteError::InvalidRequest { field: "handle", .. }
-        ));
+        let wrong = RecordingId::new(RecordingHandle::Zego { task_id: "x".into(), room: "r".into() }).unwrap();
+        let e = c.stop_recording(&wrong).await.unwrap_err();
+        assert!(matches!(e, RemoteError::InvalidRequest { field: "recording", .. }), "{e:?}");
+        assert!(e.to_string().contains("belongs to zego"), "{e}");
     })
     .await;
 }
@@ -426,7 +438,7 @@ async fn lenient_decoding_of_camel_case() {
             .start_recording(&RecordingRequest::new("standup"))
             .await
             .unwrap();
-        assert!(rec.recording.starts_with("EG_"));
+        assert!(egress_id(&rec).starts_with("EG_"));
     })
     .await;
 }

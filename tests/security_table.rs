@@ -1433,11 +1433,7 @@ fn row_b09() {
     let msg = v["error"].as_str().unwrap().to_owned();
     let e = Error::InvalidInput {
         what: "batch request",
-        reason: msg
-            .strip_prefix("batch request: ")
-            .unwrap()
-            .to_owned()
-            .into(),
+        reason: msg.into(),
     };
     lib::<()>(
         "B09",

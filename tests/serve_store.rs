@@ -48,6 +48,15 @@ async fn sqlite_survives_reopen_and_migrates_once() {
         s.idempotency_begin(k, "fp", 2, 100).await.unwrap(),
         IdempotencyBegin::Replay(resp)
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir.join("gateway.db"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the database is private: {mode:o}");
+    }
     // WAL mode is on.
     assert!(dir.join("gateway.db-wal").exists() || dir.join("gateway.db-shm").exists());
 }

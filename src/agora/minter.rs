@@ -702,8 +702,8 @@ impl TokenMinter for AgoraMinter {
             return Err(Error::request(
                 v,
                 "room",
-                "Agora RTC tokens are bound to a channel; set a room (or use AgoraMinter::rtm_token \
-                 for a channel-less RTM login token)",
+                "Agora RTC tokens are bound to a channel; set a room (a channel-less RTM login \
+                 token is a different token type, not minted from this request)",
             ));
         };
         if room.len() > usize::from(u16::MAX) {

@@ -141,7 +141,10 @@ pub struct Privilege {
 }
 
 /// One entry of the RTM2 permission table: `resources` may be accessed as `permission_type`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+///
+/// Serialises with the names used to mint it beside the numbers:
+/// `{"resource_type":0,"resource":"message-channel","permission_type":1,"access":"write","resources":[…]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Rtm2Permission {
     /// Resource type: [`Rtm2Permission::MESSAGE_CHANNEL`] ... [`Rtm2Permission::USER`].
     pub resource_type: u16,
@@ -167,6 +170,52 @@ impl Rtm2Permission {
     /// Permission type 1: write.
     pub const WRITE: u16 = 1;
 
+    /// The resource type names (`rtcmint agora mint --rtm2-permission RESOURCE:ACCESS=…`), by
+    /// number.
+    pub const RESOURCE_NAMES: [&'static str; 5] = [
+        "message-channel",
+        "stream-channel",
+        "group-channel",
+        "server-group",
+        "user",
+    ];
+    /// The access names, by number.
+    pub const ACCESS_NAMES: [&'static str; 2] = ["read", "write"];
+
+    /// The name of [`Rtm2Permission::resource_type`] (`"message-channel"`, …), `None` if unknown.
+    #[must_use]
+    pub fn resource_name(&self) -> Option<&'static str> {
+        Self::RESOURCE_NAMES
+            .get(usize::from(self.resource_type))
+            .copied()
+    }
+
+    /// The name of [`Rtm2Permission::permission_type`] (`"read"` or `"write"`), `None` if unknown.
+    #[must_use]
+    pub fn access_name(&self) -> Option<&'static str> {
+        Self::ACCESS_NAMES
+            .get(usize::from(self.permission_type))
+            .copied()
+    }
+
+    /// The resource type number of a name in [`Rtm2Permission::RESOURCE_NAMES`].
+    #[must_use]
+    pub fn parse_resource(name: &str) -> Option<u16> {
+        Self::RESOURCE_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|i| u16::try_from(i).ok())
+    }
+
+    /// The permission type number of a name in [`Rtm2Permission::ACCESS_NAMES`].
+    #[must_use]
+    pub fn parse_access(name: &str) -> Option<u16> {
+        Self::ACCESS_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|i| u16::try_from(i).ok())
+    }
+
     /// A permission entry.
     #[must_use]
     pub fn new(
@@ -179,6 +228,19 @@ impl Rtm2Permission {
             permission_type,
             resources: resources.into_iter().map(Into::into).collect(),
         }
+    }
+}
+
+impl Serialize for Rtm2Permission {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut st = s.serialize_struct("Rtm2Permission", 5)?;
+        st.serialize_field("resource_type", &self.resource_type)?;
+        st.serialize_field("resource", &self.resource_name())?;
+        st.serialize_field("permission_type", &self.permission_type)?;
+        st.serialize_field("access", &self.access_name())?;
+        st.serialize_field("resources", &self.resources)?;
+        st.end()
     }
 }
 

@@ -521,6 +521,14 @@ impl DecodedToken2 {
         Ok(())
     }
 
+    /// The bytes the parser could not read: from the unknown service's type field on (or after
+    /// the last service), exactly as in the token. The signature covers them.
+    #[must_use]
+    pub fn unparsed_bytes(&self) -> &[u8] {
+        let start = self.signing_info.len().saturating_sub(self.trailing_bytes);
+        self.signing_info.get(start..).unwrap_or_default()
+    }
+
     /// The inspection view (names and absolute times), ready to print as JSON.
     #[must_use]
     pub fn info(&self) -> AccessToken2Info {
@@ -556,6 +564,7 @@ impl DecodedToken2 {
                 .collect(),
             unknown_service_type: self.unknown_service_type,
             trailing_bytes: self.trailing_bytes,
+            unparsed_hex: (self.trailing_bytes > 0).then(|| hex_lower(self.unparsed_bytes())),
         }
     }
 }
@@ -587,6 +596,10 @@ pub struct AccessToken2Info {
     pub unknown_service_type: Option<u16>,
     /// Unparsed bytes after the last parsed service.
     pub trailing_bytes: usize,
+    /// Those bytes (an unknown service with its type, or trailing data), lowercase hex, exactly as
+    /// in the token; `None` when there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unparsed_hex: Option<String>,
 }
 
 /// One service in the inspection view.

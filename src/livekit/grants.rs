@@ -7,7 +7,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::error::{Error, Result as CrateResult};
+use crate::fields;
+use crate::vendor::Vendor;
 
 fn is_false(b: &bool) -> bool {
     !*b
@@ -238,7 +245,7 @@ pub struct ObservabilityGrant {
 }
 
 /// Restart policy of a dispatched agent job (`restartPolicy`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub enum JobRestartPolicy {
     /// Restart on failure (the default, not written).
@@ -256,18 +263,91 @@ impl JobRestartPolicy {
     }
 }
 
+/// proto3 JSON: the enum by name (`"JRP_NEVER"`) or by number (`1`).
+impl<'de> Deserialize<'de> for JobRestartPolicy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = JobRestartPolicy;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JobRestartPolicy: \"JRP_ON_FAILURE\" (0) or \"JRP_NEVER\" (1)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<JobRestartPolicy, E> {
+                match v {
+                    "JRP_ON_FAILURE" => Ok(JobRestartPolicy::OnFailure),
+                    "JRP_NEVER" => Ok(JobRestartPolicy::Never),
+                    _ => Err(E::custom(format!(
+                        "unknown restartPolicy {v:?}; expected JRP_ON_FAILURE (0) or JRP_NEVER (1)"
+                    ))),
+                }
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<JobRestartPolicy, E> {
+                match v {
+                    0 => Ok(JobRestartPolicy::OnFailure),
+                    1 => Ok(JobRestartPolicy::Never),
+                    _ => Err(E::custom(format!(
+                        "unknown restartPolicy {v}; expected JRP_ON_FAILURE (0) or JRP_NEVER (1)"
+                    ))),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<JobRestartPolicy, E> {
+                u64::try_from(v)
+                    .map_err(|_| E::custom(format!("unknown restartPolicy {v}")))
+                    .and_then(|v| self.visit_u64(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// proto3 JSON integers: a JSON number or a decimal string (`600` or `"600"`).
+fn proto_u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = u32;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an unsigned 32-bit integer (a JSON number or a decimal string)")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u32, E> {
+            u32::try_from(v)
+                .map_err(|_| E::custom(format!("{v} does not fit an unsigned 32-bit integer")))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u32, E> {
+            u32::try_from(v)
+                .map_err(|_| E::custom(format!("{v} does not fit an unsigned 32-bit integer")))
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked integral and in range
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<u32, E> {
+            // proto3 JSON accepts an integral float such as 1e3.
+            if v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v) {
+                Ok(v as u32)
+            } else {
+                Err(E::custom(format!("{v} is not an unsigned 32-bit integer")))
+            }
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u32, E> {
+            v.parse::<u32>()
+                .map_err(|_| E::custom(format!("{v:?} is not an unsigned 32-bit integer")))
+        }
+    }
+    d.deserialize_any(V)
+}
+
 /// An agent to dispatch when the room is created (`roomConfig.agents[]`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RoomAgentDispatch {
     /// The agent name; empty means the default agent.
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "String::is_empty", alias = "agent_name")]
     pub agent_name: String,
     /// Metadata handed to the job.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub metadata: String,
     /// Restart policy.
-    #[serde(skip_serializing_if = "JobRestartPolicy::is_default")]
+    #[serde(
+        skip_serializing_if = "JobRestartPolicy::is_default",
+        alias = "restart_policy"
+    )]
     pub restart_policy: JobRestartPolicy,
     /// The deployment.
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -287,25 +367,45 @@ pub struct RoomConfiguration {
     #[serde(skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// Seconds to keep an empty room open.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(
+        skip_serializing_if = "is_zero",
+        alias = "empty_timeout",
+        deserialize_with = "proto_u32"
+    )]
     pub empty_timeout: u32,
     /// Seconds to keep the room after the last participant leaves.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(
+        skip_serializing_if = "is_zero",
+        alias = "departure_timeout",
+        deserialize_with = "proto_u32"
+    )]
     pub departure_timeout: u32,
     /// Maximum participants (0 = no limit).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(
+        skip_serializing_if = "is_zero",
+        alias = "max_participants",
+        deserialize_with = "proto_u32"
+    )]
     pub max_participants: u32,
     /// Automatic egress (`{room?, participant?, tracks?}`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub egress: Option<serde_json::Map<String, serde_json::Value>>,
     /// Minimum playout delay, ms.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(
+        skip_serializing_if = "is_zero",
+        alias = "min_playout_delay",
+        deserialize_with = "proto_u32"
+    )]
     pub min_playout_delay: u32,
     /// Maximum playout delay, ms.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(
+        skip_serializing_if = "is_zero",
+        alias = "max_playout_delay",
+        deserialize_with = "proto_u32"
+    )]
     pub max_playout_delay: u32,
     /// Synchronise streams.
-    #[serde(skip_serializing_if = "is_false")]
+    #[serde(skip_serializing_if = "is_false", alias = "sync_streams")]
     pub sync_streams: bool,
     /// Agents to dispatch.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -316,6 +416,34 @@ pub struct RoomConfiguration {
     /// Room tags.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
+}
+
+impl RoomConfiguration {
+    /// Reads a room configuration from proto3 JSON, as `--room-config` takes it: lowerCamel or
+    /// proto field names (`maxParticipants` or `max_participants`), enums by name or number,
+    /// integers as JSON numbers or decimal strings. A key `RoomConfiguration` (or
+    /// `RoomAgentDispatch`) does not define is refused, naming the closest known one; the three
+    /// `egress` messages are kept verbatim.
+    ///
+    /// # Errors
+    /// [`Error::UnknownField`] for an unknown key; [`Error::InvalidRequest`] (field
+    /// `room_config`) for text that is not a JSON object of this shape.
+    pub fn from_json(text: &str) -> CrateResult<Self> {
+        let value = fields::object_value(text, Some(Vendor::LiveKit), "room_config")?;
+        fields::refuse_unknown(
+            &value,
+            &super::schema::ROOM_CONFIG,
+            Some(Vendor::LiveKit),
+            "room configuration",
+        )?;
+        serde_json::from_str(text).map_err(|e| {
+            Error::request(
+                Vendor::LiveKit,
+                "room_config",
+                format!("invalid room configuration: {e}"),
+            )
+        })
+    }
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference

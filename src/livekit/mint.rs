@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use hmac::{KeyInit, Mac};
 
-use super::grants::{ClaimGrants, VideoGrant, WireClaims};
+use super::grants::{
+    AgentEndpointGrant, AgentGrant, AgentThreadGrant, ClaimGrants, SipGrant, VideoGrant, WireClaims,
+};
 use super::wire::{JoinClaims, write_claims, write_join_claims};
 use super::{HmacSha256, LIMIT_ATTRIBUTES, LIMIT_METADATA, LIMIT_NAME, check_key_and_secret};
 use crate::b64::{URL_SAFE_NO_PAD, encode_append};
@@ -133,8 +135,9 @@ impl LiveKitMinter {
     /// left as it was.
     ///
     /// # Errors
-    /// [`Error::InvalidRequest`] for a ttl of 0, an `exp` past `i64`, `roomJoin` without an
-    /// identity, an identity, name or room over 256 bytes, metadata over 512 KiB, attributes
+    /// [`Error::InvalidRequest`] for grants that name nobody and grant nothing (no identity, no
+    /// grant, no room configuration or preset, no `sha256`), a ttl of 0, an `exp` past `i64`,
+    /// `roomJoin` without an identity, an identity, name or room over 256 bytes, metadata over 512 KiB, attributes
     /// over 64 KiB, an unknown `kind` or track source.
     pub fn encode_into(
         &self,
@@ -344,8 +347,38 @@ fn check_len(field: &'static str, value: &str, limit: usize) -> Result<()> {
     Ok(())
 }
 
+/// Whether `g` grants anything: a non-default grant object, a room configuration or preset, or a
+/// body hash (webhook tokens carry only `sha256`).
+fn grants_something(g: &ClaimGrants) -> bool {
+    g.video
+        .as_ref()
+        .is_some_and(|v| *v != VideoGrant::default())
+        || g.sip.as_ref().is_some_and(|x| *x != SipGrant::default())
+        || g.agent
+            .as_ref()
+            .is_some_and(|x| *x != AgentGrant::default())
+        || g.agent_endpoint
+            .as_ref()
+            .is_some_and(|x| *x != AgentEndpointGrant::default())
+        || g.agent_thread
+            .as_ref()
+            .is_some_and(|x| *x != AgentThreadGrant::default())
+        || g.inference.as_ref().is_some_and(|x| x.perform)
+        || g.observability.as_ref().is_some_and(|x| x.write)
+        || g.room_config.is_some()
+        || !g.room_preset.is_empty()
+        || !g.sha256.is_empty()
+}
+
 /// Mint-time checks (spec section 7), so that a token we mint is one the server accepts.
 fn validate(g: &ClaimGrants) -> Result<()> {
+    if g.identity.is_empty() && !grants_something(g) {
+        return Err(Error::request(
+            Vendor::LiveKit,
+            "identity",
+            "the token would name nobody and grant nothing: set an identity, or a grant (room join, room admin, sip, agent, ...) or a sha256 (as `lk token create` refuses)",
+        ));
+    }
     check_len("identity", &g.identity, LIMIT_NAME)?;
     check_len("name", &g.name, LIMIT_NAME)?;
     check_len("metadata", &g.metadata, LIMIT_METADATA)?;

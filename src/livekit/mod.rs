@@ -11,6 +11,7 @@
 mod fast;
 mod grants;
 mod mint;
+mod schema;
 mod verify;
 mod wire;
 

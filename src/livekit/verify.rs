@@ -27,6 +27,7 @@ use super::{HmacSha256, check_key_and_secret};
 use crate::b64::URL_SAFE_NO_PAD;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
+use crate::fields::UnknownKey;
 use crate::secret::Secret;
 use crate::vendor::Vendor;
 
@@ -73,13 +74,36 @@ impl Serialize for Claims {
     }
 }
 
-/// A token decoded without checking its signature.
+/// A token decoded without checking its signature: the token as encoded (the exact header and
+/// payload text, every key, explicit defaults and unknown keys included, in token order) and
+/// rtcmint's typed reading of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct DecodedToken {
-    /// The header.
+    /// The header, typed.
     pub header: JwtHeader,
-    /// The claims.
+    /// The claims, typed (what rtcmint understands of the payload).
     pub claims: Claims,
+    /// The exact decoded text of the header segment. Serialised as the JSON it holds.
+    #[serde(rename = "header_raw", serialize_with = "raw_json")]
+    pub header_json: String,
+    /// The exact decoded text of the payload segment: every claim as the issuer wrote it.
+    /// Serialised as the JSON it holds, in token order.
+    #[serde(rename = "claims_raw", serialize_with = "raw_json")]
+    pub payload_json: String,
+    /// Header parameters and claims (at any depth) that rtcmint does not know, kept in
+    /// [`DecodedToken::payload_json`] and listed here; header ones are prefixed `header.`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_keys: Vec<UnknownKey>,
+}
+
+/// Serialises JSON text as the JSON value it holds (keeping its key order), or as a string if it
+/// somehow is not JSON.
+fn raw_json<S: Serializer>(text: &str, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match serde_json::value::RawValue::from_string(text.trim().to_owned()) {
+        Ok(raw) => raw.serialize(s),
+        Err(_) => s.serialize_str(text),
+    }
 }
 
 /// A JSON number read as whole Unix seconds (RFC 7519 NumericDate; fractions are floored).
@@ -208,13 +232,18 @@ impl ClaimGrants {
     /// refused, since the minter sets them.
     ///
     /// # Errors
-    /// [`Error::InvalidRequest`] (field `grants`) for invalid JSON, wrong types, duplicate keys
-    /// or a registered claim.
+    /// [`Error::UnknownField`] for a key no LiveKit claim or grant defines (named with the closest
+    /// known key); [`Error::InvalidRequest`] (field `grants`) for invalid JSON, wrong types,
+    /// duplicate keys, `jti` or a registered claim.
     pub fn from_json(text: &str) -> Result<Self> {
         let bad = |reason: String| Error::request(Vendor::LiveKit, "grants", reason);
-        if text.bytes().find(|b| !b.is_ascii_whitespace()) != Some(b'{') {
-            return Err(bad("must be a JSON object".into()));
-        }
+        let value = crate::fields::object_value(text, Some(Vendor::LiveKit), "grants")?;
+        crate::fields::refuse_unknown(
+            &value,
+            &super::schema::GRANTS_IN,
+            Some(Vendor::LiveKit),
+            "grants",
+        )?;
         let w: WireIn =
             serde_json::from_str(text).map_err(|e| bad(format!("invalid grant JSON: {e}")))?;
         if w.iss.is_some() || w.nbf.is_some() || w.exp.is_some() || w.iat.is_some() {
@@ -345,7 +374,32 @@ pub fn decode(token: &str) -> Result<DecodedToken> {
     let parts = split(token)?;
     let header = parse_header(parts.header)?;
     let claims = parse_claims(parts.payload)?;
-    Ok(DecodedToken { header, claims })
+    // Both segments decoded and parsed above, so they are base64url of JSON text.
+    let text = |segment: &str| {
+        URL_SAFE_NO_PAD
+            .decode(segment)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .map_err(|e| malformed(format!("segment is not strict base64url: {e}")))
+    };
+    let header_json = text(parts.header)?;
+    let payload_json = text(parts.payload)?;
+    let mut unknown_keys = Vec::new();
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&header_json) {
+        for mut u in crate::fields::unknown_keys(&v, &super::schema::HEADER) {
+            u.path.insert_str(0, "header.");
+            unknown_keys.push(u);
+        }
+    }
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&payload_json) {
+        unknown_keys.extend(crate::fields::unknown_keys(&v, &super::schema::CLAIMS));
+    }
+    Ok(DecodedToken {
+        header,
+        claims,
+        header_json,
+        payload_json,
+        unknown_keys,
+    })
 }
 
 struct VerifyKey {

@@ -1,33 +1,45 @@
 //! Agora: the RESTful API (channel queries, kicking rules) and Cloud Recording, with HTTP Basic
 //! auth (Customer ID / Customer Secret).
 
-use std::sync::Arc;
-
 use base64::Engine as _;
 use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde_json::{Value, json};
-use sha2::{Digest as _, Sha256};
 
 use super::capabilities::{Capabilities, capabilities};
-use super::error::{RemoteError, RemoteResult, vendor_lacks};
-use super::http::{Answer, Call, Http, HttpOptions, join, parse_base_url, segment};
-use super::{
-    CreateRoomRequest, IdempotencyCache, Origin, Page, PageRequest, Participant, Recording,
-    RecordingHandle, RecordingRequest, RecordingStatus, Room, refuse_metadata, require_name,
+use super::client::{
+    ClientBase, client_setters, error_answer, key_digest, own_handle, recording_id,
+    refuse_metadata, require_name, set_json,
 };
-use crate::random::{RandomSource, ThreadRandom};
+use super::error::{RemoteError, RemoteResult, vendor_lacks};
+use super::http::{Answer, Call, Failure, join, parse_base_url, segment};
+use super::{
+    CreateRoomRequest, Origin, Page, PageRequest, Participant, Recording, RecordingHandle,
+    RecordingId, RecordingRecovery, RecordingRequest, RecordingStatus, Room,
+};
+use crate::Vendor;
 use crate::secret::Secret;
-use crate::vendor::Vendor;
 
 const V: Vendor = Vendor::Agora;
+
+/// Storage extension parameters (`storageConfig.extensionParams`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AgoraStorageExtension {
+    /// Server-side encryption (`sse`, e.g. `aws:kms`).
+    pub sse: Option<String>,
+    /// Object tag (`tag`).
+    pub tag: Option<String>,
+    /// The endpoint (`endpoint`): required for vendor 11 (S3-compatible storage).
+    pub endpoint: Option<String>,
+}
 
 /// Where Agora Cloud Recording uploads files (`storageConfig`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AgoraStorage {
     /// Storage vendor: 1 Amazon S3, 2 Alibaba Cloud, 3 Tencent Cloud, 5 Microsoft Azure,
-    /// 6 Google Cloud, 7 Huawei Cloud, 8 Baidu AI Cloud, 11 S3-compatible.
+    /// 6 Google Cloud, 7 Huawei Cloud, 8 Baidu AI Cloud, 11 S3-compatible (needs an endpoint).
     pub vendor: u32,
     /// The vendor-specific region number.
     pub region: u32,
@@ -37,6 +49,8 @@ pub struct AgoraStorage {
     pub access_key: String,
     /// Secret key (never printed).
     pub secret_key: Secret,
+    /// Extension parameters (encryption, tag, endpoint).
+    pub extension: AgoraStorageExtension,
 }
 
 impl AgoraStorage {
@@ -55,6 +69,72 @@ impl AgoraStorage {
             bucket: bucket.into(),
             access_key: access_key.into(),
             secret_key: secret_key.into(),
+            extension: AgoraStorageExtension::default(),
+        }
+    }
+
+    /// Sets the endpoint (`extensionParams.endpoint`, required for vendor 11).
+    #[must_use]
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.extension.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sets the extension parameters.
+    #[must_use]
+    pub fn extension(mut self, extension: AgoraStorageExtension) -> Self {
+        self.extension = extension;
+        self
+    }
+}
+
+/// Which streams Agora records (`recordingConfig.streamTypes`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AgoraStreamTypes {
+    /// Audio only (0).
+    Audio,
+    /// Video only (1).
+    Video,
+    /// Audio and video (2, the default).
+    #[default]
+    AudioAndVideo,
+}
+
+/// The mixed video (`recordingConfig.transcodingConfig`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct AgoraVideoProfile {
+    /// Width, pixels (default 640).
+    pub width: u32,
+    /// Height, pixels (default 360).
+    pub height: u32,
+    /// Frames per second (default 15).
+    pub fps: u32,
+    /// Bitrate, kbps (default 500).
+    pub bitrate: u32,
+}
+
+impl Default for AgoraVideoProfile {
+    fn default() -> Self {
+        AgoraVideoProfile {
+            width: 640,
+            height: 360,
+            fps: 15,
+            bitrate: 500,
+        }
+    }
+}
+
+impl AgoraVideoProfile {
+    /// A profile.
+    #[must_use]
+    pub fn new(width: u32, height: u32, fps: u32, bitrate: u32) -> Self {
+        AgoraVideoProfile {
+            width,
+            height,
+            fps,
+            bitrate,
         }
     }
 }
@@ -65,18 +145,27 @@ impl AgoraStorage {
 pub struct AgoraRecordingConfig {
     /// Where files go.
     pub storage: AgoraStorage,
-    /// The recorder's uid (a 32-bit integer no real user has). `None`: derived from the
-    /// idempotency key when there is one, else random.
+    /// The recorder's uid (a 32-bit integer no real user has). `None`: derived from the room
+    /// and the idempotency key when there is one, else random.
     pub recorder_uid: Option<u32>,
     /// An RTC token for the recorder uid, needed when the app certificate is enabled (it must
     /// be minted for `recorder_uid`, which must then be set).
     pub recorder_token: Option<Secret>,
     /// Channel profile: `false` communication (0), `true` live broadcasting (1).
     pub live_channel: bool,
+    /// Seconds with nobody in the channel after which Agora stops the recording
+    /// (`maxIdleTime`, 5–259200; default 30).
+    pub max_idle_time_secs: u32,
+    /// The streams recorded (default audio and video). [`RecordingRequest::audio_only`]
+    /// selects audio for one recording.
+    pub stream_types: AgoraStreamTypes,
+    /// The mixed video (default 640×360, 15 fps, 500 kbps).
+    pub video: AgoraVideoProfile,
 }
 
 impl AgoraRecordingConfig {
-    /// Recording into `storage`, communication profile, uid chosen per recording.
+    /// Recording into `storage`, communication profile, uid chosen per recording, today's
+    /// defaults (30 s max idle time, audio and video, 640×360 at 15 fps and 500 kbps).
     #[must_use]
     pub fn new(storage: AgoraStorage) -> Self {
         AgoraRecordingConfig {
@@ -84,6 +173,9 @@ impl AgoraRecordingConfig {
             recorder_uid: None,
             recorder_token: None,
             live_channel: false,
+            max_idle_time_secs: 30,
+            stream_types: AgoraStreamTypes::default(),
+            video: AgoraVideoProfile::default(),
         }
     }
 
@@ -101,25 +193,45 @@ impl AgoraRecordingConfig {
         self.live_channel = live;
         self
     }
+
+    /// Sets the max idle time, seconds (5–259200).
+    #[must_use]
+    pub fn max_idle_time_secs(mut self, secs: u32) -> Self {
+        self.max_idle_time_secs = secs;
+        self
+    }
+
+    /// Sets the streams recorded.
+    #[must_use]
+    pub fn stream_types(mut self, types: AgoraStreamTypes) -> Self {
+        self.stream_types = types;
+        self
+    }
+
+    /// Sets the mixed video profile.
+    #[must_use]
+    pub fn video(mut self, video: AgoraVideoProfile) -> Self {
+        self.video = video;
+        self
+    }
 }
 
 /// An Agora RESTful API and Cloud Recording client.
 pub struct AgoraClient {
-    http: Http,
-    base: String,
-    recording_base: String,
+    base: ClientBase,
+    url: String,
+    recording_url: String,
     app_id: String,
     customer_id: String,
     customer_secret: Secret,
     recording: Option<AgoraRecordingConfig>,
-    started: IdempotencyCache,
 }
 
 impl std::fmt::Debug for AgoraClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AgoraClient")
-            .field("base", &self.base)
-            .field("recording_base", &self.recording_base)
+            .field("url", &self.url)
+            .field("recording_url", &self.recording_url)
             .field("app_id", &self.app_id)
             .field("customer_id", &self.customer_id)
             .field("customer_secret", &self.customer_secret)
@@ -127,6 +239,8 @@ impl std::fmt::Debug for AgoraClient {
             .finish_non_exhaustive()
     }
 }
+
+client_setters!(AgoraClient, random: "recorder uids, retry jitter");
 
 impl AgoraClient {
     /// The vendor.
@@ -144,7 +258,7 @@ impl AgoraClient {
         customer_id: impl Into<String>,
         customer_secret: impl Into<Secret>,
     ) -> RemoteResult<Self> {
-        let base = parse_base_url(V, base_url)?;
+        let url = parse_base_url(V, base_url)?;
         let app_id = app_id.into();
         let customer_id = customer_id.into();
         let customer_secret = customer_secret.into();
@@ -155,14 +269,13 @@ impl AgoraClient {
             });
         }
         Ok(AgoraClient {
-            http: Http::new(V, HttpOptions::default(), Arc::new(ThreadRandom))?,
-            recording_base: base.clone(),
-            base,
+            base: ClientBase::new(V)?,
+            recording_url: url.clone(),
+            url,
             app_id,
             customer_id,
             customer_secret,
             recording: None,
-            started: IdempotencyCache::default(),
         })
     }
 
@@ -171,7 +284,7 @@ impl AgoraClient {
     /// # Errors
     /// [`RemoteError::Config`] for a bad URL.
     pub fn with_recording_base_url(mut self, base_url: &str) -> RemoteResult<Self> {
-        self.recording_base = parse_base_url(V, base_url)?;
+        self.recording_url = parse_base_url(V, base_url)?;
         Ok(self)
     }
 
@@ -179,22 +292,6 @@ impl AgoraClient {
     #[must_use]
     pub fn with_recording(mut self, config: AgoraRecordingConfig) -> Self {
         self.recording = Some(config);
-        self
-    }
-
-    /// Replaces the HTTP options.
-    ///
-    /// # Errors
-    /// [`RemoteError::Config`] when the HTTP client cannot be built.
-    pub fn with_http_options(mut self, options: HttpOptions) -> RemoteResult<Self> {
-        self.http = Http::new(V, options, Arc::clone(self.http.random()))?;
-        Ok(self)
-    }
-
-    /// Sets the randomness (retry jitter, recorder uids).
-    #[must_use]
-    pub fn with_random(mut self, random: Arc<dyn RandomSource>) -> Self {
-        self.http.set_random(random);
         self
     }
 
@@ -223,6 +320,25 @@ impl AgoraClient {
         Ok(value)
     }
 
+    fn request(
+        &self,
+        method: Method,
+        base: &str,
+        path: &str,
+        body: Option<&Value>,
+        idempotent: bool,
+        operation: &'static str,
+    ) -> RemoteResult<Call> {
+        let url = join(V, base, path)?;
+        let mut call = Call::new(method, url, operation)
+            .header(AUTHORIZATION, self.auth()?)
+            .idempotent(idempotent);
+        if let Some(body) = body {
+            call = call.json(body);
+        }
+        Ok(call)
+    }
+
     async fn call(
         &self,
         method: Method,
@@ -232,19 +348,9 @@ impl AgoraClient {
         idempotent: bool,
         operation: &'static str,
     ) -> RemoteResult<Value> {
-        let url = join(V, base, path)?;
-        let mut call = Call::new(method, url, operation)
-            .header(AUTHORIZATION, self.auth()?)
-            .idempotent(idempotent);
-        if let Some(body) = &body {
-            call = call.json(body);
-        }
-        let answer = self.http.send(&call, check).await?;
-        serde_json::from_slice(&answer.body).map_err(|e| RemoteError::Decode {
-            vendor: V,
-            operation,
-            message: e.to_string(),
-        })
+        let call = self.request(method, base, path, body.as_ref(), idempotent, operation)?;
+        let answer = self.base.http.send(&call, check).await?;
+        json_of(&answer, operation)
     }
 
     fn app(&self) -> String {
@@ -285,7 +391,7 @@ impl AgoraClient {
     async fn user_list(&self, channel: &str, op: &'static str) -> RemoteResult<Value> {
         let path = format!("/dev/v1/channel/user/{}/{}", self.app(), segment(channel));
         let v = self
-            .call(Method::GET, &self.base, &path, None, true, op)
+            .call(Method::GET, &self.url, &path, None, true, op)
             .await?;
         Ok(v.get("data").cloned().unwrap_or(Value::Null))
     }
@@ -306,10 +412,7 @@ impl AgoraClient {
                 id: name.to_owned(),
             });
         }
-        let count = data
-            .get("total")
-            .and_then(Value::as_u64)
-            .unwrap_or_else(|| users_of(&data).len() as u64);
+        let count = Users::of(&data).total();
         Ok(Room {
             vendor: V,
             room: name.to_owned(),
@@ -336,7 +439,7 @@ impl AgoraClient {
             self.app()
         );
         let v = self
-            .call(Method::GET, &self.base, &path, None, true, "room.list")
+            .call(Method::GET, &self.url, &path, None, true, "room.list")
             .await?;
         let data = v.get("data").cloned().unwrap_or(Value::Null);
         let items: Vec<Room> = data
@@ -366,14 +469,16 @@ impl AgoraClient {
         let total = data.get("total_size").and_then(Value::as_u64).unwrap_or(0);
         let next_cursor = (page_no.saturating_add(1).saturating_mul(size) < total)
             .then(|| (page_no + 1).to_string());
-        Ok(Page { items, next_cursor })
+        let mut page = Page::new(items, next_cursor);
+        page.total = Some(total);
+        Ok(page)
     }
 
     async fn kicking_rule(&self, body: Value, op: &'static str) -> RemoteResult<()> {
         let v = self
             .call(
                 Method::POST,
-                &self.base,
+                &self.url,
                 "/dev/v1/kicking-rule",
                 Some(body),
                 false,
@@ -405,21 +510,33 @@ impl AgoraClient {
     }
 
     /// Users in a channel (numeric uids as decimal strings; in live mode, hosts then audience
-    /// with their role). Agora does not page: everything comes in one page.
+    /// with their role). Agora returns the whole list at once; this pages it by position (the
+    /// cursor is the offset of the next item, the limit defaults to all). In live mode Agora
+    /// lists at most 10,000 audience members: [`Page::truncated`] says when it left some out,
+    /// and [`Page::total`] is `audience_total` plus the hosts.
     ///
     /// # Errors
-    /// API and transport errors.
+    /// [`RemoteError::InvalidRequest`] for a bad cursor; API and transport errors.
     pub async fn list_participants(
         &self,
         room: &str,
-        _page: &PageRequest,
+        page: &PageRequest,
     ) -> RemoteResult<Page<Participant>> {
         check_channel(room)?;
+        let offset = usize::try_from(parse_cursor(page.cursor.as_deref())?).unwrap_or(usize::MAX);
         let data = self.user_list(room, "participant.list").await?;
-        Ok(Page {
-            items: users_of(&data),
-            next_cursor: None,
-        })
+        let users = Users::of(&data);
+        let total = users.total();
+        let truncated = users.truncated();
+        let all = users.into_participants();
+        let limit = page.limit.map_or(usize::MAX, |l| l.max(1) as usize);
+        let end = offset.saturating_add(limit).min(all.len());
+        let items: Vec<Participant> = all.get(offset..end).map(<[_]>::to_vec).unwrap_or_default();
+        let next_cursor = (end < all.len()).then(|| end.to_string());
+        let mut out = Page::new(items, next_cursor);
+        out.total = Some(total);
+        out.truncated = truncated;
+        Ok(out)
     }
 
     /// Kicks a user: a kicking rule `{cname, uid, privileges:["join_channel"], time:0}`.
@@ -451,27 +568,139 @@ impl AgoraClient {
         // Keep clear of small uids that apps hand out; never 0.
         let raw = match request.idempotency_key.as_deref() {
             Some(key) => {
-                let digest = Sha256::digest(format!("{}\0{key}", request.room).as_bytes());
+                let digest = key_digest(&[&request.room, key]);
                 let mut b = [0u8; 4];
                 for (dst, src) in b.iter_mut().zip(digest.iter()) {
                     *dst = *src;
                 }
                 u32::from_be_bytes(b)
             }
-            None => self.http.random().next_u32(),
+            None => self.base.random().next_u32(),
         };
         1_000_000_000 + raw % 3_000_000_000
     }
 
-    /// Cloud Recording `acquire` + `start` in `mix` mode (composite). With an idempotency key
-    /// the recorder uid is derived from it, so Agora refuses a duplicate start (code 53) and
-    /// `start` is retried on 429/5xx; without one, `start` is not retried.
+    fn recording_path(&self) -> String {
+        format!("/v1/apps/{}/cloud_recording", self.app())
+    }
+
+    fn client_request(
+        config: &AgoraRecordingConfig,
+        request: &RecordingRequest,
+        layout: u8,
+        prefix: Vec<String>,
+    ) -> RemoteResult<Value> {
+        let streams = match (request.audio_only, config.stream_types) {
+            (true, AgoraStreamTypes::Video) => {
+                return Err(RemoteError::InvalidRequest {
+                    vendor: V,
+                    field: "audio_only",
+                    reason: "the client records video only (AgoraRecordingConfig::stream_types); audio_only contradicts it".into(),
+                });
+            }
+            (true, _) | (false, AgoraStreamTypes::Audio) => AgoraStreamTypes::Audio,
+            (false, other) => other,
+        };
+        if !(5..=259_200).contains(&config.max_idle_time_secs) {
+            return Err(RemoteError::InvalidRequest {
+                vendor: V,
+                field: "max_idle_time_secs",
+                reason: "Agora accepts a max idle time from 5 to 259200 seconds".into(),
+            });
+        }
+        let storage = &config.storage;
+        if storage.vendor == 11 && storage.extension.endpoint.is_none() {
+            return Err(RemoteError::Config {
+                vendor: V,
+                reason: "storage vendor 11 (S3-compatible) needs an endpoint: AgoraStorage::endpoint(..)".into(),
+            });
+        }
+        let (stream_types, audio, video) = match streams {
+            AgoraStreamTypes::Audio => (0, true, false),
+            AgoraStreamTypes::Video => (1, false, true),
+            AgoraStreamTypes::AudioAndVideo => (2, true, true),
+        };
+        let v = config.video;
+        let mut recording_config = json!({
+            "channelType": u8::from(config.live_channel),
+            "streamTypes": stream_types,
+            "maxIdleTime": config.max_idle_time_secs,
+            "transcodingConfig": {"width": v.width, "height": v.height, "fps": v.fps, "bitrate": v.bitrate, "mixedVideoLayout": layout},
+        });
+        if audio {
+            set_json(
+                Some(&mut recording_config),
+                "subscribeAudioUids",
+                json!(["#allstream#"]),
+            );
+        }
+        if video {
+            set_json(
+                Some(&mut recording_config),
+                "subscribeVideoUids",
+                json!(["#allstream#"]),
+            );
+        }
+        let mut storage_config = json!({
+            "vendor": storage.vendor,
+            "region": storage.region,
+            "bucket": storage.bucket,
+            "accessKey": storage.access_key,
+            "secretKey": storage.secret_key.expose(),
+            "fileNamePrefix": prefix,
+        });
+        let ext = &storage.extension;
+        if ext.sse.is_some() || ext.tag.is_some() || ext.endpoint.is_some() {
+            let mut params = json!({});
+            for (k, val) in [
+                ("sse", &ext.sse),
+                ("tag", &ext.tag),
+                ("endpoint", &ext.endpoint),
+            ] {
+                if let Some(val) = val {
+                    set_json(Some(&mut params), k, json!(val));
+                }
+            }
+            set_json(Some(&mut storage_config), "extensionParams", params);
+        }
+        let mut client_request = json!({
+            "recordingConfig": recording_config,
+            "recordingFileConfig": {"avFileType": if video { json!(["hls", "mp4"]) } else { json!(["hls"]) }},
+            "storageConfig": storage_config,
+        });
+        if let Some(token) = &config.recorder_token {
+            set_json(Some(&mut client_request), "token", json!(token.expose()));
+        }
+        Ok(client_request)
+    }
+
+    /// Cloud Recording `acquire` + `start` in `mix` mode (composite), with the settings of
+    /// [`AgoraClient::with_recording`].
+    ///
+    /// No start leaves a recording the caller cannot stop:
+    /// - `acquire` is retried (it starts nothing). `start` is retried on timeouts, resets, 5xx,
+    ///   429 and code 65 with the **same** resource id: a resource id serves one session, so a
+    ///   retry cannot start a second one (Agora answers code 7).
+    /// - Code 7 after an attempt without an answer means that attempt started the session;
+    ///   code 53 means a session of this channel with this recorder uid is already running. In
+    ///   both cases the session Agora names in the error (its `resourceId` and `sid`) is queried
+    ///   and returned as a stoppable [`Recording`].
+    /// - Otherwise, when the outcome cannot be known, the error is
+    ///   [`RemoteError::OutcomeUnknown`] with the channel, recorder uid, mode, resource id and
+    ///   (when known) sid: query or stop with those, or repeat the start with the same key.
+    ///
+    /// **Repeated start with the same idempotency key**: the key fixes the recorder uid (from
+    /// the room and the key), so from this process or another Agora refuses a second instance
+    /// with code 53 and rtcmint returns the running one when Agora names it (else
+    /// `OutcomeUnknown`); this client also remembers recent keys and answers from memory.
     ///
     /// # Errors
     /// [`RemoteError::Config`] without [`AgoraClient::with_recording`];
     /// [`RemoteError::Unsupported`] for metadata; [`RemoteError::InvalidRequest`] for an
-    /// unknown layout or a bad output path; API (`{code, reason}`) and transport errors.
+    /// unknown layout, a bad output path or contradictory settings;
+    /// [`RemoteError::OutcomeUnknown`]; API (`{code, reason}`) and transport errors.
     pub async fn start_recording(&self, request: &RecordingRequest) -> RemoteResult<Recording> {
+        const OP: &str = "recording.start";
         check_channel(&request.room)?;
         refuse_metadata(V, request)?;
         let config = self.recording.as_ref().ok_or_else(|| RemoteError::Config {
@@ -479,7 +708,7 @@ impl AgoraClient {
             reason: "recording needs storage settings: call with_recording(AgoraRecordingConfig::new(..))".into(),
         })?;
         if let Some(key) = request.idempotency_key.as_deref()
-            && let Some(done) = self.started.get(key)
+            && let Some(done) = self.base.started.get(&request.room, key)
         {
             return Ok(done);
         }
@@ -499,12 +728,13 @@ impl AgoraClient {
             }
         };
         let prefix = file_prefix(request.output_uri.as_deref())?;
+        let client_request = Self::client_request(config, request, layout, prefix)?;
         let uid = self.recorder_uid(config, request).to_string();
-        let base = format!("/v1/apps/{}/cloud_recording", self.app());
+        let base = self.recording_path();
         let acquired = self
             .call(
                 Method::POST,
-                &self.recording_base,
+                &self.recording_url,
                 &format!("{base}/acquire"),
                 Some(json!({"cname": request.room, "uid": uid, "clientRequest": {"scene": 0, "resourceExpiredHour": 24}})),
                 true,
@@ -512,72 +742,112 @@ impl AgoraClient {
             )
             .await?;
         let resource_id = str_field(&acquired, "resourceId", "recording.start(acquire)")?;
-        let storage = &config.storage;
-        let mut client_request = json!({
-            "recordingConfig": {
-                "channelType": u8::from(config.live_channel),
-                "streamTypes": if request.audio_only { 0 } else { 2 },
-                "maxIdleTime": 30,
-                "subscribeAudioUids": ["#allstream#"],
-                "transcodingConfig": {"width": 640, "height": 360, "fps": 15, "bitrate": 500, "mixedVideoLayout": layout},
-            },
-            "recordingFileConfig": {"avFileType": if request.audio_only { json!(["hls"]) } else { json!(["hls", "mp4"]) }},
-            "storageConfig": {
-                "vendor": storage.vendor,
-                "region": storage.region,
-                "bucket": storage.bucket,
-                "accessKey": storage.access_key,
-                "secretKey": storage.secret_key.expose(),
-                "fileNamePrefix": prefix,
-            },
-        });
-        if !request.audio_only {
-            super::set_json(
-                client_request.get_mut("recordingConfig"),
-                "subscribeVideoUids",
-                json!(["#allstream#"]),
-            );
-        }
-        if let Some(token) = &config.recorder_token {
-            super::set_json(Some(&mut client_request), "token", json!(token.expose()));
-        }
-        let started = self
-            .call(
-                Method::POST,
-                &self.recording_base,
-                &format!("{base}/resourceid/{}/mode/mix/start", segment(&resource_id)),
-                Some(json!({"cname": request.room, "uid": uid, "clientRequest": client_request})),
-                request.idempotency_key.is_some(),
-                "recording.start",
-            )
-            .await?;
-        let sid = str_field(&started, "sid", "recording.start")?;
-        let rec = Recording {
-            recording: sid.clone(),
-            room: request.room.clone(),
-            status: RecordingStatus::Starting,
-            output_uri: request.output_uri.clone(),
-            handle: RecordingHandle::Agora {
-                resource_id,
-                sid,
-                mode: "mix".into(),
-                cname: request.room.clone(),
-                uid,
-            },
+        let recovery = |sid: Option<String>, rid: &str| RecordingRecovery::Agora {
+            cname: request.room.clone(),
+            uid: uid.clone(),
+            mode: "mix".into(),
+            resource_id: rid.to_owned(),
+            sid,
+        };
+        let unknown =
+            |reason: String, sid: Option<String>, rid: &str| RemoteError::OutcomeUnknown {
+                vendor: V,
+                operation: OP,
+                reason,
+                recovery: Box::new(recovery(sid, rid)),
+            };
+        let body = json!({"cname": request.room, "uid": uid, "clientRequest": client_request});
+        let call = self.request(
+            Method::POST,
+            &self.recording_url,
+            &format!("{base}/resourceid/{}/mode/mix/start", segment(&resource_id)),
+            Some(&body),
+            true,
+            OP,
+        )?;
+        // Codes 7 and 53 say a session runs: read the answer for its ids instead of failing.
+        let running = |a: &Answer| matches!(agora_code(a).as_deref(), Some("7" | "53"));
+        let sent = self
+            .base
+            .http
+            .send_tracked(&call, |a| if running(a) { None } else { check(a) })
+            .await;
+        let answer = match sent {
+            Ok(a) => a,
+            Err(Failure {
+                error,
+                uncertain: true,
+            }) => return Err(unknown(error.to_string(), None, &resource_id)),
+            Err(f) => return Err(f.error),
+        };
+        let handle = |rid: String, sid: String| RecordingHandle::Agora {
+            resource_id: rid,
+            sid,
+            mode: "mix".into(),
+            cname: request.room.clone(),
+            uid: uid.clone(),
+        };
+        let rec = if running(&answer) {
+            let code = agora_code(&answer).unwrap_or_default();
+            let v = answer.json().unwrap_or(Value::Null);
+            let named = |k: &str| {
+                v.get(k)
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+            };
+            let rid = named("resourceId").unwrap_or_else(|| resource_id.clone());
+            let what = if code == "7" {
+                "Agora says the session already runs on this resource id (code 7): an earlier attempt started it"
+            } else {
+                "Agora says a recording of this channel by this recorder uid already runs (code 53)"
+            };
+            let Some(sid) = named("sid") else {
+                return Err(unknown(
+                    format!("{what}, but did not name its sid"),
+                    None,
+                    &rid,
+                ));
+            };
+            let id = recording_id(V, OP, handle(rid.clone(), sid.clone()))
+                .map_err(|e| unknown(e.to_string(), None, &rid))?;
+            match self.get_recording(&id).await {
+                Ok(mut found) => {
+                    found.output_uri.clone_from(&request.output_uri);
+                    found
+                }
+                Err(e) => {
+                    return Err(unknown(
+                        format!("{what}; querying session {sid} failed: {e}"),
+                        Some(sid),
+                        &rid,
+                    ));
+                }
+            }
+        } else {
+            let v = json_of(&answer, OP).map_err(|e| unknown(e.to_string(), None, &resource_id))?;
+            let sid =
+                str_field(&v, "sid", OP).map_err(|e| unknown(e.to_string(), None, &resource_id))?;
+            let id = recording_id(V, OP, handle(resource_id.clone(), sid.clone()))
+                .map_err(|e| unknown(e.to_string(), Some(sid), &resource_id))?;
+            Recording {
+                recording: id,
+                room: request.room.clone(),
+                status: RecordingStatus::Starting,
+                output_uri: request.output_uri.clone(),
+            }
         };
         if let Some(key) = request.idempotency_key.as_deref() {
-            self.started.put(key, &rec);
+            self.base.started.put(&request.room, key, &rec);
         }
         Ok(rec)
     }
 
-    /// Cloud Recording `stop`. Code 435 (nobody published) gives
-    /// [`RecordingStatus::NothingRecorded`] rather than an error. Not retried.
-    ///
-    /// # Errors
-    /// [`RemoteError::InvalidRequest`] for another vendor's handle; HTTP 404 when the session
-    /// is not running; API and transport errors.
-    pub async fn stop_recording(&self, handle: &RecordingHandle) -> RemoteResult<Recording> {
+    fn session_path(
+        &self,
+        handle: &RecordingHandle,
+        action: &str,
+    ) -> RemoteResult<(String, Value)> {
         let RecordingHandle::Agora {
             resource_id,
             sid,
@@ -588,29 +858,74 @@ impl AgoraClient {
         else {
             return Err(RemoteError::InvalidRequest {
                 vendor: V,
-                field: "handle",
-                reason: "not an Agora recording handle".into(),
+                field: "recording",
+                reason: "not an Agora recording id".into(),
             });
         };
         let path = format!(
-            "/v1/apps/{}/cloud_recording/resourceid/{}/sid/{}/mode/{}/stop",
-            self.app(),
+            "{}/resourceid/{}/sid/{}/mode/{}/{action}",
+            self.recording_path(),
             segment(resource_id),
             segment(sid),
             segment(mode)
         );
-        let body = json!({"cname": cname, "uid": uid, "clientRequest": {"async_stop": false}});
+        Ok((path, json!({"cname": cname, "uid": uid})))
+    }
+
+    /// Cloud Recording `query`: the session's state (`serverResponse.status`: 0–4 starting,
+    /// 5 recording, 6 stopping, 7/8 complete, 20 failed).
+    ///
+    /// # Errors
+    /// [`RemoteError::InvalidRequest`] for another vendor's id; HTTP 404 when the session is
+    /// not running (also during up to ~90 s of Agora failover); API and transport errors.
+    pub async fn get_recording(&self, recording: &RecordingId) -> RemoteResult<Recording> {
+        const OP: &str = "recording.get";
+        let handle = own_handle(V, recording)?;
+        let (path, _) = self.session_path(handle, "query")?;
+        let v = self
+            .call(Method::GET, &self.recording_url, &path, None, true, OP)
+            .await?;
+        let server = v.get("serverResponse").cloned().unwrap_or(Value::Null);
+        let status = match server.get("status").and_then(Value::as_u64) {
+            Some(0..=4) => RecordingStatus::Starting,
+            Some(5) => RecordingStatus::Active,
+            Some(6) => RecordingStatus::Stopping,
+            Some(7 | 8) => RecordingStatus::Complete,
+            Some(20) => RecordingStatus::Failed,
+            other => RecordingStatus::Unknown(format!("{other:?}")),
+        };
+        Ok(Recording {
+            recording: recording.clone(),
+            room: handle.room().unwrap_or_default().to_owned(),
+            status,
+            output_uri: first_file(server.get("fileList")),
+        })
+    }
+
+    /// Cloud Recording `stop`. Code 435 (nobody published) gives
+    /// [`RecordingStatus::NothingRecorded`] rather than an error. Not retried.
+    ///
+    /// # Errors
+    /// [`RemoteError::InvalidRequest`] for another vendor's id; HTTP 404 when the session
+    /// is not running; API and transport errors.
+    pub async fn stop_recording(&self, recording: &RecordingId) -> RemoteResult<Recording> {
+        let handle = own_handle(V, recording)?;
+        let (path, mut body) = self.session_path(handle, "stop")?;
+        set_json(
+            Some(&mut body),
+            "clientRequest",
+            json!({"async_stop": false}),
+        );
         let mut rec = Recording {
-            recording: sid.clone(),
-            room: cname.clone(),
+            recording: recording.clone(),
+            room: handle.room().unwrap_or_default().to_owned(),
             status: RecordingStatus::Complete,
             output_uri: None,
-            handle: handle.clone(),
         };
         match self
             .call(
                 Method::POST,
-                &self.recording_base,
+                &self.recording_url,
                 &path,
                 Some(body),
                 false,
@@ -636,7 +951,7 @@ impl AgoraClient {
     }
 }
 
-super::forward_room_service!(AgoraClient);
+super::service::forward_room_service!(AgoraClient);
 
 fn check_channel(name: &str) -> RemoteResult<()> {
     require_name(V, "room", name)?;
@@ -704,40 +1019,94 @@ fn first_file(list: Option<&Value>) -> Option<String> {
     }
 }
 
-fn users_of(data: &Value) -> Vec<Participant> {
-    let uids = |key: &str| -> Vec<String> {
-        data.get(key)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|u| match u {
-                        Value::Number(n) => Some(n.to_string()),
-                        Value::String(s) => Some(s.clone()),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let person = |identity: String, role: Option<&str>| Participant {
-        identity,
-        display_name: None,
-        joined_at: None,
-        role: role.map(str::to_owned),
-    };
-    if data.get("mode").and_then(Value::as_u64) == Some(2) {
-        let mut out: Vec<Participant> = uids("broadcasters")
+/// The answer of the channel user list.
+struct Users {
+    live: bool,
+    hosts: Vec<String>,
+    audience: Vec<String>,
+    audience_total: Option<u64>,
+    total: Option<u64>,
+}
+
+impl Users {
+    fn of(data: &Value) -> Self {
+        let uids = |key: &str| -> Vec<String> {
+            data.get(key)
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|u| match u {
+                            Value::Number(n) => Some(n.to_string()),
+                            Value::String(s) => Some(s.clone()),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let live = data.get("mode").and_then(Value::as_u64) == Some(2);
+        Users {
+            live,
+            hosts: uids(if live { "broadcasters" } else { "users" }),
+            audience: if live { uids("audience") } else { Vec::new() },
+            audience_total: data.get("audience_total").and_then(Value::as_u64),
+            total: data.get("total").and_then(Value::as_u64),
+        }
+    }
+
+    /// Everyone in the channel, counting the audience members the list leaves out.
+    fn total(&self) -> u64 {
+        let listed = (self.hosts.len() + self.audience.len()) as u64;
+        match (self.live, self.audience_total, self.total) {
+            (true, Some(a), _) => (self.hosts.len() as u64).saturating_add(a).max(listed),
+            (_, _, Some(t)) => t.max(listed),
+            _ => listed,
+        }
+    }
+
+    /// Whether the list leaves some audience members out (Agora lists at most 10,000).
+    fn truncated(&self) -> bool {
+        self.total() > (self.hosts.len() + self.audience.len()) as u64
+    }
+
+    fn into_participants(self) -> Vec<Participant> {
+        let person = |identity: String, role: Option<&str>| Participant {
+            identity,
+            display_name: None,
+            joined_at: None,
+            role: role.map(str::to_owned),
+        };
+        let host_role = self.live.then_some("host");
+        let mut out: Vec<Participant> = self
+            .hosts
             .into_iter()
-            .map(|u| person(u, Some("host")))
+            .map(|u| person(u, host_role))
             .collect();
         out.extend(
-            uids("audience")
+            self.audience
                 .into_iter()
                 .map(|u| person(u, Some("audience"))),
         );
         out
-    } else {
-        uids("users").into_iter().map(|u| person(u, None)).collect()
+    }
+}
+
+fn json_of(answer: &Answer, operation: &'static str) -> RemoteResult<Value> {
+    serde_json::from_slice(&answer.body).map_err(|e| RemoteError::Decode {
+        vendor: V,
+        operation,
+        message: e.to_string(),
+    })
+}
+
+/// The `code` of a `{code, reason}` error answer.
+fn agora_code(a: &Answer) -> Option<String> {
+    if (200..300).contains(&a.status) {
+        return None;
+    }
+    match a.json()?.get("code")? {
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
     }
 }
 
@@ -770,19 +1139,5 @@ fn check(a: &Answer) -> Option<RemoteError> {
         ),
         _ => (None, a.text_snippet()),
     };
-    if a.status == 401 || a.status == 403 {
-        return Some(RemoteError::Auth {
-            vendor: V,
-            status: a.status,
-            code,
-            message,
-        });
-    }
-    Some(RemoteError::Api {
-        vendor: V,
-        status: a.status,
-        code,
-        message,
-        request_id: a.request_id.clone(),
-    })
+    Some(error_answer(V, a, code, message))
 }

@@ -8,7 +8,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-use crate::vendor::Vendor;
+use super::recording_id::RecordingRecovery;
+use crate::Vendor;
 
 /// Why an operation is [`RemoteError::Unsupported`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -127,6 +128,19 @@ pub enum RemoteError {
     },
     /// Minting the request's credentials failed (LiveKit JWT, clock).
     Token(crate::Error),
+    /// The vendor may or may not have done it: the request was sent but no definite answer
+    /// came back (timeout, reset, 5xx), or the vendor says a recording is running without
+    /// naming it. Never retried blindly; `recovery` says how to find and stop the recording.
+    OutcomeUnknown {
+        /// The vendor called.
+        vendor: Vendor,
+        /// The operation (`recording.start`).
+        operation: &'static str,
+        /// What happened (the last error).
+        reason: String,
+        /// What is known: enough to find the recording and stop it.
+        recovery: Box<RecordingRecovery>,
+    },
 }
 
 impl RemoteError {
@@ -142,7 +156,8 @@ impl RemoteError {
             | RemoteError::Timeout { vendor, .. }
             | RemoteError::Decode { vendor, .. }
             | RemoteError::InvalidRequest { vendor, .. }
-            | RemoteError::Config { vendor, .. } => Some(*vendor),
+            | RemoteError::Config { vendor, .. }
+            | RemoteError::OutcomeUnknown { vendor, .. } => Some(*vendor),
             RemoteError::Token(e) => e.vendor(),
         }
     }
@@ -183,8 +198,26 @@ impl RemoteError {
         }
     }
 
+    /// Whether the vendor may have acted on the request although it answered with this error:
+    /// timeouts, and 5xx or 408 answers that are not the service's own error (a proxy's or
+    /// gateway's 502/504 carries no vendor code) or whose code says the handler was cut short
+    /// (Twirp `deadline_exceeded`, `canceled`, `unknown`).
+    #[must_use]
+    pub fn may_have_acted(&self) -> bool {
+        match self {
+            RemoteError::Timeout { .. } => true,
+            RemoteError::Api { status, code, .. } if *status >= 500 || *status == 408 => {
+                match code.as_deref() {
+                    None => true,
+                    Some(c) => matches!(c, "deadline_exceeded" | "canceled" | "unknown"),
+                }
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the same request may succeed later: HTTP 429 and 5xx, ZEGO's busy/QPS codes,
-    /// timeouts and transport failures. Only idempotent calls are retried automatically.
+    /// Agora's network-jitter code 65, timeouts and transport failures. Only idempotent calls are retried automatically.
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {
@@ -194,6 +227,11 @@ impl RemoteError {
                 code,
                 ..
             } => matches!(code.as_deref(), Some("1" | "7" | "206" | "5018")),
+            RemoteError::Api {
+                vendor: Vendor::Agora,
+                code: Some(code),
+                ..
+            } if code == "65" => true,
             RemoteError::Api { status, .. } => *status == 429 || *status >= 500,
             RemoteError::Timeout { .. } | RemoteError::Transport { .. } => true,
             _ => false,
@@ -278,6 +316,22 @@ impl fmt::Display for RemoteError {
                 write!(f, "{vendor} client configuration: {reason}")
             }
             RemoteError::Token(e) => write!(f, "cannot sign the request: {e}"),
+            RemoteError::OutcomeUnknown {
+                vendor,
+                operation,
+                reason,
+                recovery,
+            } => {
+                write!(
+                    f,
+                    "{vendor}: the outcome of {operation} is unknown ({reason}); {}",
+                    recovery.hint()
+                )?;
+                if let Some(id) = recovery.recording_id() {
+                    write!(f, " [recording id {id}]")?;
+                }
+                Ok(())
+            }
         }
     }
 }

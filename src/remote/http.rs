@@ -8,14 +8,15 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
 use super::error::{RemoteError, RemoteResult};
+use crate::Vendor;
 use crate::random::RandomSource;
-use crate::vendor::Vendor;
 
 /// HTTP settings of a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct HttpOptions {
-    /// Timeout for one attempt, from sending to the last byte of the answer. Default 10 s.
+    /// Timeout for one attempt, from sending to the last byte of the answer. Default 10 s
+    /// ([`HttpOptions::for_vendor`] gives each vendor its own).
     pub timeout: Duration,
     /// Timeout for establishing a connection. Default 5 s.
     pub connect_timeout: Duration,
@@ -44,6 +45,18 @@ impl Default for HttpOptions {
 impl HttpOptions {
     /// The largest accepted `max_retries`.
     pub const MAX_RETRIES: u32 = 10;
+
+    /// The defaults for `vendor`, following the vendor's advice: LiveKit 10 s per attempt (as
+    /// its server SDKs), Agora 20 s (Agora advises at least 20 s for kicking-rule calls, and
+    /// Cloud Recording `start` may take seconds), ZEGO 10 s. The rest as [`HttpOptions::default`].
+    #[must_use]
+    pub fn for_vendor(vendor: Vendor) -> Self {
+        let base = HttpOptions::default();
+        match vendor {
+            Vendor::Agora => base.timeout(Duration::from_secs(20)),
+            Vendor::LiveKit | Vendor::Zego => base,
+        }
+    }
 
     /// Sets the per-attempt timeout.
     #[must_use]
@@ -75,8 +88,19 @@ impl HttpOptions {
     }
 
     /// The delay before retry number `retry` (0-based), with `jitter` in `[0, 1)`, or the
-    /// server's `Retry-After` when given (both capped at `max_backoff`).
-    pub(crate) fn delay(&self, retry: u32, jitter: f64, retry_after: Option<Duration>) -> Duration {
+    /// server's `Retry-After` when given (both capped at `max_backoff`), never below `floor`
+    /// (a vendor's rate limit for the call).
+    pub(crate) fn delay(
+        &self,
+        retry: u32,
+        jitter: f64,
+        retry_after: Option<Duration>,
+        floor: Duration,
+    ) -> Duration {
+        self.backoff_delay(retry, jitter, retry_after).max(floor)
+    }
+
+    fn backoff_delay(&self, retry: u32, jitter: f64, retry_after: Option<Duration>) -> Duration {
         if let Some(after) = retry_after {
             return after.min(self.max_backoff);
         }
@@ -100,6 +124,8 @@ pub(crate) struct Call {
     pub idempotent: bool,
     /// For error messages.
     pub operation: &'static str,
+    /// The shortest delay before a retry of this call (the vendor's rate limit for it).
+    pub min_backoff: Duration,
 }
 
 impl Call {
@@ -111,7 +137,14 @@ impl Call {
             body: None,
             idempotent: false,
             operation,
+            min_backoff: Duration::ZERO,
         }
+    }
+
+    /// Waits at least `delay` before each retry (a vendor's per-call rate limit).
+    pub(crate) fn min_backoff(mut self, delay: Duration) -> Self {
+        self.min_backoff = delay;
+        self
     }
 
     pub(crate) fn idempotent(mut self, idempotent: bool) -> Self {
@@ -132,6 +165,15 @@ impl Call {
         );
         self
     }
+}
+
+/// A failed [`Http::send_tracked`].
+#[derive(Debug)]
+pub(crate) struct Failure {
+    /// The last attempt's error.
+    pub error: RemoteError,
+    /// Some attempt may have been acted on by the vendor.
+    pub uncertain: bool,
 }
 
 /// A complete answer.
@@ -191,6 +233,10 @@ impl Http {
         })
     }
 
+    pub(crate) fn vendor(&self) -> Vendor {
+        self.vendor
+    }
+
     pub(crate) fn set_random(&mut self, random: Arc<dyn RandomSource>) {
         self.random = random;
     }
@@ -206,22 +252,46 @@ impl Http {
         call: &Call,
         check: impl Fn(&Answer) -> Option<RemoteError>,
     ) -> RemoteResult<Answer> {
+        self.send_tracked(call, check).await.map_err(|f| f.error)
+    }
+
+    /// As [`Http::send`], and says whether any attempt may have reached the vendor and been
+    /// acted on without a definite answer (a timeout or reset after sending, a 5xx or 408
+    /// that is not the service's own error answer: see [`RemoteError::may_have_acted`]).
+    pub(crate) async fn send_tracked(
+        &self,
+        call: &Call,
+        check: impl Fn(&Answer) -> Option<RemoteError>,
+    ) -> Result<Answer, Failure> {
         let retries = self.options.max_retries.min(HttpOptions::MAX_RETRIES);
         let mut attempt: u32 = 0;
+        let mut uncertain = false;
         loop {
             let (err, retry_after, nothing_sent) = match self.attempt(call).await {
                 Ok(answer) => match check(&answer) {
                     None => return Ok(answer),
-                    Some(e) => (e, answer.retry_after, false),
+                    Some(e) => {
+                        uncertain |= e.may_have_acted();
+                        (e, answer.retry_after, false)
+                    }
                 },
-                Err((e, connect)) => (e, None, connect),
+                Err((e, connect)) => {
+                    uncertain |= !connect;
+                    (e, None, connect)
+                }
             };
             let allowed = call.idempotent || nothing_sent;
             if attempt >= retries || !allowed || !err.is_retryable() {
-                return Err(err);
+                return Err(Failure {
+                    error: err,
+                    uncertain,
+                });
             }
             let jitter = f64::from(self.random.next_u32()) / (f64::from(u32::MAX) + 1.0);
-            tokio::time::sleep(self.options.delay(attempt, jitter, retry_after)).await;
+            let delay = self
+                .options
+                .delay(attempt, jitter, retry_after, call.min_backoff);
+            tokio::time::sleep(delay).await;
             attempt += 1;
         }
     }
@@ -357,14 +427,38 @@ mod tests {
     fn backoff_doubles_and_caps() {
         let o =
             HttpOptions::default().backoff(Duration::from_millis(100), Duration::from_millis(350));
-        assert_eq!(o.delay(0, 0.0, None), Duration::from_millis(100));
-        assert_eq!(o.delay(1, 0.0, None), Duration::from_millis(200));
-        assert_eq!(o.delay(2, 0.0, None), Duration::from_millis(350));
-        assert_eq!(o.delay(40, 0.0, None), Duration::from_millis(350));
-        assert_eq!(o.delay(0, 0.999_999, None).as_millis(), 50);
+        let z = Duration::ZERO;
+        assert_eq!(o.delay(0, 0.0, None, z), Duration::from_millis(100));
+        assert_eq!(o.delay(1, 0.0, None, z), Duration::from_millis(200));
+        assert_eq!(o.delay(2, 0.0, None, z), Duration::from_millis(350));
+        assert_eq!(o.delay(40, 0.0, None, z), Duration::from_millis(350));
+        assert_eq!(o.delay(0, 0.999_999, None, z).as_millis(), 50);
         assert_eq!(
-            o.delay(0, 0.0, Some(Duration::from_secs(9))),
+            o.delay(0, 0.0, Some(Duration::from_secs(9)), z),
             Duration::from_millis(350)
+        );
+        // A vendor's rate limit is a floor, also under Retry-After and jitter.
+        let second = Duration::from_secs(1);
+        assert_eq!(o.delay(0, 0.999_999, None, second), second);
+        assert_eq!(
+            o.delay(3, 0.0, Some(Duration::from_millis(1)), second),
+            second
+        );
+    }
+
+    #[test]
+    fn vendor_default_timeouts() {
+        assert_eq!(
+            HttpOptions::for_vendor(Vendor::Agora).timeout,
+            Duration::from_secs(20)
+        );
+        assert_eq!(
+            HttpOptions::for_vendor(Vendor::LiveKit).timeout,
+            Duration::from_secs(10)
+        );
+        assert_eq!(
+            HttpOptions::for_vendor(Vendor::Zego).timeout,
+            Duration::from_secs(10)
         );
     }
 

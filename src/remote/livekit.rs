@@ -1,43 +1,188 @@
 //! LiveKit: Twirp `RoomService` and `Egress` over JSON, signed with this crate's JWT minter.
 
-use std::sync::Arc;
-
 use reqwest::Method;
-use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::capabilities::{Capabilities, capabilities};
-use super::error::{RemoteError, RemoteResult, not_implemented};
-use super::http::{Answer, Call, Http, HttpOptions, join, parse_base_url};
-use super::{
-    CreateRoomRequest, IdempotencyCache, Origin, Page, PageRequest, Participant, Recording,
-    RecordingHandle, RecordingRequest, RecordingStatus, Room, page_locally, refuse_metadata,
-    require_name,
+use super::client::{
+    ClientBase, client_setters, error_answer, hex, key_digest, own_handle, page_locally,
+    recording_id, refuse_metadata, require_name, set_json,
 };
-use crate::clock::{Clock, SystemClock};
+use super::error::{RemoteError, RemoteResult, not_implemented};
+use super::http::{Answer, Call, Failure, join, parse_base_url};
+use super::{
+    CreateRoomRequest, Origin, Page, PageRequest, Participant, Recording, RecordingHandle,
+    RecordingId, RecordingRecovery, RecordingRequest, RecordingStatus, Room,
+};
+use crate::Vendor;
 use crate::livekit::{ClaimGrants, LiveKitMinter, VideoGrant};
-use crate::random::{RandomSource, ThreadRandom};
 use crate::secret::Secret;
-use crate::vendor::Vendor;
 
 const V: Vendor = Vendor::LiveKit;
+
+/// The request-id header of the official server SDKs: one id per logical call, the same on
+/// every retry of it; livekit-server uses it so that a retried start does not start twice.
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-livekit-request-id");
+
+/// LiveKit's encoding presets (`EncodingOptionsPreset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LiveKitPreset {
+    /// 1280×720, 30 fps (the egress default).
+    H264_720p30,
+    /// 1280×720, 60 fps.
+    H264_720p60,
+    /// 1920×1080, 30 fps.
+    H264_1080p30,
+    /// 1920×1080, 60 fps.
+    H264_1080p60,
+    /// 720×1280, 30 fps.
+    Portrait720p30,
+    /// 720×1280, 60 fps.
+    Portrait720p60,
+    /// 1080×1920, 30 fps.
+    Portrait1080p30,
+    /// 1080×1920, 60 fps.
+    Portrait1080p60,
+}
+
+impl LiveKitPreset {
+    /// The protobuf enum name sent on the wire.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LiveKitPreset::H264_720p30 => "H264_720P_30",
+            LiveKitPreset::H264_720p60 => "H264_720P_60",
+            LiveKitPreset::H264_1080p30 => "H264_1080P_30",
+            LiveKitPreset::H264_1080p60 => "H264_1080P_60",
+            LiveKitPreset::Portrait720p30 => "PORTRAIT_H264_720P_30",
+            LiveKitPreset::Portrait720p60 => "PORTRAIT_H264_720P_60",
+            LiveKitPreset::Portrait1080p30 => "PORTRAIT_H264_1080P_30",
+            LiveKitPreset::Portrait1080p60 => "PORTRAIT_H264_1080P_60",
+        }
+    }
+}
+
+/// Advanced egress encoding (`EncodingOptions`); a `None` field is left to the egress default.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[non_exhaustive]
+pub struct LiveKitAdvancedEncoding {
+    /// Width, pixels.
+    pub width: Option<u32>,
+    /// Height, pixels.
+    pub height: Option<u32>,
+    /// Colour depth, bits.
+    pub depth: Option<u32>,
+    /// Frames per second.
+    pub framerate: Option<u32>,
+    /// Audio bitrate, kbps.
+    pub audio_bitrate: Option<u32>,
+    /// Audio sample rate, Hz.
+    pub audio_frequency: Option<u32>,
+    /// Video bitrate, kbps.
+    pub video_bitrate: Option<u32>,
+    /// Seconds between key frames.
+    pub key_frame_interval: Option<f64>,
+}
+
+impl LiveKitAdvancedEncoding {
+    /// Width × height at `framerate`, other fields at the egress defaults.
+    #[must_use]
+    pub fn video(width: u32, height: u32, framerate: u32) -> Self {
+        LiveKitAdvancedEncoding {
+            width: Some(width),
+            height: Some(height),
+            framerate: Some(framerate),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the video bitrate (kbps).
+    #[must_use]
+    pub fn video_bitrate(mut self, kbps: u32) -> Self {
+        self.video_bitrate = Some(kbps);
+        self
+    }
+
+    /// Sets the audio bitrate (kbps).
+    #[must_use]
+    pub fn audio_bitrate(mut self, kbps: u32) -> Self {
+        self.audio_bitrate = Some(kbps);
+        self
+    }
+
+    fn to_json(self) -> Value {
+        let mut v = json!({});
+        let ints = [
+            ("width", self.width),
+            ("height", self.height),
+            ("depth", self.depth),
+            ("framerate", self.framerate),
+            ("audio_bitrate", self.audio_bitrate),
+            ("audio_frequency", self.audio_frequency),
+            ("video_bitrate", self.video_bitrate),
+        ];
+        for (k, val) in ints {
+            if let Some(n) = val {
+                set_json(Some(&mut v), k, json!(n));
+            }
+        }
+        if let Some(k) = self.key_frame_interval {
+            set_json(Some(&mut v), "key_frame_interval", json!(k));
+        }
+        v
+    }
+}
+
+/// How a LiveKit recording is encoded.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[non_exhaustive]
+pub enum LiveKitEncoding {
+    /// Send no encoding options: the egress service's default (`H264_720P_30`). The default.
+    #[default]
+    EgressDefault,
+    /// A preset.
+    Preset(LiveKitPreset),
+    /// Explicit settings.
+    Advanced(LiveKitAdvancedEncoding),
+}
+
+/// Recording settings of a [`LiveKitClient`].
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct LiveKitRecordingOptions {
+    /// The encoding (default: the egress service's).
+    pub encoding: LiveKitEncoding,
+}
+
+impl LiveKitRecordingOptions {
+    /// Sets the encoding.
+    #[must_use]
+    pub fn encoding(mut self, encoding: LiveKitEncoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+}
 
 /// A LiveKit server API client (`RoomService` and `Egress`).
 ///
 /// Each call carries a fresh JWT with only the grants it needs: `roomCreate` for create and
 /// delete, `roomList` for get and list, `roomAdmin` scoped to the room for participant calls,
-/// `roomRecord` for Egress.
+/// `roomRecord` for Egress; and an `X-Livekit-Request-Id`, one per logical call and the same on
+/// its retries, as the official server SDKs send.
 #[derive(Debug)]
 pub struct LiveKitClient {
-    http: Http,
-    base: String,
+    base: ClientBase,
+    url: String,
     minter: LiveKitMinter,
-    clock: Arc<dyn Clock>,
     token_ttl_secs: u64,
-    started: IdempotencyCache,
+    recording: LiveKitRecordingOptions,
 }
+
+client_setters!(LiveKitClient, clock: "the tokens' `nbf`/`exp`", random: "request ids, retry jitter");
 
 impl LiveKitClient {
     /// The vendor.
@@ -53,45 +198,28 @@ impl LiveKitClient {
         api_key: impl Into<String>,
         api_secret: impl Into<Secret>,
     ) -> RemoteResult<Self> {
-        let base = parse_base_url(V, base_url)?;
+        let url = parse_base_url(V, base_url)?;
         let minter = LiveKitMinter::new(api_key, api_secret)?;
         Ok(LiveKitClient {
-            http: Http::new(V, HttpOptions::default(), Arc::new(ThreadRandom))?,
-            base,
+            base: ClientBase::new(V)?,
+            url,
             minter,
-            clock: Arc::new(SystemClock),
             token_ttl_secs: 600,
-            started: IdempotencyCache::default(),
+            recording: LiveKitRecordingOptions::default(),
         })
-    }
-
-    /// Replaces the HTTP options.
-    ///
-    /// # Errors
-    /// [`RemoteError::Config`] when the HTTP client cannot be built.
-    pub fn with_http_options(mut self, options: HttpOptions) -> RemoteResult<Self> {
-        self.http = Http::new(V, options, Arc::clone(self.http.random()))?;
-        Ok(self)
-    }
-
-    /// Sets the clock used for the tokens' `nbf`/`exp`.
-    #[must_use]
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// Sets the randomness used for retry jitter.
-    #[must_use]
-    pub fn with_random(mut self, random: Arc<dyn RandomSource>) -> Self {
-        self.http.set_random(random);
-        self
     }
 
     /// Sets the lifetime of the per-call tokens (default 600 s, minimum 1).
     #[must_use]
     pub fn with_token_ttl_secs(mut self, ttl: u64) -> Self {
         self.token_ttl_secs = ttl.max(1);
+        self
+    }
+
+    /// Sets the recording settings (encoding).
+    #[must_use]
+    pub fn with_recording_options(mut self, options: LiveKitRecordingOptions) -> Self {
+        self.recording = options;
         self
     }
 
@@ -110,10 +238,57 @@ impl LiveKitClient {
             .minter
             .encode(
                 &grants,
-                self.clock.now()?,
+                self.base.now()?,
                 std::time::Duration::from_secs(self.token_ttl_secs),
             )?
             .token)
+    }
+
+    /// A fresh request id (`RQ_` and 24 hex digits).
+    fn new_request_id(&self) -> String {
+        let mut b = [0u8; 12];
+        self.base.random().fill(&mut b);
+        format!("RQ_{}", hex(&b))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn twirp_answer(
+        &self,
+        service: &str,
+        method: &str,
+        operation: &'static str,
+        grant: VideoGrant,
+        body: &Value,
+        idempotent: bool,
+        request_id: &str,
+    ) -> Result<Answer, Failure> {
+        let fail = |error| Failure {
+            error,
+            uncertain: false,
+        };
+        let url =
+            join(V, &self.url, &format!("/twirp/livekit.{service}/{method}")).map_err(fail)?;
+        let bearer = HeaderValue::try_from(format!("Bearer {}", self.token(grant).map_err(fail)?))
+            .map_err(|_| {
+                fail(RemoteError::Config {
+                    vendor: V,
+                    reason: "the token is not a valid header value".into(),
+                })
+            })?;
+        let mut bearer = bearer;
+        bearer.set_sensitive(true);
+        let rid = HeaderValue::try_from(request_id).map_err(|_| {
+            fail(RemoteError::Config {
+                vendor: V,
+                reason: "the request id is not a valid header value".into(),
+            })
+        })?;
+        let call = Call::new(Method::POST, url, operation)
+            .header(AUTHORIZATION, bearer)
+            .header(REQUEST_ID, rid)
+            .json(body)
+            .idempotent(idempotent);
+        self.base.http.send_tracked(&call, check).await
     }
 
     async fn twirp<T: DeserializeOwned>(
@@ -122,27 +297,23 @@ impl LiveKitClient {
         method: &str,
         operation: &'static str,
         grant: VideoGrant,
-        body: serde_json::Value,
+        body: Value,
         idempotent: bool,
     ) -> RemoteResult<T> {
-        let url = join(V, &self.base, &format!("/twirp/livekit.{service}/{method}"))?;
-        let bearer =
-            HeaderValue::try_from(format!("Bearer {}", self.token(grant)?)).map_err(|_| {
-                RemoteError::Config {
-                    vendor: V,
-                    reason: "the token is not a valid header value".into(),
-                }
-            })?;
-        let call = Call::new(Method::POST, url, operation)
-            .header(AUTHORIZATION, bearer)
-            .json(&body)
-            .idempotent(idempotent);
-        let answer = self.http.send(&call, check).await?;
-        serde_json::from_slice(&answer.body).map_err(|e| RemoteError::Decode {
-            vendor: V,
-            operation,
-            message: e.to_string(),
-        })
+        let request_id = self.new_request_id();
+        let answer = self
+            .twirp_answer(
+                service,
+                method,
+                operation,
+                grant,
+                &body,
+                idempotent,
+                &request_id,
+            )
+            .await
+            .map_err(|f| f.error)?;
+        decode(&answer, operation)
     }
 
     /// `RoomService/CreateRoom` (idempotent: an existing room keeps its sid, non-zero fields
@@ -154,13 +325,13 @@ impl LiveKitClient {
         require_name(V, "name", &request.name)?;
         let mut body = json!({ "name": request.name });
         if let Some(m) = request.max_participants {
-            super::set_json(Some(&mut body), "max_participants", json!(m));
+            set_json(Some(&mut body), "max_participants", json!(m));
         }
         if let Some(t) = request.empty_timeout_secs {
-            super::set_json(Some(&mut body), "empty_timeout", json!(t));
+            set_json(Some(&mut body), "empty_timeout", json!(t));
         }
         if let Some(m) = &request.metadata {
-            super::set_json(Some(&mut body), "metadata", json!(m));
+            set_json(Some(&mut body), "metadata", json!(m));
         }
         let grant = VideoGrant {
             room_create: true,
@@ -251,12 +422,22 @@ impl LiveKitClient {
     /// `Egress/StartRoomCompositeEgress` with one file output (MP4, or OGG when audio only) at
     /// `output_uri` (empty: the egress default `{room_name}-{time}`), stored by the egress
     /// service's configured storage (a storage URL such as `s3://…` is refused as not
-    /// implemented). Not retried.
+    /// implemented), encoded as [`LiveKitClient::with_recording_options`] says.
+    ///
+    /// Every attempt carries the same `X-Livekit-Request-Id`, so timeouts, resets and 5xx are
+    /// retried: livekit-server answers a repeated request id with the egress it already started.
+    /// With an idempotency key the request id is derived from the room and the key, so **a
+    /// repeated start with the same key — from this process or another — sends the same request
+    /// id and gets the same egress** (while the server remembers the id; this client also
+    /// remembers recent keys). Without a key each call gets a fresh random id.
     ///
     /// # Errors
-    /// [`RemoteError::Unsupported`] for metadata; `not_found` when the room is not active;
-    /// `internal` "egress not connected" without an egress service.
+    /// [`RemoteError::OutcomeUnknown`] when no definite answer came back after the retries
+    /// (with the room and request id); [`RemoteError::Unsupported`] for metadata; `not_found`
+    /// when the room is not active; `internal` "egress not connected" without an egress
+    /// service.
     pub async fn start_recording(&self, request: &RecordingRequest) -> RemoteResult<Recording> {
+        const OP: &str = "recording.start";
         require_name(V, "room", &request.room)?;
         refuse_metadata(V, request)?;
         if let Some(uri) = request.output_uri.as_deref()
@@ -269,12 +450,12 @@ impl LiveKitClient {
             ));
         }
         if let Some(key) = request.idempotency_key.as_deref()
-            && let Some(done) = self.started.get(key)
+            && let Some(done) = self.base.started.get(&request.room, key)
         {
             return Ok(done);
         }
         let file_type = if request.audio_only { "OGG" } else { "MP4" };
-        let body = json!({
+        let mut body = json!({
             "room_name": request.room,
             "layout": request.layout.as_deref().unwrap_or("grid"),
             "audio_only": request.audio_only,
@@ -283,22 +464,52 @@ impl LiveKitClient {
                 "filepath": request.output_uri.as_deref().unwrap_or(""),
             }],
         });
-        let info: WireEgress = self
-            .twirp(
+        match self.recording.encoding {
+            LiveKitEncoding::EgressDefault => {}
+            LiveKitEncoding::Preset(p) => set_json(Some(&mut body), "preset", json!(p.as_str())),
+            LiveKitEncoding::Advanced(a) => set_json(Some(&mut body), "advanced", a.to_json()),
+        }
+        let request_id = match request.idempotency_key.as_deref() {
+            Some(key) => {
+                let d = key_digest(&["livekit-egress", &request.room, key]);
+                format!("RQ_{}", hex(d.get(..12).unwrap_or(&d)))
+            }
+            None => self.new_request_id(),
+        };
+        let unknown = |reason: String| RemoteError::OutcomeUnknown {
+            vendor: V,
+            operation: OP,
+            reason,
+            recovery: Box::new(RecordingRecovery::LiveKit {
+                room: request.room.clone(),
+                request_id: request_id.clone(),
+            }),
+        };
+        let answer = match self
+            .twirp_answer(
                 "Egress",
                 "StartRoomCompositeEgress",
-                "recording.start",
+                OP,
                 record_grant(),
-                body,
-                false,
+                &body,
+                true,
+                &request_id,
             )
-            .await?;
-        let mut rec = info.into_recording();
+            .await
+        {
+            Ok(a) => a,
+            Err(f) if f.uncertain => return Err(unknown(f.error.to_string())),
+            Err(f) => return Err(f.error),
+        };
+        let info: WireEgress = decode(&answer, OP).map_err(|e| unknown(e.to_string()))?;
+        let mut rec = info
+            .into_recording(OP)
+            .map_err(|e| unknown(e.to_string()))?;
         if rec.output_uri.is_none() {
             rec.output_uri.clone_from(&request.output_uri);
         }
         if let Some(key) = request.idempotency_key.as_deref() {
-            self.started.put(key, &rec);
+            self.base.started.put(&request.room, key, &rec);
         }
         Ok(rec)
     }
@@ -306,17 +517,16 @@ impl LiveKitClient {
     /// `Egress/StopEgress`. Not retried.
     ///
     /// # Errors
-    /// [`RemoteError::InvalidRequest`] for another vendor's handle; `failed_precondition` for
-    /// a finished egress; `not_found`; server and transport errors.
-    pub async fn stop_recording(&self, handle: &RecordingHandle) -> RemoteResult<Recording> {
-        let RecordingHandle::LiveKit { egress_id } = handle else {
+    /// [`RemoteError::InvalidRequest`] for another vendor's id; `failed_precondition` for a
+    /// finished egress; `not_found`; server and transport errors.
+    pub async fn stop_recording(&self, recording: &RecordingId) -> RemoteResult<Recording> {
+        let RecordingHandle::LiveKit { egress_id } = own_handle(V, recording)? else {
             return Err(RemoteError::InvalidRequest {
                 vendor: V,
-                field: "handle",
-                reason: "not a LiveKit recording handle".into(),
+                field: "recording",
+                reason: "not a LiveKit recording id".into(),
             });
         };
-        require_name(V, "egress_id", egress_id)?;
         let info: WireEgress = self
             .twirp(
                 "Egress",
@@ -327,7 +537,7 @@ impl LiveKitClient {
                 false,
             )
             .await?;
-        Ok(info.into_recording())
+        info.into_recording("recording.stop")
     }
 
     /// `RoomService/ListParticipants` (an unknown room gives an empty list), paged on the
@@ -386,7 +596,15 @@ impl LiveKitClient {
     }
 }
 
-super::forward_room_service!(LiveKitClient);
+super::service::forward_room_service!(LiveKitClient);
+
+fn decode<T: DeserializeOwned>(answer: &Answer, operation: &'static str) -> RemoteResult<T> {
+    serde_json::from_slice(&answer.body).map_err(|e| RemoteError::Decode {
+        vendor: V,
+        operation,
+        message: e.to_string(),
+    })
+}
 
 fn record_grant() -> VideoGrant {
     VideoGrant {
@@ -421,21 +639,7 @@ fn check(a: &Answer) -> Option<RemoteError> {
         Some((code, msg)) => (Some(code), msg),
         None => (None, a.text_snippet()),
     };
-    if a.status == 401 || a.status == 403 {
-        return Some(RemoteError::Auth {
-            vendor: V,
-            status: a.status,
-            code,
-            message,
-        });
-    }
-    Some(RemoteError::Api {
-        vendor: V,
-        status: a.status,
-        code,
-        message,
-        request_id: a.request_id.clone(),
-    })
+    Some(error_answer(V, a, code, message))
 }
 
 // Lenient wire types: unknown fields ignored, snake_case or camelCase, int64 as string or number.
@@ -541,7 +745,7 @@ struct WireFile {
 }
 
 impl WireEgress {
-    fn into_recording(self) -> Recording {
+    fn into_recording(self, operation: &'static str) -> RemoteResult<Recording> {
         let status = match &self.status {
             None | Some(serde_json::Value::Null) => RecordingStatus::Starting,
             Some(serde_json::Value::Number(n)) => egress_status_number(n.as_i64()),
@@ -553,15 +757,19 @@ impl WireEgress {
             .unwrap_or_default()
             .into_iter()
             .find_map(|f| [f.location, f.filename].into_iter().find(|s| !s.is_empty()));
-        Recording {
-            recording: self.egress_id.clone(),
+        let recording = recording_id(
+            V,
+            operation,
+            RecordingHandle::LiveKit {
+                egress_id: self.egress_id,
+            },
+        )?;
+        Ok(Recording {
+            recording,
             room: self.room_name,
             status,
             output_uri,
-            handle: RecordingHandle::LiveKit {
-                egress_id: self.egress_id,
-            },
-        }
+        })
     }
 }
 
@@ -605,6 +813,9 @@ mod tests {
         assert_eq!(snake.into_room().max_participants, Some(5));
         let e: WireEgress =
             serde_json::from_str(r#"{"egressId":"EG_1","status":2,"roomName":"r"}"#).unwrap();
-        assert_eq!(e.into_recording().status, RecordingStatus::Stopping);
+        assert_eq!(
+            e.into_recording("test").unwrap().status,
+            RecordingStatus::Stopping
+        );
     }
 }

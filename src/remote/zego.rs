@@ -1,23 +1,25 @@
 //! ZEGOCLOUD: the server API (`rtc-api`) and Cloud Recording (`cloudrecord-api`), signed with
 //! `MD5(AppId ‖ SignatureNonce ‖ ServerSecret ‖ Timestamp)` in the query string.
 
-use std::sync::Arc;
+use std::time::Duration;
 
 use md5::{Digest as _, Md5};
 use reqwest::{Method, Url};
 use serde_json::{Value, json};
 
 use super::capabilities::{Capabilities, Operation, Support, capabilities};
-use super::error::{RemoteError, RemoteResult, vendor_lacks};
-use super::http::{Answer, Call, Http, HttpOptions, join, parse_base_url};
-use super::{
-    CreateRoomRequest, IdempotencyCache, Origin, Page, PageRequest, Participant, Recording,
-    RecordingHandle, RecordingRequest, RecordingStatus, Room, refuse_metadata, require_name,
+use super::client::{
+    ClientBase, client_setters, error_answer, hex, own_handle, recording_id, refuse_metadata,
+    require_name, set_json,
 };
-use crate::clock::{Clock, SystemClock};
-use crate::random::{RandomSource, ThreadRandom};
+use super::error::{RemoteError, RemoteResult, vendor_lacks};
+use super::http::{Answer, Call, join, parse_base_url};
+use super::{
+    CreateRoomRequest, Origin, Page, PageRequest, Participant, Recording, RecordingHandle,
+    RecordingId, RecordingRecovery, RecordingRequest, RecordingStatus, Room,
+};
+use crate::Vendor;
 use crate::secret::Secret;
-use crate::vendor::Vendor;
 
 const V: Vendor = Vendor::Zego;
 
@@ -30,17 +32,107 @@ pub fn signature(app_id: u32, nonce: &str, server_secret: &Secret, timestamp: i6
     h.update(nonce.as_bytes());
     h.update(server_secret.as_bytes());
     h.update(timestamp.to_string().as_bytes());
-    let digest = h.finalize();
-    let mut out = String::with_capacity(32);
-    for b in digest.iter() {
-        out.push(hex_digit(b >> 4));
-        out.push(hex_digit(b & 0xf));
-    }
-    out
+    hex(&h.finalize())
 }
 
-fn hex_digit(n: u8) -> char {
-    char::from(if n < 10 { b'0' + n } else { b'a' + n - 10 })
+/// The shortest wait before retrying `action`, from ZEGO's documented rate limit for it
+/// (DescribeUserList 1 call/s per room, CloseRoom 1 call/s per app, DescribeUserNum and
+/// DescribeRecordStatus 10/s, DescribeRoomList 20/s, KickoutUser, StartRecord and StopRecord
+/// 50/s).
+#[must_use]
+fn min_retry_interval(action: &str) -> Duration {
+    match action {
+        "DescribeUserList" | "CloseRoom" => Duration::from_secs(1),
+        "DescribeUserNum" | "DescribeRecordStatus" => Duration::from_millis(100),
+        "DescribeRoomList" => Duration::from_millis(50),
+        _ => Duration::from_millis(20),
+    }
+}
+
+/// The mixed output of a ZEGO recording (`MixOutputVideoConfig`) and its idle limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct ZegoRecordingOptions {
+    /// Width, pixels (default 1280; W×H at most 1920×1080).
+    pub width: u32,
+    /// Height, pixels (default 720).
+    pub height: u32,
+    /// Frames per second (default 15).
+    pub fps: u32,
+    /// Video bitrate, bits per second (default 1,130,000).
+    pub bitrate: u32,
+    /// Seconds with no stream after which ZEGO stops the recording (`MaxIdleTime`, 5–86400;
+    /// default 30).
+    pub max_idle_time_secs: u32,
+}
+
+impl Default for ZegoRecordingOptions {
+    fn default() -> Self {
+        ZegoRecordingOptions {
+            width: 1280,
+            height: 720,
+            fps: 15,
+            bitrate: 1_130_000,
+            max_idle_time_secs: 30,
+        }
+    }
+}
+
+impl ZegoRecordingOptions {
+    /// Sets the resolution.
+    #[must_use]
+    pub fn resolution(mut self, width: u32, height: u32) -> Self {
+        self.width = width;
+        self.height = height;
+        self
+    }
+
+    /// Sets the frame rate.
+    #[must_use]
+    pub fn fps(mut self, fps: u32) -> Self {
+        self.fps = fps;
+        self
+    }
+
+    /// Sets the bitrate, bits per second.
+    #[must_use]
+    pub fn bitrate(mut self, bps: u32) -> Self {
+        self.bitrate = bps;
+        self
+    }
+
+    /// Sets the max idle time, seconds (5–86400).
+    #[must_use]
+    pub fn max_idle_time_secs(mut self, secs: u32) -> Self {
+        self.max_idle_time_secs = secs;
+        self
+    }
+
+    fn check(&self) -> RemoteResult<()> {
+        let bad = |field, reason: &'static str| {
+            Err(RemoteError::InvalidRequest {
+                vendor: V,
+                field,
+                reason: reason.into(),
+            })
+        };
+        if self.width == 0
+            || self.height == 0
+            || self.width.saturating_mul(self.height) > 1920 * 1080
+        {
+            return bad(
+                "resolution",
+                "ZEGO mixes at most 1920×1080 pixels, and not 0",
+            );
+        }
+        if self.fps == 0 || self.bitrate == 0 {
+            return bad("fps", "frame rate and bitrate must not be 0");
+        }
+        if !(5..=86_400).contains(&self.max_idle_time_secs) {
+            return bad("max_idle_time_secs", "ZEGO accepts 5 to 86400 seconds");
+        }
+        Ok(())
+    }
 }
 
 /// Where ZEGO Cloud Recording uploads files (`StorageParams`).
@@ -93,16 +185,17 @@ impl ZegoStorage {
 /// A ZEGOCLOUD server API and Cloud Recording client.
 #[derive(Debug)]
 pub struct ZegoClient {
-    http: Http,
-    rtc_base: String,
-    record_base: String,
+    base: ClientBase,
+    rtc_url: String,
+    record_url: String,
     app_id: u32,
     server_secret: Secret,
-    clock: Arc<dyn Clock>,
     room_list_enabled: bool,
     storage: Option<ZegoStorage>,
-    started: IdempotencyCache,
+    options: ZegoRecordingOptions,
 }
+
+client_setters!(ZegoClient, clock: "`Timestamp`", random: "`SignatureNonce`, retry jitter");
 
 impl ZegoClient {
     /// The vendor.
@@ -128,16 +221,22 @@ impl ZegoClient {
             });
         }
         Ok(ZegoClient {
-            http: Http::new(V, HttpOptions::default(), Arc::new(ThreadRandom))?,
-            rtc_base: parse_base_url(V, rtc_base_url)?,
-            record_base: parse_base_url(V, record_base_url)?,
+            base: ClientBase::new(V)?,
+            rtc_url: parse_base_url(V, rtc_base_url)?,
+            record_url: parse_base_url(V, record_base_url)?,
             app_id,
             server_secret,
-            clock: Arc::new(SystemClock),
             room_list_enabled: false,
             storage: None,
-            started: IdempotencyCache::default(),
+            options: ZegoRecordingOptions::default(),
         })
+    }
+
+    /// Sets the recording settings (resolution, frame rate, bitrate, max idle time).
+    #[must_use]
+    pub fn with_recording_options(mut self, options: ZegoRecordingOptions) -> Self {
+        self.options = options;
+        self
     }
 
     /// Declares that ZEGO enabled `DescribeRoomList` for this app (it is off by default and
@@ -155,29 +254,6 @@ impl ZegoClient {
         self
     }
 
-    /// Replaces the HTTP options.
-    ///
-    /// # Errors
-    /// [`RemoteError::Config`] when the HTTP client cannot be built.
-    pub fn with_http_options(mut self, options: HttpOptions) -> RemoteResult<Self> {
-        self.http = Http::new(V, options, Arc::clone(self.http.random()))?;
-        Ok(self)
-    }
-
-    /// Sets the clock (`Timestamp`).
-    #[must_use]
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// Sets the randomness (`SignatureNonce`, retry jitter).
-    #[must_use]
-    pub fn with_random(mut self, random: Arc<dyn RandomSource>) -> Self {
-        self.http.set_random(random);
-        self
-    }
-
     /// This client's capability table (room list `Real` once enabled, else `Gated`).
     #[must_use]
     pub fn capabilities(&self) -> Capabilities {
@@ -190,13 +266,10 @@ impl ZegoClient {
 
     fn signed_url(&self, base: &str, action: &str, params: &[(&str, &str)]) -> RemoteResult<Url> {
         let mut url = join(V, base, "/")?;
-        let timestamp = self.clock.now()?;
+        let timestamp = self.base.now()?;
         let mut nonce_bytes = [0u8; 8];
-        self.http.random().fill(&mut nonce_bytes);
-        let nonce: String = nonce_bytes
-            .iter()
-            .flat_map(|b| [hex_digit(b >> 4), hex_digit(b & 0xf)])
-            .collect();
+        self.base.random().fill(&mut nonce_bytes);
+        let nonce = hex(&nonce_bytes);
         let sig = signature(self.app_id, &nonce, &self.server_secret, timestamp);
         {
             let mut q = url.query_pairs_mut();
@@ -220,22 +293,36 @@ impl ZegoClient {
         idempotent: bool,
         operation: &'static str,
     ) -> RemoteResult<Value> {
-        let url = self.signed_url(&self.rtc_base, action, params)?;
-        let call = Call::new(Method::GET, url, operation).idempotent(idempotent);
-        let answer = self.http.send(&call, |a| check(a, operation)).await?;
+        let url = self.signed_url(&self.rtc_url, action, params)?;
+        let call = Call::new(Method::GET, url, operation)
+            .idempotent(idempotent)
+            .min_backoff(min_retry_interval(action));
+        let answer = self.base.http.send(&call, |a| check(a, operation)).await?;
         data_of(&answer, operation)
     }
 
+    /// A Cloud Recording call (never retried); the error's flag says whether ZEGO may have
+    /// acted on it.
     async fn record(
         &self,
         action: &str,
         body: &Value,
         operation: &'static str,
-    ) -> RemoteResult<Value> {
-        let url = self.signed_url(&self.record_base, action, &[])?;
-        let call = Call::new(Method::POST, url, operation).json(body);
-        let answer = self.http.send(&call, |a| check(a, operation)).await?;
-        data_of(&answer, operation)
+    ) -> Result<Value, (RemoteError, bool)> {
+        let fail = |e| (e, false);
+        let url = self
+            .signed_url(&self.record_url, action, &[])
+            .map_err(fail)?;
+        let call = Call::new(Method::POST, url, operation)
+            .json(body)
+            .min_backoff(min_retry_interval(action));
+        let answer = self
+            .base
+            .http
+            .send_tracked(&call, |a| check(a, operation))
+            .await
+            .map_err(|f| (f.error, f.uncertain))?;
+        data_of(&answer, operation).map_err(|e| (e, true))
     }
 
     /// No network call: ZEGO has no room-creation API (a room exists while someone is logged
@@ -362,7 +449,9 @@ impl ZegoClient {
             .unwrap_or_default();
         let total = data.get("TotalCount").and_then(Value::as_u64).unwrap_or(0);
         let next_cursor = (index.saturating_mul(size) < total).then(|| (index + 1).to_string());
-        Ok(Page { items, next_cursor })
+        let mut page = Page::new(items, next_cursor);
+        page.total = Some(total);
+        Ok(page)
     }
 
     /// `CloseRoom`: ends the room for everyone. Not retried.
@@ -440,7 +529,7 @@ impl ZegoClient {
             .and_then(Value::as_str)
             .filter(|m| !m.is_empty())
             .map(str::to_owned);
-        Ok(Page { items, next_cursor })
+        Ok(Page::new(items, next_cursor))
     }
 
     /// `KickoutUser` for one user. Not retried.
@@ -461,13 +550,23 @@ impl ZegoClient {
     }
 
     /// Cloud Recording `StartRecord`, mixed mode (`RecordMode` 2), output stream
-    /// `<room>_mix`, MP4 (MP3 when audio only) into `OutputFolder` = `output_uri`. Not retried.
+    /// `<room>_mix`, MP4 (MP3 when audio only) into `OutputFolder` = `output_uri`, with the
+    /// video settings of [`ZegoClient::with_recording_options`] (default 1280×720, 15 fps,
+    /// 1.13 Mbps, 30 s max idle time).
+    ///
+    /// Never retried: ZEGO has no idempotency for `StartRecord`, so a second attempt could
+    /// start a second task. When the request was sent but no definite answer came back, the
+    /// error is [`RemoteError::OutcomeUnknown`] naming the room. **A repeated start with the
+    /// same idempotency key** returns the first recording only from this client's memory;
+    /// another process starts a second task.
     ///
     /// # Errors
     /// [`RemoteError::Config`] without [`ZegoClient::with_recording`];
     /// [`RemoteError::Unsupported`] for metadata; [`RemoteError::InvalidRequest`] for an
-    /// unknown layout; API and transport errors.
+    /// unknown layout or bad recording options; [`RemoteError::OutcomeUnknown`]; API and
+    /// transport errors.
     pub async fn start_recording(&self, request: &RecordingRequest) -> RemoteResult<Recording> {
+        const OP: &str = "recording.start";
         require_name(V, "room", &request.room)?;
         refuse_metadata(V, request)?;
         let storage = self.storage.as_ref().ok_or_else(|| RemoteError::Config {
@@ -475,8 +574,17 @@ impl ZegoClient {
             reason: "recording needs storage settings: call with_recording(ZegoStorage::new(..))"
                 .into(),
         })?;
+        self.options.check()?;
+        if storage.vendor == 10 && storage.endpoint.is_none() {
+            return Err(RemoteError::Config {
+                vendor: V,
+                reason:
+                    "storage vendor 10 (S3-compatible) needs an endpoint: ZegoStorage::endpoint(..)"
+                        .into(),
+            });
+        }
         if let Some(key) = request.idempotency_key.as_deref()
-            && let Some(done) = self.started.get(key)
+            && let Some(done) = self.base.started.get(&request.room, key)
         {
             return Ok(done);
         }
@@ -496,13 +604,14 @@ impl ZegoClient {
                 });
             }
         };
+        let o = self.options;
         let mut mix =
             json!({"MixMode": mix_mode, "MixOutputStreamId": format!("{}_mix", request.room)});
         if !request.audio_only {
-            super::set_json(
+            set_json(
                 Some(&mut mix),
                 "MixOutputVideoConfig",
-                json!({"Width": 1280, "Height": 720, "Fps": 15, "Bitrate": 1_130_000}),
+                json!({"Width": o.width, "Height": o.height, "Fps": o.fps, "Bitrate": o.bitrate}),
             );
         }
         let mut storage_params = json!({
@@ -513,44 +622,56 @@ impl ZegoClient {
             "AccessKeySecret": storage.access_key_secret.expose(),
         });
         if let Some(endpoint) = &storage.endpoint {
-            super::set_json(Some(&mut storage_params), "EndPoint", json!(endpoint));
+            set_json(Some(&mut storage_params), "EndPoint", json!(endpoint));
         }
         let mut output =
             json!({"OutputFileFormat": if request.audio_only { "mp3" } else { "mp4" }});
         if let Some(folder) = &request.output_uri {
-            super::set_json(Some(&mut output), "OutputFolder", json!(folder));
+            set_json(Some(&mut output), "OutputFolder", json!(folder));
         }
         let body = json!({
             "RoomId": request.room,
             "RecordInputParams": {
                 "RecordMode": 2,
                 "StreamType": if request.audio_only { 1 } else { 3 },
-                "MaxIdleTime": 30,
+                "MaxIdleTime": o.max_idle_time_secs,
                 "MixConfig": mix,
             },
             "RecordOutputParams": output,
             "StorageParams": storage_params,
         });
-        let data = self.record("StartRecord", &body, "recording.start").await?;
+        let unknown = |reason: String| RemoteError::OutcomeUnknown {
+            vendor: V,
+            operation: OP,
+            reason,
+            recovery: Box::new(RecordingRecovery::Zego {
+                room: request.room.clone(),
+            }),
+        };
+        let data = match self.record("StartRecord", &body, OP).await {
+            Ok(d) => d,
+            Err((e, true)) => return Err(unknown(e.to_string())),
+            Err((e, false)) => return Err(e),
+        };
         let task_id = data
             .get("TaskId")
             .and_then(Value::as_str)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| RemoteError::Decode {
-                vendor: V,
-                operation: "recording.start",
-                message: "the answer has no Data.TaskId".into(),
-            })?
+            .ok_or_else(|| unknown("the answer has no Data.TaskId".into()))?
             .to_owned();
+        let handle = RecordingHandle::Zego {
+            task_id,
+            room: request.room.clone(),
+        };
+        let recording = recording_id(V, OP, handle).map_err(|e| unknown(e.to_string()))?;
         let rec = Recording {
-            recording: task_id.clone(),
+            recording,
             room: request.room.clone(),
             status: RecordingStatus::Starting,
             output_uri: request.output_uri.clone(),
-            handle: RecordingHandle::Zego { task_id },
         };
         if let Some(key) = request.idempotency_key.as_deref() {
-            self.started.put(key, &rec);
+            self.base.started.put(&request.room, key, &rec);
         }
         Ok(rec)
     }
@@ -558,33 +679,32 @@ impl ZegoClient {
     /// Cloud Recording `StopRecord` (files upload after stop). Not retried.
     ///
     /// # Errors
-    /// [`RemoteError::InvalidRequest`] for another vendor's handle; API and transport errors.
-    pub async fn stop_recording(&self, handle: &RecordingHandle) -> RemoteResult<Recording> {
-        let RecordingHandle::Zego { task_id } = handle else {
+    /// [`RemoteError::InvalidRequest`] for another vendor's id; API and transport errors.
+    pub async fn stop_recording(&self, recording: &RecordingId) -> RemoteResult<Recording> {
+        let RecordingHandle::Zego { task_id, room } = own_handle(V, recording)? else {
             return Err(RemoteError::InvalidRequest {
                 vendor: V,
-                field: "handle",
-                reason: "not a ZEGO recording handle".into(),
+                field: "recording",
+                reason: "not a ZEGO recording id".into(),
             });
         };
-        require_name(V, "task_id", task_id)?;
         self.record(
             "StopRecord",
             &json!({ "TaskId": task_id }),
             "recording.stop",
         )
-        .await?;
+        .await
+        .map_err(|(e, _)| e)?;
         Ok(Recording {
-            recording: task_id.clone(),
-            room: String::new(),
+            recording: recording.clone(),
+            room: room.clone(),
             status: RecordingStatus::Stopping,
             output_uri: None,
-            handle: handle.clone(),
         })
     }
 }
 
-super::forward_room_service!(ZegoClient);
+super::service::forward_room_service!(ZegoClient);
 
 fn room(name: &str, count: Option<u32>, origin: Origin) -> Room {
     Room {
@@ -611,13 +731,7 @@ fn data_of(answer: &Answer, operation: &'static str) -> RemoteResult<Value> {
 /// ZEGO answers HTTP 200 with `{Code, Message, RequestId, Data}`; success is `Code == 0`.
 fn check(a: &Answer, operation: &'static str) -> Option<RemoteError> {
     if !(200..300).contains(&a.status) {
-        return Some(RemoteError::Api {
-            vendor: V,
-            status: a.status,
-            code: None,
-            message: a.text_snippet(),
-            request_id: a.request_id.clone(),
-        });
+        return Some(error_answer(V, a, None, a.text_snippet()));
     }
     let Some(v) = a.json() else {
         return Some(RemoteError::Decode {

@@ -7,14 +7,29 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{FromRequest, Request};
-use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::error::ApiError;
 use crate::vendor::Vendor;
+
+/// Why a body was refused: a stable code (`invalid_json`, `invalid_request`) and a message that
+/// names the problem. The gateway answers it as a 400.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyError {
+    /// Stable code.
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for BodyError {}
 
 /// `POST /v1/rtc/room/create`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -166,8 +181,11 @@ pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 /// when `empty_is_object`.
 ///
 /// # Errors
-/// 400 `invalid_json` (syntax, wrong type, unknown or missing field).
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], empty_is_object: bool) -> Result<T, ApiError> {
+/// `invalid_json` (syntax, wrong type, unknown or missing field).
+pub fn parse_json<T: DeserializeOwned>(
+    bytes: &[u8],
+    empty_is_object: bool,
+) -> Result<T, BodyError> {
     let bytes: &[u8] = if empty_is_object && bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
@@ -179,19 +197,18 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], empty_is_object: bool) -> R
             serde_json::error::Category::Eof => "truncated JSON body",
             _ => "malformed JSON body",
         };
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            format!("{what}: {e}"),
-        )
+        BodyError {
+            code: "invalid_json",
+            message: format!("{what}: {e}"),
+        }
     })
 }
 
 /// Every body parser, by name: what the fuzz target and its replay test run.
 ///
 /// # Errors
-/// The parser's 400, or `invalid_request` for an unknown parser name.
-pub fn parse_any(kind: &str, bytes: &[u8]) -> Result<(), ApiError> {
+/// The parser's error, or `invalid_request` for an unknown parser name.
+pub fn parse_any(kind: &str, bytes: &[u8]) -> Result<(), BodyError> {
     match kind {
         "room.create" => parse_json::<CreateRoomBody>(bytes, false).map(drop),
         "token.issue" => parse_json::<IssueTokenBody>(bytes, false).map(drop),
@@ -199,7 +216,10 @@ pub fn parse_any(kind: &str, bytes: &[u8]) -> Result<(), ApiError> {
         "recording.stop" => parse_json::<StopRecordingBody>(bytes, true).map(drop),
         "participant.kick" => parse_json::<KickBody>(bytes, false).map(drop),
         "createToken" => parse_json::<CreateTokenBody>(bytes, false).map(drop),
-        _ => Err(ApiError::invalid("unknown body kind")),
+        _ => Err(BodyError {
+            code: "invalid_request",
+            message: "unknown body kind".into(),
+        }),
     }
 }
 
@@ -212,11 +232,6 @@ pub const BODY_KINDS: [&str; 6] = [
     "participant.kick",
     "createToken",
 ];
-
-/// The JSON extractor of the gateway: content type checked, body read within the limit, parsed
-/// with [`parse_json`]. `Idempotency-Key` is read by the handlers from the headers.
-#[derive(Debug, Clone)]
-pub struct Body<T>(pub T);
 
 /// Bodies that may be empty (read as `{}`).
 pub trait EmptyAllowed {
@@ -231,57 +246,6 @@ impl EmptyAllowed for KickBody {}
 impl EmptyAllowed for CreateTokenBody {}
 impl EmptyAllowed for StopRecordingBody {
     const EMPTY_IS_OBJECT: bool = true;
-}
-
-/// The body limit in force, set by the router as a request extension.
-#[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
-
-impl<S, T> FromRequest<S> for Body<T>
-where
-    S: Send + Sync,
-    T: DeserializeOwned + EmptyAllowed,
-{
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let limit = req
-            .extensions()
-            .get::<BodyLimit>()
-            .map_or(DEFAULT_BODY_LIMIT, |l| l.0);
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let bytes = axum::body::to_bytes(req.into_body(), limit)
-            .await
-            .map_err(|_| too_large(limit))?;
-        if !(bytes.is_empty() && T::EMPTY_IS_OBJECT) {
-            let json = content_type.as_deref().is_some_and(|ct| {
-                let essence = ct.split(';').next().unwrap_or_default().trim();
-                essence.eq_ignore_ascii_case("application/json")
-            });
-            if !json {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "unsupported_media_type",
-                    "the body must be JSON with `Content-Type: application/json`",
-                ));
-            }
-        }
-        parse_json(&bytes, T::EMPTY_IS_OBJECT).map(Body)
-    }
-}
-
-/// 400 `body_too_large`.
-pub(crate) fn too_large(limit: usize) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "body_too_large",
-        format!("the request body is larger than the limit of {limit} bytes"),
-    )
-    .with("limit", limit)
 }
 
 #[cfg(test)]

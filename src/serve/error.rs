@@ -28,6 +28,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
+use super::body::BodyError;
 use super::store::StoreError;
 use crate::error::{Error, ErrorKind};
 use crate::remote::{RemoteError, UnsupportedReason};
@@ -165,6 +166,12 @@ impl IntoResponse for ApiError {
         }
         response.extensions_mut().insert(ErrorBody(body));
         response
+    }
+}
+
+impl From<BodyError> for ApiError {
+    fn from(e: BodyError) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, e.code, e.message)
     }
 }
 

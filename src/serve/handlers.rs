@@ -15,10 +15,11 @@ use serde_json::{Map, Value, json};
 use super::AppState;
 use super::auth::Caller;
 use super::body::{
-    Body, CreateRoomBody, CreateTokenBody, IssueTokenBody, KickBody, StartRecordingBody,
+    CreateRoomBody, CreateTokenBody, IssueTokenBody, KickBody, StartRecordingBody,
     StopRecordingBody,
 };
 use super::error::{ApiError, ApiResult};
+use super::extract::Body;
 use super::idempotency;
 use super::ids::{self, MAX_ROOM_NAME, RoomId};
 use super::store::{RecordingRecord, RoomRecord};
@@ -672,7 +673,7 @@ async fn start_recording(
             service.start_recording(&req),
         )
         .await?;
-    let id = ids::recording_id(&rec.handle);
+    let id = ids::recording_id(&rec);
     let now = state.now()?;
     let record = RecordingRecord {
         id: id.clone(),
@@ -717,11 +718,11 @@ pub(crate) async fn recording_stop(
 }
 
 async fn stop_recording(state: &AppState, id: String) -> ApiResult<(StatusCode, Value)> {
-    let (vendor, handle) =
-        ids::parse_recording_id(&id).map_err(|e| ApiError::field("recording", e.to_string()))?;
+    let rid = ids::parse_recording_id(&id).map_err(|e| ApiError::field("recording", e))?;
+    let vendor = rid.vendor();
     let service = state.service(vendor)?;
     let rec = state
-        .call(vendor, "recording.stop", service.stop_recording(&handle))
+        .call(vendor, "recording.stop", service.stop_recording(&rid))
         .await?;
     let stored = state.store.get_recording(&id).await.ok().flatten();
     // The room: from the record of the start, else as the vendor reports it (ZEGO's stop

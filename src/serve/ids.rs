@@ -7,7 +7,7 @@ use std::str::FromStr;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::remote::RecordingHandle;
+use crate::remote::{Recording, RecordingId};
 use crate::vendor::Vendor;
 
 /// The longest room name accepted (LiveKit's limit; Agora's and ZEGO's are shorter and checked
@@ -104,81 +104,20 @@ fn name_part(s: &str) -> &str {
     s.rsplit('.').next().unwrap_or_default()
 }
 
-/// The recording id of a handle: `rec1.<base64url(JSON of the handle)>`.
+/// The recording id of a started recording: `remote`'s [`RecordingId`], everything stop needs.
 ///
-/// This is the one place that knows how a recording id is made; when `remote` provides its own
-/// recording id type, this and [`parse_recording_id`] become calls to it.
+/// This and [`parse_recording_id`] are the only places the gateway touches the id's format.
 #[must_use]
-pub fn recording_id(handle: &RecordingHandle) -> String {
-    let json = match handle {
-        RecordingHandle::LiveKit { egress_id } => {
-            serde_json::json!({"vendor": "livekit", "egress_id": egress_id})
-        }
-        RecordingHandle::Agora {
-            resource_id,
-            sid,
-            mode,
-            cname,
-            uid,
-        } => serde_json::json!({
-            "vendor": "agora", "resource_id": resource_id, "sid": sid, "mode": mode,
-            "cname": cname, "uid": uid,
-        }),
-        RecordingHandle::Zego { task_id } => {
-            serde_json::json!({"vendor": "zego", "task_id": task_id})
-        }
-    };
-    format!(
-        "rec1.{}",
-        URL_SAFE_NO_PAD.encode(json.to_string().as_bytes())
-    )
+pub fn recording_id(recording: &Recording) -> String {
+    recording.recording.to_string()
 }
 
-/// The handle in a recording id made by [`recording_id`].
+/// The recording id in a path.
 ///
 /// # Errors
-/// [`IdError`] for anything else.
-pub fn parse_recording_id(id: &str) -> Result<(Vendor, RecordingHandle), IdError> {
-    const BAD: IdError =
-        IdError("not a recording id: pass the `recording` that recording.start returned");
-    if id.len() > 4096 {
-        return Err(IdError("recording id too long"));
-    }
-    let b64 = id.strip_prefix("rec1.").ok_or(BAD)?;
-    let bytes = URL_SAFE_NO_PAD.decode(b64).map_err(|_| BAD)?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| BAD)?;
-    let obj = v.as_object().ok_or(BAD)?;
-    let field = |k: &str| -> Result<String, IdError> {
-        obj.get(k)
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned)
-            .ok_or(BAD)
-    };
-    let vendor = vendor_from_code(&field("vendor")?).ok_or(BAD)?;
-    let expected_keys: &[&str] = match vendor {
-        Vendor::LiveKit => &["vendor", "egress_id"],
-        Vendor::Agora => &["vendor", "resource_id", "sid", "mode", "cname", "uid"],
-        Vendor::Zego => &["vendor", "task_id"],
-    };
-    if obj.len() != expected_keys.len() {
-        return Err(BAD);
-    }
-    let handle = match vendor {
-        Vendor::LiveKit => RecordingHandle::LiveKit {
-            egress_id: field("egress_id")?,
-        },
-        Vendor::Agora => RecordingHandle::Agora {
-            resource_id: field("resource_id")?,
-            sid: field("sid")?,
-            mode: field("mode")?,
-            cname: field("cname")?,
-            uid: field("uid")?,
-        },
-        Vendor::Zego => RecordingHandle::Zego {
-            task_id: field("task_id")?,
-        },
-    };
-    Ok((vendor, handle))
+/// The parser's message, naming what is wrong.
+pub fn parse_recording_id(id: &str) -> Result<RecordingId, String> {
+    id.parse::<RecordingId>().map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -204,30 +143,5 @@ mod tests {
         assert!("r1.nope.YQ".parse::<RoomId>().is_err());
         assert!("r1.livekit.".parse::<RoomId>().is_err());
         assert!("r1.livekit.YR".parse::<RoomId>().is_err(), "non-canonical");
-    }
-
-    #[test]
-    fn recording_ids_round_trip() {
-        for h in [
-            RecordingHandle::LiveKit {
-                egress_id: "EG_1".into(),
-            },
-            RecordingHandle::Agora {
-                resource_id: "r".into(),
-                sid: "s".into(),
-                mode: "mix".into(),
-                cname: "c".into(),
-                uid: "7".into(),
-            },
-            RecordingHandle::Zego {
-                task_id: "t".into(),
-            },
-        ] {
-            let id = recording_id(&h);
-            let (_, back) = parse_recording_id(&id).unwrap();
-            assert_eq!(back, h);
-        }
-        assert!(parse_recording_id("EG_1").is_err());
-        assert!(parse_recording_id("rec1.e30").is_err());
     }
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::fields::{Field, Shape};
 use crate::json;
 use crate::vendor::Vendor;
 
@@ -22,6 +23,7 @@ use crate::vendor::Vendor;
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PrivilegePayload {
     /// The only room the token may log in to; `""` means no room restriction.
@@ -106,6 +108,31 @@ impl PrivilegePayload {
         Self::parse_with_serde(payload)
     }
 
+    /// Reads a privilege payload a caller hands to a minter, in its wire form
+    /// (`{"room_id":"r","privilege":{"1":1,"2":0},"stream_id_list":null}`). Unlike
+    /// [`PrivilegePayload::parse`] (the decoder's reading, which tolerates what ZEGO's server
+    /// tolerates), a key the payload does not define, at the top or inside `privilege` (only
+    /// `"1"` and `"2"` exist), is refused with the closest known key.
+    ///
+    /// # Errors
+    /// [`Error::UnknownField`] for an unknown key; [`Error::InvalidRequest`] (field `payload`)
+    /// for text that is not a privilege payload.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let value = crate::fields::object_value(text, Some(Vendor::Zego), "payload")?;
+        crate::fields::refuse_unknown(&value, &SHAPE, Some(Vendor::Zego), "privilege payload")?;
+        Self::parse_with_serde(text).map_err(|e| match e {
+            Error::Malformed { reason, .. } => Error::request(Vendor::Zego, "payload", reason),
+            other => other,
+        })
+    }
+
+    /// The payload keys this type does not define (for decoders: kept and listed, not refused).
+    pub(crate) fn unknown_keys(payload: &str) -> Vec<crate::fields::UnknownKey> {
+        serde_json::from_str::<serde_json::Value>(payload)
+            .map(|v| crate::fields::unknown_keys(&v, &SHAPE))
+            .unwrap_or_default()
+    }
+
     /// [`PrivilegePayload::parse`] through serde_json only (the general path, and the reference
     /// the fast path is tested against).
     pub(super) fn parse_with_serde(payload: &str) -> Result<Self> {
@@ -135,6 +162,15 @@ impl PrivilegePayload {
         })
     }
 }
+
+static FLAGS: Shape = Shape::Object(&[Field::leaf("1"), Field::leaf("2")]);
+
+/// The keys of the wire form.
+static SHAPE: Shape = Shape::Object(&[
+    Field::leaf("room_id"),
+    Field::nested("privilege", None, &FLAGS),
+    Field::leaf("stream_id_list"),
+]);
 
 /// The wire shape of a privilege payload, for parsing (unknown keys are ignored).
 #[derive(Deserialize)]
@@ -250,5 +286,45 @@ mod tests {
         assert!(PrivilegePayload::parse("hello world").is_err());
         assert!(Payload::raw_json("hello").is_err());
         assert!(Payload::raw_json("{}").is_ok());
+    }
+
+    #[test]
+    fn from_json_refuses_unknown_keys() {
+        let ok = PrivilegePayload::from_json(
+            r#"{"room_id":"r","privilege":{"1":1,"2":1},"stream_id_list":null}"#,
+        )
+        .unwrap();
+        assert_eq!(ok, PrivilegePayload::new("r").publish_stream(true));
+        for (text, path, closest) in [
+            (
+                r#"{"room_id":"r","privilege":{"1":1,"3":1}}"#,
+                "privilege.3",
+                "1",
+            ),
+            (r#"{"room":"r","privilege":{}}"#, "room", "room_id"),
+            (
+                r#"{"room_id":"r","privilege":{},"stream_ids":[]}"#,
+                "stream_ids",
+                "stream_id_list",
+            ),
+        ] {
+            let e = PrivilegePayload::from_json(text).unwrap_err();
+            assert!(
+                matches!(&e, Error::UnknownField { path: p, closest: Some(c), .. } if p == path && *c == closest),
+                "{text}: {e:?}"
+            );
+            // The decoder's reading keeps tolerating them.
+            assert!(
+                PrivilegePayload::parse(text).is_ok() || path == "room",
+                "{text}"
+            );
+        }
+        assert!(matches!(
+            PrivilegePayload::from_json(r#"{"room_id":"r","privilege":{"1":2}}"#),
+            Err(Error::InvalidRequest {
+                field: "payload",
+                ..
+            })
+        ));
     }
 }

@@ -17,6 +17,7 @@ use super::payload::PrivilegePayload;
 use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, MAX_USER_ID_LEN, Mode, check_secret};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
+use crate::fields::{self, Field, Shape, UnknownKey};
 use crate::secret::Secret;
 use crate::vendor::Vendor;
 
@@ -89,11 +90,38 @@ pub struct DecodedToken {
     pub warnings: Vec<DecodeWarning>,
 }
 
+static CLAIMS: Shape = Shape::Object(&[
+    Field::leaf("app_id"),
+    Field::leaf("user_id"),
+    Field::leaf("nonce"),
+    Field::leaf("ctime"),
+    Field::leaf("expire"),
+    Field::leaf("payload"),
+]);
+
 impl DecodedToken {
     /// The outer (and, after decoding, equal inner) expiry, Unix seconds.
     #[must_use]
     pub fn expire(&self) -> i64 {
         self.expires_at
+    }
+
+    /// The keys of the plaintext claims, and of a privilege payload, that rtcmint does not know
+    /// (kept in [`DecodedToken::plaintext`] and the payload, never dropped). Payload keys are
+    /// prefixed `payload.`; a raw (non-privilege) payload is free-form and not checked. Computed
+    /// on demand, so verifying stays as fast as before.
+    #[must_use]
+    pub fn unknown_keys(&self) -> Vec<UnknownKey> {
+        let mut out = serde_json::from_str::<serde_json::Value>(&self.plaintext)
+            .map(|v| fields::unknown_keys(&v, &CLAIMS))
+            .unwrap_or_default();
+        if self.privilege.is_some() {
+            for mut u in PrivilegePayload::unknown_keys(self.claims.payload_str()) {
+                u.path.insert_str(0, "payload.");
+                out.push(u);
+            }
+        }
+        out
     }
 }
 

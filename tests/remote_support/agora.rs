@@ -50,6 +50,11 @@ pub struct AgoraState {
     pub sessions: HashMap<String, Session>,
     /// Seconds the double's clock jumps right after an acquire (to test the 5-minute window).
     pub jump_after_acquire: i64,
+    /// Leave `resourceId`/`sid` out of the code 7 and 53 answers (the real service names the
+    /// running session in its error bodies; this tests the case where it does not).
+    pub errors_omit_session: bool,
+    /// The longest audience list returned (Agora: 10,000); `audience_total` has the real count.
+    pub audience_cap: Option<usize>,
     next_id: u64,
 }
 
@@ -93,6 +98,17 @@ fn code(status: u16, code: u32, reason: &str) -> Response {
 
 async fn handle(
     State(d): State<Arc<AgoraDouble>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let r = handle_inner(Arc::clone(&d), method, uri, headers, body).await;
+    d.common.after(r).await
+}
+
+async fn handle_inner(
+    d: Arc<AgoraDouble>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -162,11 +178,12 @@ async fn handle(
                 Some(c) if !c.users.is_empty() || !c.audience.is_empty() => {
                     if c.mode == 2 {
                         let audience: &[u32] = if hosts_only { &[] } else { &c.audience };
+                        let cap = s.audience_cap.unwrap_or(10_000).min(audience.len());
                         json_resp(
                             200,
                             &json!({"success": true, "data": {
                             "channel_exist": true, "mode": 2, "broadcasters": c.users,
-                            "audience": audience, "audience_total": audience.len()}}),
+                            "audience": &audience[..cap], "audience_total": audience.len()}}),
                         )
                     } else {
                         json_resp(
@@ -242,6 +259,37 @@ async fn handle(
             s.rules.push(json!({"id": id, "appid": APP_ID, "uid": uid, "cname": cname, "seconds": secs, "privileges": privileges}));
             json_resp(200, &json!({"status": "success", "id": id}))
         }
+        (
+            "GET",
+            [
+                "v1",
+                "apps",
+                appid,
+                "cloud_recording",
+                "resourceid",
+                rid,
+                "sid",
+                sid,
+                "mode",
+                mode,
+                "query",
+            ],
+        ) => {
+            if *appid != APP_ID {
+                return msg(400, "invalid appid");
+            }
+            match s.sessions.get(*sid) {
+                Some(x) if !x.stopped && x.resource_id == *rid && x.mode == *mode => json_resp(
+                    200,
+                    &json!({"resourceId": rid, "sid": sid, "serverResponse": {"status": 5, "fileListMode": "string", "fileList": "", "sliceStartTime": 0}}),
+                ),
+                _ => json_resp(
+                    404,
+                    &json!({"resourceId": rid, "sid": sid, "code": 404,
+                    "serverResponse": {"message": "failed to find worker"}}),
+                ),
+            }
+        }
         ("POST", ["v1", "apps", appid, "cloud_recording", rest @ ..]) => {
             if *appid != APP_ID {
                 return msg(400, "invalid appid");
@@ -300,14 +348,40 @@ async fn handle(
                     if res.cname != cname || res.uid != uid {
                         return code(400, 432, "parameters do not match the resourceId");
                     }
+                    let omit = s.errors_omit_session;
+                    let running = |code: u32, reason: &str, rid: &str, sid: &str| {
+                        let mut v = json!({"code": code, "reason": reason});
+                        if !omit {
+                            v["resourceId"] = json!(rid);
+                            v["sid"] = json!(sid);
+                        }
+                        json_resp(400, &v)
+                    };
                     if res.used {
-                        return code(400, 7, "recording is already running with this resourceId");
+                        let sid = s
+                            .sessions
+                            .iter()
+                            .find(|(_, x)| x.resource_id == *rid)
+                            .map(|(k, _)| k.clone())
+                            .unwrap_or_default();
+                        return running(
+                            7,
+                            "recording is already running with this resourceId",
+                            rid,
+                            &sid,
+                        );
                     }
-                    if s.sessions
-                        .values()
-                        .any(|x| !x.stopped && x.cname == cname && x.uid == uid)
+                    if let Some((sid, x)) = s
+                        .sessions
+                        .iter()
+                        .find(|(_, x)| !x.stopped && x.cname == cname && x.uid == uid)
                     {
-                        return code(400, 53, "recording is already running: use another uid");
+                        return running(
+                            53,
+                            "recording is already running: use another uid",
+                            &x.resource_id,
+                            sid,
+                        );
                     }
                     let st = b.pointer("/clientRequest/storageConfig");
                     let ok = st.is_some_and(|st| {

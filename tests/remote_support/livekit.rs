@@ -51,6 +51,11 @@ pub struct LkState {
     pub egress_disconnected: bool,
     /// Emit camelCase names and int64 numbers (like pbjson) instead of the server's defaults.
     pub camel_case: bool,
+    /// `(rpc, X-Livekit-Request-Id)` of every request, in order.
+    pub request_ids: Vec<(String, String)>,
+    /// Start request id → the egress it started: a repeated id gets the same egress back
+    /// (what livekit-server does with `X-Livekit-Request-Id`).
+    pub egress_by_request: BTreeMap<String, String>,
     next_id: u64,
 }
 
@@ -245,6 +250,17 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let r = handle_inner(Arc::clone(&d), method, uri, headers, body).await;
+    d.common.after(r).await
+}
+
+async fn handle_inner(
+    d: Arc<LiveKitDouble>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if let Some(r) = d.common.before(&method, &uri).await {
         return r;
     }
@@ -309,6 +325,10 @@ async fn handle(
 
     let mut s = d.state.lock().unwrap();
     let camel = s.camel_case;
+    let request_id = header(&headers, "x-livekit-request-id")
+        .unwrap_or("")
+        .to_owned();
+    s.request_ids.push((rpc.to_owned(), request_id.clone()));
     match (service, rpc) {
         ("RoomService", "CreateRoom") => {
             if !video.room_create {
@@ -417,6 +437,10 @@ async fn handle(
             }
             match rpc {
                 "StartRoomCompositeEgress" => {
+                    if let Some(id) = s.egress_by_request.get(&request_id).cloned() {
+                        let e = s.egress.get(&id).unwrap();
+                        return json_resp(200, &egress_json(camel, &id, e));
+                    }
                     let room_name = str_field(&req, "room_name", "roomName");
                     let Some(room_id) = s.rooms.get(&room_name).map(|r| r.sid.clone()) else {
                         return twirp("not_found", "requested room does not exist");
@@ -445,6 +469,9 @@ async fn handle(
                         request: req.clone(),
                     };
                     let out = egress_json(camel, &id, &e);
+                    if !request_id.is_empty() {
+                        s.egress_by_request.insert(request_id.clone(), id.clone());
+                    }
                     s.egress.insert(id, e);
                     json_resp(200, &out)
                 }

@@ -79,6 +79,10 @@ impl Fault {
 #[derive(Debug, Default)]
 pub struct Common {
     faults: Mutex<VecDeque<Fault>>,
+    /// Faults applied after the handler ran: the vendor acted, the client sees this instead.
+    faults_after: Mutex<VecDeque<Fault>>,
+    /// Arrival times of the requests, in the order of `log`.
+    times: Mutex<Vec<std::time::Instant>>,
     resets: Arc<AtomicU32>,
     log: Mutex<Vec<String>>,
     /// The double's clock, Unix seconds; 0 means the system clock.
@@ -88,6 +92,37 @@ pub struct Common {
 impl Common {
     pub fn push_fault(&self, fault: Fault) {
         self.faults.lock().unwrap().push_back(fault);
+    }
+
+    /// Queues a fault for the next request that the handler has *acted on*: a `Respond`
+    /// replaces its answer (a 504 after the vendor started something), a `Slow` delays it
+    /// (the client times out after the vendor acted).
+    pub fn push_fault_after(&self, fault: Fault) {
+        self.faults_after.lock().unwrap().push_back(fault);
+    }
+
+    /// Time between the arrivals of requests `i` and `j` of the log.
+    pub fn gap(&self, i: usize, j: usize) -> Duration {
+        let t = self.times.lock().unwrap();
+        t[j].duration_since(t[i])
+    }
+
+    /// Applies the next after-fault to a handler's answer.
+    pub async fn after(&self, response: Response) -> Response {
+        let fault = self.faults_after.lock().unwrap().pop_front();
+        match fault {
+            None | Some(Fault::Malformed) => response,
+            Some(Fault::Slow(d)) => {
+                tokio::time::sleep(d).await;
+                response
+            }
+            Some(Fault::Respond {
+                status,
+                content_type,
+                body,
+                ..
+            }) => respond(status, content_type, &body),
+        }
     }
 
     /// Resets (closes without answering) the next `n` connections.
@@ -124,6 +159,7 @@ impl Common {
             .lock()
             .unwrap()
             .push(format!("{method} {}", uri.path()));
+        self.times.lock().unwrap().push(std::time::Instant::now());
         let fault = self.faults.lock().unwrap().pop_front();
         match fault {
             None => None,

@@ -76,6 +76,17 @@ async fn handle(
     State(d): State<Arc<ZegoDouble>>,
     method: Method,
     uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let r = handle_inner(Arc::clone(&d), method, uri, headers, body).await;
+    d.common.after(r).await
+}
+
+async fn handle_inner(
+    d: Arc<ZegoDouble>,
+    method: Method,
+    uri: Uri,
     _headers: HeaderMap,
     body: Bytes,
 ) -> Response {

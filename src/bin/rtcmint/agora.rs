@@ -187,7 +187,7 @@ pub struct Mint {
     /// RTC role.
     #[arg(long, value_enum, default_value = "publisher")]
     role: Role,
-    /// Token lifetime: seconds or 90s, 10m, 6h, 1d (relative, at most 24 h).
+    /// Token lifetime: seconds, or 45s, 90m, 6h, 1h30m, 1d (relative, at most 24 h).
     #[arg(long, value_parser = parse_valid_for, default_value = "1h")]
     valid_for: Duration,
     /// Privilege lifetime (RTC); default: the token lifetime.
@@ -221,7 +221,7 @@ pub struct Mint {
     compression: CompressionArg,
     /// Issue time (Unix seconds) instead of the clock, for reproducible tokens.
     /// (AccessToken2 stores it as u32: 0 to 4294967295).
-    #[arg(long, value_name = "UNIX")]
+    #[arg(long = "now", visible_alias = "issued-at", value_name = "UNIX")]
     issued_at: Option<u32>,
     /// Salt instead of a random one, for reproducible tokens.
     #[arg(long)]
@@ -238,19 +238,14 @@ fn parse_rtm2_permission(s: &str) -> Result<Rtm2Permission, String> {
     let (resource, access) = head
         .split_once(':')
         .ok_or_else(|| format!("{s:?} is not RESOURCE:ACCESS=NAME[,NAME…]"))?;
-    let resource = match resource {
-        "message-channel" => Rtm2Permission::MESSAGE_CHANNEL,
-        "stream-channel" => Rtm2Permission::STREAM_CHANNEL,
-        "group-channel" => Rtm2Permission::GROUP_CHANNEL,
-        "server-group" => Rtm2Permission::SERVER_GROUP,
-        "user" => Rtm2Permission::USER,
-        other => return Err(format!("unknown RTM2 resource {other:?}")),
-    };
-    let access = match access {
-        "read" => Rtm2Permission::READ,
-        "write" => Rtm2Permission::WRITE,
-        other => return Err(format!("unknown RTM2 access {other:?} (read or write)")),
-    };
+    let resource = Rtm2Permission::parse_resource(resource).ok_or_else(|| {
+        format!(
+            "unknown RTM2 resource {resource:?} ({})",
+            Rtm2Permission::RESOURCE_NAMES.join(", ")
+        )
+    })?;
+    let access = Rtm2Permission::parse_access(access)
+        .ok_or_else(|| format!("unknown RTM2 access {access:?} (read or write)"))?;
     Ok(Rtm2Permission::new(
         resource,
         access,

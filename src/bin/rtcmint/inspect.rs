@@ -144,17 +144,11 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(Option<Value>, u8)> {
     let outcome: Result<Value, Error> = match format {
         TokenFormat::LiveKitJwt => {
             let v = args.livekit.verifier()?.with_leeway(args.leeway);
-            v.verify_at(&token, now).map(|claims| {
-                livekit_json(&rtcmint::livekit::DecodedToken {
-                    header: rtcmint::livekit::decode(&token)
-                        .map(|d| d.header)
-                        .unwrap_or_else(|_| rtcmint::livekit::JwtHeader {
-                            alg: "HS256".into(),
-                            typ: None,
-                            kid: None,
-                        }),
-                    claims,
-                })
+            v.verify_at(&token, now).and_then(|claims| {
+                // A verified token decodes; the typed claims are the verifier's.
+                let mut d = rtcmint::livekit::decode(&token)?;
+                d.claims = claims;
+                Ok(livekit_json(&d))
             })
         }
         TokenFormat::Agora007 | TokenFormat::Agora006 => {

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use rtcmint::livekit::{
-    AgentGrant, ClaimGrants, InferenceGrant, LiveKitMinter, LiveKitVerifier, ObservabilityGrant,
-    RoomConfiguration, SipGrant, VideoGrant,
+    AgentGrant, ClaimGrants, InferenceGrant, KNOWN_KINDS, LiveKitMinter, LiveKitVerifier,
+    ObservabilityGrant, RoomConfiguration, SipGrant, VideoGrant,
 };
 use rtcmint::{FixedClock, IssuedToken, SystemClock};
 
@@ -15,6 +15,9 @@ use crate::util::{
     CliError, CliResult, SecretSource, optional_pair, parse_kv, parse_unix, parse_valid_for,
     require_value,
 };
+
+/// The `canPublishSources` values.
+const TRACK_SOURCES: [&str; 4] = ["camera", "microphone", "screen_share", "screen_share_audio"];
 
 /// LiveKit credentials.
 #[derive(Args, Debug, Clone, Default)]
@@ -94,10 +97,10 @@ pub struct Mint {
     /// Display name.
     #[arg(long)]
     name: Option<String>,
-    /// Room to grant (`video.room`); also grants roomJoin unless --join false.
+    /// Room to grant (`video.room`); also grants roomJoin unless --join=false.
     #[arg(long)]
     room: Option<String>,
-    /// Lifetime: seconds or 90s, 10m, 6h, 2d.
+    /// Lifetime: seconds, or 45s, 90m, 6h, 2d, 1h30m, 1d12h.
     #[arg(long, value_parser = parse_valid_for, default_value = "6h")]
     valid_for: Duration,
     /// Issue time (Unix seconds) instead of the clock, for reproducible tokens.
@@ -114,8 +117,8 @@ pub struct Mint {
     /// Participant attribute KEY=VALUE (repeatable).
     #[arg(long = "attribute", value_parser = parse_kv, value_name = "KEY=VALUE")]
     attributes: Vec<(String, String)>,
-    /// Participant kind: standard, ingress, egress, sip, agent, connector, bridge.
-    #[arg(long)]
+    /// Participant kind.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(KNOWN_KINDS))]
     kind: Option<String>,
     /// Room configuration (proto3 JSON of RoomConfiguration, with agent dispatch in `agents`).
     #[arg(long, value_name = "JSON")]
@@ -155,7 +158,12 @@ pub struct Mint {
     #[arg(long, value_name = "BOOL")]
     can_publish_data: Option<bool>,
     /// Sources allowed to publish (comma-separated: camera, microphone, screen_share, screen_share_audio).
-    #[arg(long, value_delimiter = ',', value_name = "SOURCES")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "SOURCES",
+        value_parser = clap::builder::PossibleValuesParser::new(TRACK_SOURCES)
+    )]
     can_publish_sources: Vec<String>,
     /// May update its own metadata.
     #[arg(long, value_name = "BOOL")]
@@ -231,9 +239,7 @@ impl Mint {
             if rc.trim_start().as_bytes().first() != Some(&b'{') {
                 return Err(CliError::usage("--room-config must be a JSON object"));
             }
-            let cfg: RoomConfiguration = serde_json::from_str(rc)
-                .map_err(|e| CliError::usage(format!("--room-config is not valid: {e}")))?;
-            g.room_config = Some(cfg);
+            g.room_config = Some(RoomConfiguration::from_json(rc)?);
         }
 
         let touches_video = self.room.is_some()

@@ -11,6 +11,7 @@
 
 mod agora;
 mod batch;
+mod flags;
 mod inspect;
 mod livekit;
 mod serve;
@@ -55,7 +56,8 @@ enum Cmd {
     /// Verify a token with the vendor's credentials. Exit 0 valid, 3 bad signature or wrong
     /// key, 4 expired or not yet valid, 5 malformed.
     Verify(Box<inspect::VerifyArgs>),
-    /// Mint tokens from JSON Lines requests (see `rtcmint::batch` docs for the schema).
+    /// Mint tokens from JSON Lines requests, streaming (`batch --help` shows the request schema).
+    #[command(long_about = batch::SCHEMA)]
     Batch(Box<batch::BatchArgs>),
     /// Serve the HTTP gateway (`/v1/rtc/...`); see `rtcmint serve --help`.
     Serve(Box<serve::ServeArgs>),
@@ -130,7 +132,7 @@ fn run(cli: Cli) -> CliResult<u8> {
         }
         Cmd::Serve(args) => serve::run(*args)?,
         Cmd::Completions { shell } => {
-            let mut cmd = util::harden_secret_flags(Cli::command());
+            let mut cmd = util::harden_secret_flags(flags::uniform(Cli::command()));
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cmd, "rtcmint", &mut script);
             emit(String::from_utf8_lossy(&script).trim_end())?;
@@ -140,7 +142,10 @@ fn run(cli: Cli) -> CliResult<u8> {
 }
 
 fn main() -> ExitCode {
-    let cli: Cli = match util::parse_args(Cli::command(), std::env::args_os().collect()) {
+    let cli: Cli = match util::parse_args(
+        flags::uniform(Cli::command()),
+        std::env::args_os().collect(),
+    ) {
         Ok(cli) => cli,
         Err(failure) => return ExitCode::from(failure.print()),
     };
@@ -163,7 +168,7 @@ mod tests {
 
     #[test]
     fn clap_definition_is_consistent() {
-        util::harden_secret_flags(Cli::command()).debug_assert();
+        util::harden_secret_flags(flags::uniform(Cli::command())).debug_assert();
     }
 
     /// Every (subcommand path, secret flag long name) in the tree.
@@ -190,6 +195,95 @@ mod tests {
         }
         for sub in cmd.get_subcommands() {
             all_args(sub, out);
+        }
+    }
+
+    #[test]
+    fn every_boolean_flag_takes_one_form() {
+        let mut args = Vec::new();
+        all_args(&flags::uniform(Cli::command()), &mut args);
+        let bools: Vec<_> = args
+            .iter()
+            .filter(|(_, a)| flags::is_bool_flag(a))
+            .collect();
+        // The walk sees switches and value-taking booleans alike.
+        for known in ["json", "admin", "can-publish", "join", "login-room"] {
+            assert!(
+                bools.iter().any(|(_, a)| a.get_long() == Some(known)),
+                "--{known} is not seen as a boolean"
+            );
+        }
+        for (cmd, a) in bools {
+            let long = a.get_long().unwrap_or_default();
+            assert!(a.is_require_equals_set(), "{cmd} --{long}");
+            let values: Vec<String> = a
+                .get_possible_values()
+                .iter()
+                .map(|v| v.get_name().to_owned())
+                .collect();
+            assert_eq!(values, ["true", "false"], "{cmd} --{long}");
+        }
+    }
+
+    #[test]
+    fn bare_equals_and_space_forms_of_a_boolean() {
+        let parse = |argv: &[&str]| {
+            let argv: Vec<OsString> = ["rtcmint", "livekit", "mint"]
+                .iter()
+                .chain(argv)
+                .map(OsString::from)
+                .collect();
+            util::parse_args::<Cli>(flags::uniform(Cli::command()), argv)
+        };
+        assert!(parse(&["--admin", "--json"]).is_ok());
+        assert!(parse(&["--admin=false", "--can-publish=false", "--join"]).is_ok());
+        assert!(parse(&["--can-publish"]).is_ok());
+        // The space form is refused, not read as a positional or a value.
+        assert!(parse(&["--can-publish", "false"]).is_err());
+        assert!(parse(&["--admin", "false"]).is_err());
+        assert!(parse(&["--admin=yes"]).is_err());
+    }
+
+    #[test]
+    fn enum_valued_flags_complete_their_values() {
+        let mut cmd = util::harden_secret_flags(flags::uniform(Cli::command()));
+        let mut script = Vec::new();
+        clap_complete::generate(clap_complete::Shell::Bash, &mut cmd, "rtcmint", &mut script);
+        let script = String::from_utf8(script).unwrap();
+        for (flag, values) in [
+            (
+                "--kind",
+                "standard ingress egress sip agent connector bridge",
+            ),
+            (
+                "--can-publish-sources",
+                "camera microphone screen_share screen_share_audio",
+            ),
+            ("--can-publish", "true false"),
+            ("--mode", "cbc gcm"),
+        ] {
+            assert!(
+                script.contains(&format!("{flag})"))
+                    && script.contains(&format!("compgen -W \"{values}\"")),
+                "{flag} does not complete {values}"
+            );
+        }
+        // Every flag with a fixed set of values (clap's possible values) offers them.
+        let mut args = Vec::new();
+        all_args(&cmd, &mut args);
+        for (c, a) in &args {
+            let values: Vec<_> = a
+                .get_possible_values()
+                .iter()
+                .map(|v| v.get_name().to_owned())
+                .collect();
+            if !values.is_empty() && !a.is_hide_possible_values_set() {
+                assert!(
+                    script.contains(&values.join(" ")),
+                    "{c} --{:?}: {values:?} not in the completions",
+                    a.get_long()
+                );
+            }
         }
     }
 

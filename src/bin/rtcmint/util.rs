@@ -420,26 +420,9 @@ pub fn require_value(flag: Option<String>, flag_name: &str, env: &str) -> CliRes
         .ok_or_else(|| CliError::usage(format!("missing {flag_name}: pass it or set {env}")))
 }
 
-/// RFC 3339 UTC text for Unix seconds (proleptic Gregorian), e.g. `2026-01-01T00:00:00Z`.
+/// RFC 3339 UTC text for Unix seconds, e.g. `2026-01-01T00:00:00Z`.
 pub fn utc(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3_600,
-        secs % 3_600 / 60,
-        secs % 60
-    )
+    rtcmint::time::utc(unix)
 }
 
 fn malformed(message: impl Into<String>) -> CliError {
@@ -501,18 +484,4 @@ pub fn parse_kv(s: &str) -> Result<(String, String), String> {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .filter(|(k, _)| !k.is_empty())
         .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn utc_formatting() {
-        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc(1_767_225_600), "2026-01-01T00:00:00Z");
-        assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(utc(-1), "1969-12-31T23:59:59Z");
-        assert_eq!(utc(2_147_483_647), "2038-01-19T03:14:07Z");
-    }
 }

@@ -154,7 +154,7 @@ pub struct Mint {
     /// Container mode.
     #[arg(long, value_enum, default_value = "cbc")]
     mode: ModeArg,
-    /// Lifetime: seconds or 90s, 10m, 6h, 2d.
+    /// Lifetime: seconds, or 45s, 90m, 6h, 2d, 1h30m, 1d12h.
     #[arg(long, value_parser = parse_valid_for, default_value = "1h")]
     valid_for: Duration,
     /// Creation time (Unix seconds) instead of the clock, for reproducible tokens.

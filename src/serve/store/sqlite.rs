@@ -68,6 +68,9 @@ impl SqliteStore {
     /// [`StoreError`] when the file cannot be opened or a migration fails.
     pub async fn open(url: &str) -> StoreResult<Self> {
         let memory = url == "sqlite::memory:" || url == "sqlite://:memory:";
+        if !memory {
+            create_private(url)?;
+        }
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::query(format!("bad sqlite URL: {e}")))?
             .create_if_missing(true)
@@ -99,6 +102,34 @@ impl SqliteStore {
     /// Closes the pool (waits for connections in use to be returned).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Creates the database file readable by its owner only (0600), before SQLite creates it with
+/// the umask's mode: it holds idempotent answers, which for token.issue include tokens. SQLite
+/// gives the `-wal` and `-shm` files the main file's mode.
+fn create_private(url: &str) -> StoreResult<()> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() || std::path::Path::new(path).exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::unavailable(format!(
+            "cannot create the sqlite database file: {e}"
+        ))),
     }
 }
 
