@@ -6,7 +6,7 @@
 # resident memory) and the medians; BENCHMARKS.md records them.
 #
 # Usage: benches/gateway_store.sh [DURATION_S] [CONNECTIONS] [ROUNDS]   (defaults: 10 64 3)
-# Needs wrk (apt-get install wrk). PostgreSQL: RTCMINT_BENCH_DATABASE_URL if set, otherwise a
+# Needs wrk (apt-get install wrk) and curl. PostgreSQL: RTCMINT_BENCH_DATABASE_URL if set, otherwise a
 # throwaway cluster started with .ci/postgres.sh (stopped at exit).
 set -euo pipefail
 
@@ -25,8 +25,12 @@ cleanup() {
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-cargo build --release --bin rtcmint --manifest-path "$root/Cargo.toml" >&2
-bin="$root/target/release/rtcmint"
+# RTCMINT_BENCH_BIN: an already built binary (otherwise the release build is made first).
+bin="${RTCMINT_BENCH_BIN:-}"
+if [ -z "$bin" ]; then
+  cargo build --release --bin rtcmint --manifest-path "$root/Cargo.toml" >&2
+  bin="$root/target/release/rtcmint"
+fi
 
 pg_url="${RTCMINT_BENCH_DATABASE_URL:-}"
 if [ -z "$pg_url" ]; then
