@@ -85,6 +85,17 @@ impl DecodedAny {
         }
     }
 
+    /// The token format.
+    #[must_use]
+    pub fn format(&self) -> TokenFormat {
+        match self {
+            DecodedAny::LiveKit(_) => TokenFormat::LiveKitJwt,
+            DecodedAny::Agora(crate::agora::TokenInfo::Legacy006(_)) => TokenFormat::Agora006,
+            DecodedAny::Agora(_) => TokenFormat::Agora007,
+            DecodedAny::Zego(_) | DecodedAny::ZegoContainer(_) => TokenFormat::Zego04,
+        }
+    }
+
     /// The expiry, Unix seconds. For a ZEGO container read without the secret this is the
     /// outer, unauthenticated header.
     #[must_use]
@@ -120,9 +131,14 @@ pub fn decode_any(token: &str, zego_server_secret: Option<&str>) -> crate::Resul
             }
             None => crate::zego::decode_container(token).map(DecodedAny::ZegoContainer),
         },
-        None => Err(crate::Error::Malformed {
-            vendor: None,
-            reason: "not a LiveKit JWT (eyJ…), Agora 007/006 or ZEGO 04 token".into(),
-        }),
+        None => Err(no_format()),
+    }
+}
+
+/// The error for a token of no known format.
+pub(crate) fn no_format() -> crate::Error {
+    crate::Error::Malformed {
+        vendor: None,
+        reason: "not a LiveKit JWT (eyJ…), Agora 007/006 or ZEGO 04 token".into(),
     }
 }

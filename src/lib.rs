@@ -20,6 +20,7 @@ mod secret;
 pub mod serve;
 pub mod time;
 mod vendor;
+mod verify;
 pub mod zego;
 
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -31,3 +32,4 @@ pub use minter::{DEFAULT_TTL, IssuedToken, MintedToken, TokenMinter, TokenReques
 pub use random::{FixedRandom, RandomSource, ThreadRandom};
 pub use secret::Secret;
 pub use vendor::{UnknownVendor, Vendor};
+pub use verify::{VerifiedToken, VerifierSet, verify_any};

@@ -244,6 +244,14 @@ impl AgoraVerifier {
         self
     }
 
+    /// The 006 channel and uid set with [`AgoraVerifier::with_006_subject`].
+    #[must_use]
+    pub fn subject_006(&self) -> Option<(&str, &str)> {
+        self.subject_006
+            .as_ref()
+            .map(|(c, u)| (c.as_str(), u.as_str()))
+    }
+
     fn check_app_id(&self, actual: &str) -> Result<()> {
         match &self.expected_app_id {
             Some(e) if e != actual => Err(Error::UnknownKey {

@@ -371,8 +371,16 @@ pub(super) fn claims_from_json(buf: &[u8]) -> Result<Claims> {
 /// # Errors
 /// [`Error::Malformed`] when the token does not parse.
 pub fn decode(token: &str) -> Result<DecodedToken> {
-    let parts = split(token)?;
+    decode_parts(&split(token)?, false)
+}
+
+/// Decodes the split token; with `check_alg`, an `alg` other than HS256 is refused as soon as the
+/// header is read (the verifier's order).
+fn decode_parts(parts: &Parts<'_>, check_alg: bool) -> Result<DecodedToken> {
     let header = parse_header(parts.header)?;
+    if check_alg {
+        check_alg_hs256(&header)?;
+    }
     let claims = parse_claims(parts.payload)?;
     // Both segments decoded and parsed above, so they are base64url of JSON text.
     let text = |segment: &str| {
@@ -523,18 +531,34 @@ impl LiveKitVerifier {
     /// signature (any signature segment but the canonical 43-character base64url of the right
     /// MAC: wrong length, a character outside base64url and non-zero trailing bits alike); [`Error::Expired`] / [`Error::NotYetValid`] outside the leeway.
     pub fn verify_at(&self, token: &str, now: i64) -> Result<Claims> {
+        self.check(token, now)
+    }
+
+    /// As [`LiveKitVerifier::verify_at`], returning the header too: the token decoded once and
+    /// verified.
+    ///
+    /// # Errors
+    /// As [`LiveKitVerifier::verify_at`].
+    pub fn verify_decoded_at(&self, token: &str, now: i64) -> Result<DecodedToken> {
+        let parts = split(token)?;
+        let decoded = decode_parts(&parts, true)?;
+        self.check_claims(&parts, &decoded.claims, now)?;
+        Ok(decoded)
+    }
+
+    fn check(&self, token: &str, now: i64) -> Result<Claims> {
         let parts = split(token)?;
         // Our own header (every SDK's but Go's) needs no parsing and no allocation.
         if parts.header != HEADER_B64 {
-            let header = parse_header(parts.header)?;
-            if header.alg != "HS256" {
-                return Err(malformed(format!(
-                    "algorithm {:?} is not allowed: LiveKit tokens are HS256",
-                    header.alg
-                )));
-            }
+            check_alg_hs256(&parse_header(parts.header)?)?;
         }
         let claims = parse_claims(parts.payload)?;
+        self.check_claims(&parts, &claims, now)?;
+        Ok(claims)
+    }
+
+    /// The issuer, signature and time checks of a parsed token.
+    fn check_claims(&self, parts: &Parts<'_>, claims: &Claims, now: i64) -> Result<()> {
         if claims.iss.is_empty() {
             return Err(malformed("the `iss` claim (API key) is missing"));
         }
@@ -582,6 +606,16 @@ impl LiveKitVerifier {
                 now,
             });
         }
-        Ok(claims)
+        Ok(())
     }
+}
+
+fn check_alg_hs256(header: &JwtHeader) -> Result<()> {
+    if header.alg != "HS256" {
+        return Err(malformed(format!(
+            "algorithm {:?} is not allowed: LiveKit tokens are HS256",
+            header.alg
+        )));
+    }
+    Ok(())
 }

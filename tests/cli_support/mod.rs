@@ -3,7 +3,7 @@
 use std::process::Command;
 
 /// Every environment variable the CLI reads credentials from.
-pub const CREDENTIAL_VARS: [&str; 9] = [
+pub const CREDENTIAL_VARS: [&str; 32] = [
     "LIVEKIT_API_KEY",
     "LIVEKIT_API_SECRET",
     "LIVEKIT_API_SECRET_FILE",
@@ -13,6 +13,30 @@ pub const CREDENTIAL_VARS: [&str; 9] = [
     "ZEGO_APP_ID",
     "ZEGO_SERVER_SECRET",
     "ZEGO_SERVER_SECRET_FILE",
+    // The server-API commands (`room`, `participant`, `recording`).
+    "LIVEKIT_URL",
+    "AGORA_CUSTOMER_ID",
+    "AGORA_CUSTOMER_SECRET",
+    "AGORA_CUSTOMER_SECRET_FILE",
+    "AGORA_API_URL",
+    "AGORA_RECORDING_API_URL",
+    "ZEGO_API_URL",
+    "ZEGO_RECORDING_API_URL",
+    "AGORA_STORAGE_VENDOR",
+    "AGORA_STORAGE_REGION",
+    "AGORA_STORAGE_BUCKET",
+    "AGORA_STORAGE_ACCESS_KEY",
+    "AGORA_STORAGE_SECRET_KEY",
+    "AGORA_STORAGE_SECRET_KEY_FILE",
+    "AGORA_STORAGE_ENDPOINT",
+    "ZEGO_STORAGE_VENDOR",
+    "ZEGO_STORAGE_REGION",
+    "ZEGO_STORAGE_BUCKET",
+    "ZEGO_STORAGE_ACCESS_KEY",
+    "ZEGO_STORAGE_SECRET_KEY",
+    "ZEGO_STORAGE_SECRET_KEY_FILE",
+    "ZEGO_STORAGE_ENDPOINT",
+    "ZEGO_ROOM_LIST",
 ];
 
 /// The binary with a clean environment: no credentials leak in from the developer's shell.

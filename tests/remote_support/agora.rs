@@ -103,8 +103,8 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let r = handle_inner(Arc::clone(&d), method, uri, headers, body).await;
-    d.common.after(r).await
+    let r = handle_inner(Arc::clone(&d), method, uri.clone(), headers, body).await;
+    d.common.after(&uri, r).await
 }
 
 async fn handle_inner(

@@ -78,9 +78,9 @@ impl Fault {
 /// What every double shares: the fault queue, the reset counter, the request log and a clock.
 #[derive(Debug, Default)]
 pub struct Common {
-    faults: Mutex<VecDeque<Fault>>,
+    faults: Mutex<VecDeque<(Option<String>, Fault)>>,
     /// Faults applied after the handler ran: the vendor acted, the client sees this instead.
-    faults_after: Mutex<VecDeque<Fault>>,
+    faults_after: Mutex<VecDeque<(Option<String>, Fault)>>,
     /// Arrival times of the requests, in the order of `log`.
     times: Mutex<Vec<std::time::Instant>>,
     resets: Arc<AtomicU32>,
@@ -91,14 +91,39 @@ pub struct Common {
 
 impl Common {
     pub fn push_fault(&self, fault: Fault) {
-        self.faults.lock().unwrap().push_back(fault);
+        self.faults.lock().unwrap().push_back((None, fault));
     }
 
     /// Queues a fault for the next request that the handler has *acted on*: a `Respond`
     /// replaces its answer (a 504 after the vendor started something), a `Slow` delays it
     /// (the client times out after the vendor acted).
     pub fn push_fault_after(&self, fault: Fault) {
-        self.faults_after.lock().unwrap().push_back(fault);
+        self.faults_after.lock().unwrap().push_back((None, fault));
+    }
+
+    /// As [`Common::push_fault`], for the next request whose path or query contains `needle`.
+    pub fn push_fault_on(&self, needle: &str, fault: Fault) {
+        self.faults
+            .lock()
+            .unwrap()
+            .push_back((Some(needle.to_owned()), fault));
+    }
+
+    /// As [`Common::push_fault_after`], for the next request whose path or query contains
+    /// `needle`.
+    pub fn push_fault_after_on(&self, needle: &str, fault: Fault) {
+        self.faults_after
+            .lock()
+            .unwrap()
+            .push_back((Some(needle.to_owned()), fault));
+    }
+
+    fn take(queue: &Mutex<VecDeque<(Option<String>, Fault)>>, target: &str) -> Option<Fault> {
+        let mut q = queue.lock().unwrap();
+        let i = q
+            .iter()
+            .position(|(n, _)| n.as_deref().is_none_or(|n| target.contains(n)))?;
+        q.remove(i).map(|(_, f)| f)
     }
 
     /// Time between the arrivals of requests `i` and `j` of the log.
@@ -108,8 +133,8 @@ impl Common {
     }
 
     /// Applies the next after-fault to a handler's answer.
-    pub async fn after(&self, response: Response) -> Response {
-        let fault = self.faults_after.lock().unwrap().pop_front();
+    pub async fn after(&self, uri: &Uri, response: Response) -> Response {
+        let fault = Self::take(&self.faults_after, &uri.to_string());
         match fault {
             None | Some(Fault::Malformed) => response,
             Some(Fault::Slow(d)) => {
@@ -160,7 +185,7 @@ impl Common {
             .unwrap()
             .push(format!("{method} {}", uri.path()));
         self.times.lock().unwrap().push(std::time::Instant::now());
-        let fault = self.faults.lock().unwrap().pop_front();
+        let fault = Self::take(&self.faults, &uri.to_string());
         match fault {
             None => None,
             Some(Fault::Slow(d)) => {

@@ -6,12 +6,11 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 use rtcmint::agora::{
-    AgoraMinter, Compression, RtcPrivilegeExpiry, RtcRole, Rtm2Permission, Service, privilege,
+    AgoraMinter, AgoraVerifier, Compression, RtcPrivilegeExpiry, RtcRole, Rtm2Permission, Service,
+    privilege,
 };
 use rtcmint::{Error, FixedClock, FixedRandom, IssuedToken, Secret, TokenFormat, Vendor};
-use serde_json::{Value, json};
 
-use crate::inspect::time_fields;
 use crate::util::{
     CliError, CliResult, SecretSource, optional_pair, parse_kv, parse_valid_for, require_value,
 };
@@ -476,54 +475,39 @@ impl Mint {
     }
 }
 
-/// The decoded content of an Agora token, as JSON.
-pub fn decoded_json(format: TokenFormat, token: &str) -> CliResult<Value> {
-    let info = rtcmint::agora::decode(token)?;
-    let mut m = serde_json::Map::new();
-    m.insert("vendor".into(), json!("agora"));
-    m.insert("format".into(), json!(format));
-    m.insert("token".into(), json!(info));
-    time_fields(&mut m, "expires_at", Some(info.expires_at()));
-    Ok(Value::Object(m))
-}
-
-/// Verifies an Agora token; `Err` is a CLI problem (e.g. missing certificate), `Ok(Err)` a
-/// verdict.
-pub fn verify(
-    c: &VerifyCreds,
-    format: TokenFormat,
-    token: &str,
-    now: i64,
-) -> CliResult<Result<Value, Error>> {
-    let cert: Secret = certificate_source(
-        c.app_certificate.as_deref(),
-        c.app_certificate_file.as_ref(),
-    )
-    .require()?;
-    let app_id = c
-        .app_id
-        .clone()
-        .or_else(|| std::env::var("AGORA_APP_ID").ok());
-    let mut verifier = rtcmint::agora::AgoraVerifier::new(cert)?;
-    if let Some(a) = app_id {
-        verifier = verifier.with_expected_app_id(a);
+impl VerifyCreds {
+    /// The verifier for a token of `format`; `Err` is a CLI problem (e.g. a missing certificate),
+    /// `Ok(Err)` a credential the library refuses (reported as the verdict).
+    pub fn verifier(&self, format: TokenFormat) -> CliResult<Result<AgoraVerifier, Error>> {
+        let cert: Secret = certificate_source(
+            self.app_certificate.as_deref(),
+            self.app_certificate_file.as_ref(),
+        )
+        .require()?;
+        let app_id = self
+            .app_id
+            .clone()
+            .or_else(|| std::env::var("AGORA_APP_ID").ok());
+        let subject = match format {
+            TokenFormat::Agora006 => {
+                let (Some(channel), Some(uid)) = (&self.channel, &self.uid) else {
+                    return Err(CliError::usage(
+                        "a legacy 006 token's signature covers the channel and uid: pass --channel and --uid",
+                    ));
+                };
+                let uid = if uid == "0" { "" } else { uid.as_str() };
+                Some((channel.clone(), uid.to_owned()))
+            }
+            _ => None,
+        };
+        Ok(AgoraVerifier::new(cert).map(|mut v| {
+            if let Some(a) = app_id {
+                v = v.with_expected_app_id(a);
+            }
+            if let Some((channel, uid)) = subject {
+                v = v.with_006_subject(channel, uid);
+            }
+            v
+        }))
     }
-    let verdict = match format {
-        TokenFormat::Agora006 => {
-            let (Some(channel), Some(uid)) = (&c.channel, &c.uid) else {
-                return Err(CliError::usage(
-                    "a legacy 006 token's signature covers the channel and uid: pass --channel and --uid",
-                ));
-            };
-            let uid = if uid == "0" { "" } else { uid.as_str() };
-            verifier.verify_006_at(token, channel, uid, now).map(|_| ())
-        }
-        _ => verifier.verify_at(token, now).map(|_| ()),
-    };
-    Ok(verdict.and_then(|()| {
-        decoded_json(format, token).map_err(|e| Error::Malformed {
-            vendor: Some(Vendor::Agora),
-            reason: e.message.into(),
-        })
-    }))
 }

@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use rtcmint::{Clock as _, Error, SystemClock, TokenFormat, detect_format};
+use rtcmint::{
+    Clock as _, DecodedAny, Error, Secret, SystemClock, TokenFormat, Vendor, VerifierSet,
+    decode_any, detect_format, verify_any,
+};
 use serde_json::{Value, json};
 
 use crate::util::{CliError, CliResult, EXIT_MALFORMED, exit_code, parse_unix, read_token, utc};
@@ -66,7 +69,7 @@ const TIME_KEYS: [&str; 7] = [
 
 /// Adds a `<key>_utc` sibling (RFC 3339) next to every absolute Unix time, at any depth, so
 /// privilege expiries inside services read as dates too.
-pub fn annotate_times(v: &mut Value) {
+fn annotate_times(v: &mut Value) {
     match v {
         Value::Object(m) => {
             let extra: Vec<(String, Value)> = m
@@ -87,7 +90,7 @@ pub fn annotate_times(v: &mut Value) {
 }
 
 /// Adds `<name>` and `<name>_utc` fields for a Unix time.
-pub fn time_fields(out: &mut serde_json::Map<String, Value>, name: &str, unix: Option<i64>) {
+fn time_fields(out: &mut serde_json::Map<String, Value>, name: &str, unix: Option<i64>) {
     if let Some(t) = unix {
         out.insert(name.to_owned(), json!(t));
         out.insert(format!("{name}_utc"), json!(utc(t)));
@@ -105,24 +108,67 @@ fn livekit_json(d: &rtcmint::livekit::DecodedToken) -> Value {
     Value::Object(m)
 }
 
+fn agora_json(format: TokenFormat, info: &rtcmint::agora::TokenInfo) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("vendor".into(), json!("agora"));
+    m.insert("format".into(), json!(format));
+    m.insert("token".into(), json!(info));
+    time_fields(&mut m, "expires_at", Some(info.expires_at()));
+    Value::Object(m)
+}
+
+fn zego_json(d: &rtcmint::zego::DecodedToken) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("vendor".into(), json!("zego"));
+    m.insert("format".into(), json!(TokenFormat::Zego04));
+    m.insert("token".into(), json!(d));
+    time_fields(&mut m, "issued_at", Some(d.issued_at));
+    time_fields(&mut m, "expires_at", Some(d.expires_at));
+    Value::Object(m)
+}
+
+fn zego_container_json(c: &rtcmint::zego::ContainerInfo) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("vendor".into(), json!("zego"));
+    m.insert("format".into(), json!(TokenFormat::Zego04));
+    m.insert(
+        "note".into(),
+        json!("container only: the claims are encrypted; give the server secret (ZEGO_SERVER_SECRET or --server-secret-file) to decrypt them"),
+    );
+    m.insert("container".into(), json!(c));
+    time_fields(&mut m, "expires_at", Some(c.expire));
+    Value::Object(m)
+}
+
 /// The decoded content of a token, as JSON.
-fn decoded_json(
-    format: TokenFormat,
-    token: &str,
-    zego_secret: impl FnOnce() -> CliResult<Option<rtcmint::Secret>>,
-) -> CliResult<Value> {
-    match format {
-        TokenFormat::LiveKitJwt => Ok(livekit_json(&rtcmint::livekit::decode(token)?)),
-        TokenFormat::Agora007 | TokenFormat::Agora006 => agora::decoded_json(format, token),
-        TokenFormat::Zego04 => zego::decoded_json(token, zego_secret()?),
+fn decoded_json(d: &DecodedAny) -> CliResult<Value> {
+    match d {
+        DecodedAny::LiveKit(d) => Ok(livekit_json(d)),
+        DecodedAny::Agora(info) => Ok(agora_json(d.format(), info)),
+        DecodedAny::Zego(d) => Ok(zego_json(d)),
+        DecodedAny::ZegoContainer(c) => Ok(zego_container_json(c)),
         _ => Err(CliError::runtime("this token format is not supported")),
     }
+}
+
+/// Decodes `token` (of `format`) without verifying it; a ZEGO token is decrypted when
+/// `zego_secret` yields the secret.
+fn decode_token(
+    format: TokenFormat,
+    token: &str,
+    zego_secret: impl FnOnce() -> CliResult<Option<Secret>>,
+) -> CliResult<Value> {
+    let secret = match format {
+        TokenFormat::Zego04 => zego_secret()?,
+        _ => None,
+    };
+    decoded_json(&decode_any(token, secret.as_ref().map(Secret::expose))?)
 }
 
 pub fn decode(args: &DecodeArgs) -> CliResult<Value> {
     let token = read_token(&args.token)?;
     let format = detect(&token)?;
-    let mut v = decoded_json(format, &token, || {
+    let mut v = decode_token(format, &token, || {
         zego::secret_source(
             args.server_secret.as_deref(),
             args.server_secret_file.as_ref(),
@@ -133,6 +179,21 @@ pub fn decode(args: &DecodeArgs) -> CliResult<Value> {
     Ok(v)
 }
 
+/// The verifier set for a token of `format`, from the flags: `Err` is a CLI problem (a missing
+/// credential), `Ok(Err)` a credential the library refuses (reported as the verdict).
+fn verifiers(args: &VerifyArgs, format: TokenFormat) -> CliResult<Result<VerifierSet, Error>> {
+    let set = VerifierSet::new();
+    Ok(Ok(match format.vendor() {
+        Vendor::LiveKit => set.with_livekit(args.livekit.verifier()?.with_leeway(args.leeway)),
+        Vendor::Agora => match args.agora.verifier(format)? {
+            Ok(v) => set.with_agora(v),
+            Err(e) => return Ok(Err(e)),
+        },
+        Vendor::Zego => set.with_zego(args.zego.verifier()?),
+        _ => return Err(CliError::runtime("this token format is not supported")),
+    }))
+}
+
 /// Runs `verify`; returns the JSON to print (with `--json`) and the exit code.
 pub fn verify(args: &VerifyArgs) -> CliResult<(Option<Value>, u8)> {
     let token = read_token(&args.token)?;
@@ -141,21 +202,15 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(Option<Value>, u8)> {
         Some(t) => t,
         None => SystemClock.now()?,
     };
-    let outcome: Result<Value, Error> = match format {
-        TokenFormat::LiveKitJwt => {
-            let v = args.livekit.verifier()?.with_leeway(args.leeway);
-            v.verify_at(&token, now).and_then(|claims| {
-                // A verified token decodes; the typed claims are the verifier's.
-                let mut d = rtcmint::livekit::decode(&token)?;
-                d.claims = claims;
-                Ok(livekit_json(&d))
-            })
-        }
-        TokenFormat::Agora007 | TokenFormat::Agora006 => {
-            agora::verify(&args.agora, format, &token, now)?
-        }
-        TokenFormat::Zego04 => zego::verify(&args.zego, &token, now)?,
-        _ => return Err(CliError::runtime("this token format is not supported")),
+    let outcome: Result<Value, Error> = match verifiers(args, format)? {
+        Ok(set) => match verify_any(&token, &set, now) {
+            Ok(verified) => decoded_json(&verified.detail).map_err(|e| Error::Malformed {
+                vendor: Some(verified.vendor),
+                reason: e.message.into(),
+            }),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
     };
     match outcome {
         Ok(mut decoded) => {
@@ -172,8 +227,9 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(Option<Value>, u8)> {
         Err(e) => {
             let code = exit_code(&e);
             if args.json {
-                // Best effort: the content, when it can be read without the credentials.
-                let decoded = decoded_json(format, &token, || Ok(None)).ok();
+                // Best effort: the content, when it can be read without the credentials (the
+                // verifier's error carries no decoded token).
+                let decoded = decode_token(format, &token, || Ok(None)).ok();
                 let kind = match code {
                     3 => "signature",
                     4 => "time",

@@ -3,7 +3,8 @@
 //!
 //! Exit codes: 0 valid / done, 1 runtime error, 2 usage error (bad flags, missing or invalid
 //! credentials, a request the vendor refuses), 3 bad signature or wrong key, 4 expired or not yet
-//! valid, 5 malformed token.
+//! valid, 5 malformed token; for `room`, `participant` and `recording` also 6 auth refused,
+//! 7 not found, 8 unsupported, 9 other vendor error, 10 outcome unknown (see `remote.rs`).
 
 // `println!` / `eprintln!` panic when the write fails (a closed pipe): the CLI writes through
 // `emit` and `util::stderr_line`, which do not.
@@ -14,6 +15,8 @@ mod batch;
 mod flags;
 mod inspect;
 mod livekit;
+mod remote;
+mod remote_config;
 mod serve;
 mod util;
 mod zego;
@@ -59,6 +62,12 @@ enum Cmd {
     /// Mint tokens from JSON Lines requests, streaming (`batch --help` shows the request schema).
     #[command(long_about = batch::SCHEMA)]
     Batch(Box<batch::BatchArgs>),
+    /// Rooms on a vendor's server API: create, get, list, delete.
+    Room(Box<remote::RoomCmd>),
+    /// Participants of a room: list, kick.
+    Participant(Box<remote::ParticipantCmd>),
+    /// Server-side composite recordings: start, stop.
+    Recording(Box<remote::RecordingCmd>),
     /// Serve the HTTP gateway (`/v1/rtc/...`); see `rtcmint serve --help`.
     Serve(Box<serve::ServeArgs>),
     /// Print a shell completion script.
@@ -130,6 +139,9 @@ fn run(cli: Cli) -> CliResult<u8> {
                 return Ok(util::EXIT_RUNTIME);
             }
         }
+        Cmd::Room(c) => c.run()?,
+        Cmd::Participant(c) => c.run()?,
+        Cmd::Recording(c) => c.run()?,
         Cmd::Serve(args) => serve::run(*args)?,
         Cmd::Completions { shell } => {
             let mut cmd = util::harden_secret_flags(flags::uniform(Cli::command()));

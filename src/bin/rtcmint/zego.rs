@@ -5,10 +5,8 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 use rtcmint::zego::{MintInputs, Mode, Payload, PrivilegePayload, ZegoMinter, ZegoVerifier};
-use rtcmint::{Clock as _, Error, IssuedToken, Secret, SystemClock, Vendor};
-use serde_json::{Value, json};
+use rtcmint::{Clock as _, IssuedToken, SystemClock, Vendor};
 
-use crate::inspect::time_fields;
 use crate::util::{
     CliError, CliResult, SecretSource, optional_pair, parse_unix, parse_valid_for, require_value,
 };
@@ -252,47 +250,22 @@ impl Mint {
     }
 }
 
-fn zego_json(d: &rtcmint::zego::DecodedToken) -> Value {
-    let mut m = serde_json::Map::new();
-    m.insert("vendor".into(), json!("zego"));
-    m.insert("format".into(), json!(rtcmint::TokenFormat::Zego04));
-    m.insert("token".into(), json!(d));
-    time_fields(&mut m, "issued_at", Some(d.issued_at));
-    time_fields(&mut m, "expires_at", Some(d.expires_at));
-    Value::Object(m)
-}
-
-/// The decoded content of a ZEGO token: decrypted with the secret, else the container only.
-pub fn decoded_json(token: &str, secret: Option<Secret>) -> CliResult<Value> {
-    match secret {
-        Some(s) => Ok(zego_json(&ZegoVerifier::new(s)?.decode(token)?)),
-        None => {
-            let c = rtcmint::zego::decode_container(token)?;
-            let mut m = serde_json::Map::new();
-            m.insert("vendor".into(), json!("zego"));
-            m.insert("format".into(), json!(rtcmint::TokenFormat::Zego04));
-            m.insert(
-                "note".into(),
-                json!("container only: the claims are encrypted; give the server secret (ZEGO_SERVER_SECRET or --server-secret-file) to decrypt them"),
-            );
-            m.insert("container".into(), json!(c));
-            time_fields(&mut m, "expires_at", Some(c.expire));
-            Ok(Value::Object(m))
+impl VerifyCreds {
+    /// The verifier from the flags and environment.
+    pub fn verifier(&self) -> CliResult<ZegoVerifier> {
+        let secret = secret_source(
+            self.server_secret.as_deref(),
+            self.server_secret_file.as_ref(),
+        )
+        .require()?;
+        let mut v = ZegoVerifier::new(secret)?;
+        if let Some(a) = self
+            .zego_app_id
+            .clone()
+            .or_else(|| std::env::var("ZEGO_APP_ID").ok())
+        {
+            v = v.with_expected_app_id(parse_app_id(&a)?);
         }
+        Ok(v)
     }
-}
-
-/// Verifies a ZEGO token; `Err` is a CLI problem (e.g. missing secret), `Ok(Err)` a verdict.
-pub fn verify(c: &VerifyCreds, token: &str, now: i64) -> CliResult<Result<Value, Error>> {
-    let secret =
-        secret_source(c.server_secret.as_deref(), c.server_secret_file.as_ref()).require()?;
-    let mut v = ZegoVerifier::new(secret)?;
-    if let Some(a) = c
-        .zego_app_id
-        .clone()
-        .or_else(|| std::env::var("ZEGO_APP_ID").ok())
-    {
-        v = v.with_expected_app_id(parse_app_id(&a)?);
-    }
-    Ok(v.verify_at(token, now).map(|d| zego_json(&d)))
 }
