@@ -71,6 +71,20 @@ fn bench(c: &mut Criterion) {
         });
     });
 
+    // The same request with a new issue second on every call: the key-chain cache never hits,
+    // so this is the cost without it (plus the cache update).
+    let mut moving = req.clone().issued_at(1_767_225_600);
+    c.bench_function(
+        "agora/mint_into TokenRequest (stored, new second each call)",
+        |b| {
+            b.iter(|| {
+                moving.issued_at = moving.issued_at.map(|t| t + 1);
+                out.clear();
+                black_box(minter.mint_into(black_box(&moving), &mut out).unwrap());
+            });
+        },
+    );
+
     let deflating = minter.clone().with_compression(Compression::Deflate(1));
     c.bench_function("agora/mint_rtc_uid_into (deflate L1)", |b| {
         b.iter(|| {

@@ -25,6 +25,8 @@ pub enum ErrorKind {
     Time,
     /// The environment failed (system clock before 1970, I/O).
     Environment,
+    /// An internal invariant broke: a bug in rtcmint, never caused by input.
+    Internal,
 }
 
 /// Every error this crate returns.
@@ -122,6 +124,15 @@ pub enum Error {
         /// What went wrong.
         reason: Cow<'static, str>,
     },
+    /// An invariant the types should guarantee broke: a bug in rtcmint (please report it). It is
+    /// returned instead of a wrong result or a panic; no input is meant to cause it.
+    Internal {
+        /// Which invariant.
+        what: &'static str,
+    },
+    /// A webhook (server callback) was refused; its [`kind`](crate::webhook::WebhookError::kind)
+    /// is this error's kind.
+    Webhook(Box<crate::webhook::WebhookError>),
 }
 
 impl Error {
@@ -138,6 +149,8 @@ impl Error {
             Error::SignatureMismatch { .. } | Error::UnknownKey { .. } => ErrorKind::Signature,
             Error::Expired { .. } | Error::NotYetValid { .. } => ErrorKind::Time,
             Error::Clock { .. } => ErrorKind::Environment,
+            Error::Internal { .. } => ErrorKind::Internal,
+            Error::Webhook(e) => e.kind(),
         }
     }
 
@@ -153,7 +166,8 @@ impl Error {
             | Error::Expired { vendor, .. }
             | Error::NotYetValid { vendor, .. } => Some(*vendor),
             Error::Malformed { vendor, .. } | Error::UnknownField { vendor, .. } => *vendor,
-            Error::Clock { .. } | Error::InvalidInput { .. } => None,
+            Error::Webhook(e) => Some(e.vendor()),
+            Error::Clock { .. } | Error::InvalidInput { .. } | Error::Internal { .. } => None,
         }
     }
 
@@ -281,6 +295,11 @@ impl fmt::Display for Error {
                 crate::time::utc(*now),
             ),
             Error::Clock { reason } => write!(f, "system clock: {reason}"),
+            Error::Internal { what } => write!(
+                f,
+                "internal error ({what}): this is a bug in rtcmint; please report it with the command or call that caused it"
+            ),
+            Error::Webhook(e) => e.fmt(f),
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod serve;
 pub mod time;
 mod vendor;
 mod verify;
+pub mod webhook;
 pub mod zego;
 
 pub use clock::{Clock, FixedClock, SystemClock};

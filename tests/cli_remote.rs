@@ -18,6 +18,7 @@ use remote_support::{Fault, within};
 use serde_json::Value;
 
 const STORAGE_SECRET: &str = "St0rage-Secret-Never-Printed-42";
+const CERTIFICATE: &str = "5cfd2fd1755d40ecb72977518be15d3b";
 
 struct Run {
     code: i32,
@@ -338,10 +339,32 @@ async fn agora_and_zego_through_the_cli() {
         assert_eq!(p["items"][0]["identity"], "7");
         assert_eq!(p["items"][0]["role"], "host");
         assert_eq!(p["total"], 3);
-        let r = run(env(), &["recording", "start", "live", "--json"]).await;
+        // With the app certificate, the recorder's token is minted for the channel and uid.
+        let mut with_cert = env();
+        with_cert.push(("AGORA_APP_CERTIFICATE", CERTIFICATE.to_owned()));
+        let r = run(with_cert, &["recording", "start", "live", "--json"]).await;
         assert_eq!(r.code, 0, "{}", r.stderr);
         let id = r.json()["recording"].as_str().unwrap().to_owned();
         assert!(id.starts_with("rec1.agora."), "{id}");
+        assert!(!r.stdout.contains(CERTIFICATE) && !r.stderr.contains(CERTIFICATE));
+        let parsed: rtcmint::remote::RecordingId = id.parse().unwrap();
+        let rtcmint::remote::RecordingHandle::Agora { sid, uid, .. } = parsed.handle() else {
+            panic!()
+        };
+        let token =
+            ad.state.lock().unwrap().sessions[sid.as_str()].request["clientRequest"]["token"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+        let info = rtcmint::agora::AgoraVerifier::new(CERTIFICATE)
+            .unwrap()
+            .verify(&token)
+            .unwrap();
+        let info = serde_json::to_string(&info).unwrap();
+        assert!(
+            info.contains("\"live\"") && info.contains(uid.as_str()),
+            "{info}"
+        );
         // Stop needs only the id (and the credentials), no storage settings.
         let mut creds = env();
         creds.retain(|(k, _)| !k.starts_with("AGORA_STORAGE"));

@@ -103,3 +103,8 @@ fn replay_decode_any() {
 fn replay_gateway_body() {
     replay("gateway_body");
 }
+
+#[test]
+fn replay_webhook() {
+    replay("webhook");
+}

@@ -441,6 +441,11 @@ async fn agora_recording_options_reach_the_wire() {
             .await
             .unwrap_err();
         assert!(matches!(&e, RemoteError::Config { reason, .. } if reason.contains("endpoint")), "{e:?}");
+        // The recorder certificate never shows in Debug.
+        let cert = "9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+        let with_cert = ag::config().recorder_certificate(cert);
+        let c2 = ag::client(&server.base_url, with_cert.clone());
+        assert!(!format!("{with_cert:?} {c2:?}").contains(cert));
         // Defaults are today's values.
         let d = ag::client(&server.base_url, ag::config())
             .start_recording(&RecordingRequest::new("standup").idempotency_key("d"))

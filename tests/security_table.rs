@@ -2294,3 +2294,13 @@ fn row_h10() {
         lk_verifier().verify_at(&bad, NOW),
     );
 }
+#[test]
+fn row_h11() {
+    cli(
+        "H11",
+        "`verify` Agora 006 token",
+        "malformed, no `--channel`",
+        with_agora(rtcmint()),
+        &["verify", "006garbage"],
+    );
+}

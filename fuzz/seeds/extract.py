@@ -62,6 +62,13 @@ def main():
         put("zego_" + m, "user1\0")
         put("zego_" + m, 'user1\0{"room_id":"room1","privilege":{"1":1,"2":0},"stream_id_list":null}')
         put("zego_" + m, '用户\0{"room_id":"\\u623f","privilege":{"1":1,"2":1},"stream_id_list":["s1"]}')
+    # Webhook deliveries: `header value \n body` (the header each vendor's verifier is fed).
+    header_of = {"livekit": "authorization", "agora": "agora-signature-v2", "zego": "content-type"}
+    for path in sorted((ROOT / "webhooks").glob("*.json")):
+        vendor = path.name.split("_")[0]
+        for c in json.load(open(path, encoding="utf-8"))["cases"]:
+            hs = {k.lower(): v for k, v in c["inputs"]["headers"].items()}
+            put("webhook", hs.get(header_of[vendor], "") + "\n" + c["inputs"]["body"])
 
 
 if __name__ == "__main__":

@@ -9,6 +9,9 @@ use std::sync::OnceLock;
 use rtcmint::agora::{self, AccessToken2, AccessToken006, TokenInfo};
 use rtcmint::batch::{MinterSet, parse_line};
 use rtcmint::livekit::{LiveKitMinter, LiveKitVerifier};
+use rtcmint::webhook::{
+    AgoraWebhookVerifier, Details, LiveKitWebhookVerifier, WebhookError, ZegoWebhookVerifier,
+};
 use rtcmint::zego::{MintInputs, Mode, Payload, ZegoMinter, ZegoVerifier};
 use rtcmint::{DecodedAny, decode_any, detect_format};
 
@@ -25,6 +28,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("zego_gcm", zego_gcm),
     ("decode_any", decode_any_target),
     ("gateway_body", gateway_body),
+    ("webhook", webhook),
 ];
 
 const LK_KEY: &str = "APIvk8Qe3LmT2xRz";
@@ -340,4 +344,97 @@ pub fn gateway_body(data: &[u8]) {
     round_trip::<CreateRoomBody>(data);
     round_trip::<IssueTokenBody>(data);
     round_trip::<StartRecordingBody>(data);
+}
+
+/// The secrets of the shared webhook vectors (LiveKit key/secret, Agora NCS secret, ZEGO
+/// callback secret), so the vector seeds verify.
+const WH_LK_KEY: &str = "APIwhk5Tq9LmRz2X";
+const WH_LK_SECRET: &str = "wZ7kP2qL9vX4nR8tB3mJ6yH1cF5dG0sA7eU2iO9pK4w";
+const WH_AGORA_SECRET: &str = "5f2b8c1e9d7a4036b1e8c2f49a0d6e73";
+const WH_ZEGO_SECRET: &str = "8d3f1a6b0c9e4f27a5b1d8c3e6f09a24";
+const WH_NOW: i64 = 1_767_225_601;
+
+/// Webhook verifiers and body parsers. Input: one line (a header value: the LiveKit
+/// `Authorization`, the Agora signature, or a ZEGO `Content-Type`), `\n`, then the body.
+///
+/// * The body as given, with that header, through all three verifiers: never a panic; LiveKit and
+///   Agora never accept a header the fuzzer made up unless it is a correct signature of the
+///   body (checked by re-signing); a verified delivery keeps the body byte for byte.
+/// * The same body correctly signed (LiveKit token with its hash, Agora V2 and V1): the verdict
+///   is acceptance or a body error, never a signature or time error; this drives the LiveKit
+///   proto3 JSON and Agora parsers with arbitrary bodies.
+/// * ZEGO: whatever verifies is marked body-unauthenticated and its fields hold a signature.
+pub fn webhook(data: &[u8]) {
+    static VERIFIERS: OnceLock<(
+        LiveKitWebhookVerifier,
+        AgoraWebhookVerifier,
+        ZegoWebhookVerifier,
+        LiveKitMinter,
+    )> = OnceLock::new();
+    let (lk, agora, zego, minter) = VERIFIERS.get_or_init(|| {
+        (
+            LiveKitWebhookVerifier::new(WH_LK_KEY, WH_LK_SECRET).expect("valid credentials"),
+            AgoraWebhookVerifier::new(WH_AGORA_SECRET).expect("valid secret"),
+            ZegoWebhookVerifier::new(WH_ZEGO_SECRET).expect("valid secret"),
+            LiveKitMinter::new(WH_LK_KEY, WH_LK_SECRET).expect("valid credentials"),
+        )
+    });
+    let split = data.iter().position(|&b| b == b'\n').unwrap_or(data.len());
+    let (header, body) = data.split_at(split);
+    let body = body.get(1..).unwrap_or_default();
+
+    // As given.
+    let h = [("Authorization", header)];
+    if let Ok(hook) = lk.verify_at(body, &h[..], WH_NOW) {
+        assert_eq!(hook.raw().as_bytes(), body);
+        let _ = serde_json::to_string(&hook).expect("serialises");
+    }
+    for name in ["Agora-Signature-V2", "Agora-Signature"] {
+        let h = [(name, header)];
+        if let Ok(hook) = agora.verify_at(body, &h[..], WH_NOW) {
+            assert_eq!(hook.raw().as_bytes(), body);
+            let expected = if name == "Agora-Signature" {
+                agora.sign_v1(body)
+            } else {
+                agora.sign_v2(body)
+            };
+            assert_eq!(header, expected.as_bytes(), "accepted a wrong signature");
+        }
+    }
+    let h = [("Content-Type", header)];
+    if let Ok(hook) = zego.verify_at(body, &h[..], WH_NOW) {
+        assert!(!hook.body_authenticated);
+        let Details::Zego(ev) = &hook.details else {
+            panic!("a ZEGO verifier returned another vendor's event");
+        };
+        assert!(
+            ev.fields
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case("signature"))
+        );
+        let _ = serde_json::to_string(&hook).expect("serialises");
+    }
+
+    // Correctly signed.
+    let body_only = |r: Result<rtcmint::webhook::Webhook, WebhookError>| match r {
+        Ok(hook) => {
+            assert_eq!(hook.raw().as_bytes(), body);
+            let _ = serde_json::to_string(&hook).expect("serialises");
+        }
+        Err(e) => assert!(
+            matches!(e, WebhookError::Body { .. }),
+            "a signed body was refused for something else: {e}"
+        ),
+    };
+    let mut grants = rtcmint::livekit::ClaimGrants::new("");
+    grants.sha256 = LiveKitWebhookVerifier::body_hash(body);
+    if let Ok(token) = minter.encode(&grants, WH_NOW - 1, std::time::Duration::from_secs(300)) {
+        body_only(lk.verify_at(body, &[("Authorization", token.as_str())][..], WH_NOW));
+    }
+    let (v2, v1) = (agora.sign_v2(body), agora.sign_v1(body));
+    let h = [
+        ("Agora-Signature-V2", v2.as_str()),
+        ("Agora-Signature", v1.as_str()),
+    ];
+    body_only(agora.verify_at(body, &h[..], WH_NOW));
 }

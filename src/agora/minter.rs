@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::check_hex32;
+use super::keycache::KeyChainCache;
 use super::md5::md5_hex;
 use super::services::{Privilege, Rtm2Permission, Service, privilege, put_rtc, uid_text};
 use super::token2::{AccessToken2, encode_parts_into};
@@ -89,6 +90,8 @@ pub struct AgoraMinter {
     clock: Arc<dyn Clock>,
     random: Arc<dyn RandomSource>,
     compression: Compression,
+    /// `HMAC(u32le(issue_ts), certificate)` for the last issue second minted (zeroized on drop).
+    key_chain: KeyChainCache,
 }
 
 fn secs(field: &'static str, d: Duration, allow_zero: bool) -> Result<u32> {
@@ -193,6 +196,7 @@ impl AgoraMinter {
             clock: Arc::new(SystemClock),
             random: Arc::new(ThreadRandom),
             compression: Compression::Stored,
+            key_chain: KeyChainCache::default(),
         })
     }
 
@@ -243,6 +247,7 @@ impl AgoraMinter {
         out: &mut String,
     ) -> Result<TokenTimes> {
         encode_parts_into(
+            Some(&self.key_chain),
             self.certificate.as_bytes(),
             &self.app_id,
             issue_ts,

@@ -53,6 +53,7 @@
 //! }
 //! ```
 
+mod keycache;
 mod legacy006;
 mod md5;
 mod minter;

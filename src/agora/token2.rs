@@ -12,6 +12,7 @@ use serde::Serialize;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use super::keycache::KeyChainCache;
 use super::pack::{Reader, put_bytes, put_u16, put_u32};
 use super::services::{
     Service, ServiceDetail, privilege_name, put_service, read_service, skip_service,
@@ -64,6 +65,25 @@ pub(crate) fn signing_key(cert: &[u8], issue_ts: u32, salt: u32) -> Result<Zeroi
     hmac(&salt.to_le_bytes(), &[k1.as_slice()])
 }
 
+/// [`signing_key`], taking the inner HMAC from a minter's cache when it holds the issue second
+/// (and caching it when it does not).
+fn signing_key_cached(
+    cache: Option<&KeyChainCache>,
+    cert: &[u8],
+    issue_ts: u32,
+    salt: u32,
+) -> Result<Zeroizing<[u8; 32]>> {
+    let Some(cache) = cache else {
+        return signing_key(cert, issue_ts, salt);
+    };
+    let mut k1 = Zeroizing::new([0u8; 32]);
+    if !cache.get_into(issue_ts, &mut k1) {
+        k1 = hmac(&issue_ts.to_le_bytes(), &[cert])?;
+        cache.put(issue_ts, &k1);
+    }
+    hmac(&salt.to_le_bytes(), &[k1.as_slice()])
+}
+
 /// Length of the signature `Bytes` at the start of a payload we write.
 const SIG_FIELD: usize = 2 + 32;
 
@@ -71,6 +91,7 @@ const SIG_FIELD: usize = 2 + 32;
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn build_payload(
     payload: &mut Vec<u8>,
+    cache: Option<&KeyChainCache>,
     cert: &[u8],
     app_id: &str,
     issue_ts: u32,
@@ -88,7 +109,7 @@ pub(crate) fn build_payload(
     put_u32(payload, salt);
     put_u16(payload, service_count);
     write_services(payload)?;
-    let key = signing_key(cert, issue_ts, salt)?;
+    let key = signing_key_cached(cache, cert, issue_ts, salt)?;
     let (head, signing_info) = payload
         .split_at_mut_checked(SIG_FIELD)
         .ok_or_else(|| Error::malformed(Vendor::Agora, "internal: payload too short"))?;
@@ -102,6 +123,7 @@ pub(crate) fn build_payload(
 /// Mints a token into `out`: pack, sign, wrap in zlib, base64. Appends only on success.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn encode_parts_into(
+    cache: Option<&KeyChainCache>,
     cert: &[u8],
     app_id: &str,
     issue_ts: u32,
@@ -121,6 +143,7 @@ pub(crate) fn encode_parts_into(
         } = s;
         build_payload(
             payload,
+            cache,
             cert,
             app_id,
             issue_ts,
@@ -207,6 +230,7 @@ impl AccessToken2 {
             .map_err(|_| Error::request(Vendor::Agora, "services", "more than 65535 services"))?;
         build_payload(
             payload,
+            None,
             cert.as_bytes(),
             &self.app_id,
             self.issue_ts,

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::capabilities::{Capabilities, capabilities};
 use super::client::{
-    ClientBase, client_setters, error_answer, key_digest, own_handle, recording_id,
-    refuse_metadata, require_name, set_json,
+    ClientBase, client_setters, error_answer, key_digest, outcome_unknown, own_handle,
+    recording_id, refuse_metadata, require_name, set_json,
 };
 use super::error::{RemoteError, RemoteResult, vendor_lacks};
 use super::http::{Answer, Call, Failure, join, parse_base_url, segment};
@@ -151,6 +151,9 @@ pub struct AgoraRecordingConfig {
     /// An RTC token for the recorder uid, needed when the app certificate is enabled (it must
     /// be minted for `recorder_uid`, which must then be set).
     pub recorder_token: Option<Secret>,
+    /// The app certificate, to mint the recorder's RTC token for each recording (channel and
+    /// recorder uid, subscriber role, 24 h) when no `recorder_token` is given. Never sent.
+    pub recorder_certificate: Option<Secret>,
     /// Channel profile: `false` communication (0), `true` live broadcasting (1).
     pub live_channel: bool,
     /// Seconds with nobody in the channel after which Agora stops the recording
@@ -172,6 +175,7 @@ impl AgoraRecordingConfig {
             storage,
             recorder_uid: None,
             recorder_token: None,
+            recorder_certificate: None,
             live_channel: false,
             max_idle_time_secs: 30,
             stream_types: AgoraStreamTypes::default(),
@@ -184,6 +188,14 @@ impl AgoraRecordingConfig {
     pub fn recorder(mut self, uid: u32, token: Option<Secret>) -> Self {
         self.recorder_uid = Some(uid);
         self.recorder_token = token;
+        self
+    }
+
+    /// Mints the recorder's RTC token with this app certificate for each recording (for apps
+    /// whose certificate is enabled), so the recorder uid may stay derived or random.
+    #[must_use]
+    pub fn recorder_certificate(mut self, certificate: impl Into<Secret>) -> Self {
+        self.recorder_certificate = Some(certificate.into());
         self
     }
 
@@ -584,11 +596,38 @@ impl AgoraClient {
         format!("/v1/apps/{}/cloud_recording", self.app())
     }
 
+    /// The recorder's RTC token: the configured one, or one minted with the certificate.
+    fn recorder_token(
+        &self,
+        config: &AgoraRecordingConfig,
+        channel: &str,
+        uid: u32,
+    ) -> RemoteResult<Option<Secret>> {
+        if let Some(t) = &config.recorder_token {
+            return Ok(Some(t.clone()));
+        }
+        let Some(cert) = &config.recorder_certificate else {
+            return Ok(None);
+        };
+        let day = std::time::Duration::from_secs(86_400);
+        let minter =
+            crate::agora::AgoraMinter::new(self.app_id.clone(), cert.clone()).map_err(|e| {
+                RemoteError::Config {
+                    vendor: V,
+                    reason: format!("cannot mint the recorder token: {e}").into(),
+                }
+            })?;
+        let token =
+            minter.rtc_token_with_uid(channel, uid, crate::agora::RtcRole::Subscriber, day, day)?;
+        Ok(Some(Secret::new(token.token)))
+    }
+
     fn client_request(
         config: &AgoraRecordingConfig,
         request: &RecordingRequest,
         layout: u8,
         prefix: Vec<String>,
+        token: Option<&Secret>,
     ) -> RemoteResult<Value> {
         let streams = match (request.audio_only, config.stream_types) {
             (true, AgoraStreamTypes::Video) => {
@@ -668,7 +707,7 @@ impl AgoraClient {
             "recordingFileConfig": {"avFileType": if video { json!(["hls", "mp4"]) } else { json!(["hls"]) }},
             "storageConfig": storage_config,
         });
-        if let Some(token) = &config.recorder_token {
+        if let Some(token) = token {
             set_json(Some(&mut client_request), "token", json!(token.expose()));
         }
         Ok(client_request)
@@ -707,9 +746,7 @@ impl AgoraClient {
             vendor: V,
             reason: "recording needs storage settings: call with_recording(AgoraRecordingConfig::new(..))".into(),
         })?;
-        if let Some(key) = request.idempotency_key.as_deref()
-            && let Some(done) = self.base.started.get(&request.room, key)
-        {
+        if let Some(done) = self.base.remembered(request) {
             return Ok(done);
         }
         let layout = match request.layout.as_deref().unwrap_or("grid") {
@@ -728,8 +765,10 @@ impl AgoraClient {
             }
         };
         let prefix = file_prefix(request.output_uri.as_deref())?;
-        let client_request = Self::client_request(config, request, layout, prefix)?;
-        let uid = self.recorder_uid(config, request).to_string();
+        let uid_number = self.recorder_uid(config, request);
+        let token = self.recorder_token(config, &request.room, uid_number)?;
+        let client_request = Self::client_request(config, request, layout, prefix, token.as_ref())?;
+        let uid = uid_number.to_string();
         let base = self.recording_path();
         let acquired = self
             .call(
@@ -749,13 +788,9 @@ impl AgoraClient {
             resource_id: rid.to_owned(),
             sid,
         };
-        let unknown =
-            |reason: String, sid: Option<String>, rid: &str| RemoteError::OutcomeUnknown {
-                vendor: V,
-                operation: OP,
-                reason,
-                recovery: Box::new(recovery(sid, rid)),
-            };
+        let unknown = |reason: String, sid: Option<String>, rid: &str| {
+            outcome_unknown(V, reason, recovery(sid, rid))
+        };
         let body = json!({"cname": request.room, "uid": uid, "clientRequest": client_request});
         let call = self.request(
             Method::POST,
@@ -837,9 +872,7 @@ impl AgoraClient {
                 output_uri: request.output_uri.clone(),
             }
         };
-        if let Some(key) = request.idempotency_key.as_deref() {
-            self.base.started.put(&request.room, key, &rec);
-        }
+        self.base.remember(request, &rec);
         Ok(rec)
     }
 

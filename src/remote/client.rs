@@ -42,6 +42,19 @@ impl ClientBase {
         self.http.random()
     }
 
+    /// The recording this client started for `request`'s room and idempotency key, if any.
+    pub(crate) fn remembered(&self, request: &RecordingRequest) -> Option<Recording> {
+        let key = request.idempotency_key.as_deref()?;
+        self.started.get(&request.room, key)
+    }
+
+    /// Remembers `recording` under `request`'s room and idempotency key (if it has one).
+    pub(crate) fn remember(&self, request: &RecordingRequest, recording: &Recording) {
+        if let Some(key) = request.idempotency_key.as_deref() {
+            self.started.put(&request.room, key, recording);
+        }
+    }
+
     /// The current time, Unix seconds.
     pub(crate) fn now(&self) -> RemoteResult<i64> {
         Ok(self.clock.now()?)
@@ -226,6 +239,20 @@ pub(crate) fn key_digest(parts: &[&str]) -> [u8; 32] {
         h.update(p.as_bytes());
     }
     h.finalize().into()
+}
+
+/// The error for a start whose outcome is unknown.
+pub(crate) fn outcome_unknown(
+    vendor: Vendor,
+    reason: String,
+    recovery: super::RecordingRecovery,
+) -> RemoteError {
+    RemoteError::OutcomeUnknown {
+        vendor,
+        operation: "recording.start",
+        reason,
+        recovery: Box::new(recovery),
+    }
 }
 
 /// The handle of `recording` when it belongs to `vendor`.

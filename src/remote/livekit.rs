@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::capabilities::{Capabilities, capabilities};
 use super::client::{
-    ClientBase, client_setters, error_answer, hex, key_digest, own_handle, page_locally,
-    recording_id, refuse_metadata, require_name, set_json,
+    ClientBase, client_setters, error_answer, hex, key_digest, outcome_unknown, own_handle,
+    page_locally, recording_id, refuse_metadata, require_name, set_json,
 };
 use super::error::{RemoteError, RemoteResult, not_implemented};
 use super::http::{Answer, Call, Failure, join, parse_base_url};
@@ -449,9 +449,7 @@ impl LiveKitClient {
                 "per-request upload credentials (S3Upload, GCPUpload, ...) are not implemented; configure storage in the egress service and pass a file path",
             ));
         }
-        if let Some(key) = request.idempotency_key.as_deref()
-            && let Some(done) = self.base.started.get(&request.room, key)
-        {
+        if let Some(done) = self.base.remembered(request) {
             return Ok(done);
         }
         let file_type = if request.audio_only { "OGG" } else { "MP4" };
@@ -476,14 +474,12 @@ impl LiveKitClient {
             }
             None => self.new_request_id(),
         };
-        let unknown = |reason: String| RemoteError::OutcomeUnknown {
-            vendor: V,
-            operation: OP,
-            reason,
-            recovery: Box::new(RecordingRecovery::LiveKit {
+        let unknown = |reason: String| {
+            let recovery = RecordingRecovery::LiveKit {
                 room: request.room.clone(),
                 request_id: request_id.clone(),
-            }),
+            };
+            outcome_unknown(V, reason, recovery)
         };
         let answer = match self
             .twirp_answer(
@@ -508,9 +504,7 @@ impl LiveKitClient {
         if rec.output_uri.is_none() {
             rec.output_uri.clone_from(&request.output_uri);
         }
-        if let Some(key) = request.idempotency_key.as_deref() {
-            self.base.started.put(&request.room, key, &rec);
-        }
+        self.base.remember(request, &rec);
         Ok(rec)
     }
 

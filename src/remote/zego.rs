@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::capabilities::{Capabilities, Operation, Support, capabilities};
 use super::client::{
-    ClientBase, client_setters, error_answer, hex, own_handle, recording_id, refuse_metadata,
-    require_name, set_json,
+    ClientBase, client_setters, error_answer, hex, outcome_unknown, own_handle, recording_id,
+    refuse_metadata, require_name, set_json,
 };
 use super::error::{RemoteError, RemoteResult, vendor_lacks};
 use super::http::{Answer, Call, join, parse_base_url};
@@ -583,9 +583,7 @@ impl ZegoClient {
                         .into(),
             });
         }
-        if let Some(key) = request.idempotency_key.as_deref()
-            && let Some(done) = self.base.started.get(&request.room, key)
-        {
+        if let Some(done) = self.base.remembered(request) {
             return Ok(done);
         }
         let mix_mode = match request.layout.as_deref().unwrap_or("grid") {
@@ -640,13 +638,9 @@ impl ZegoClient {
             "RecordOutputParams": output,
             "StorageParams": storage_params,
         });
-        let unknown = |reason: String| RemoteError::OutcomeUnknown {
-            vendor: V,
-            operation: OP,
-            reason,
-            recovery: Box::new(RecordingRecovery::Zego {
-                room: request.room.clone(),
-            }),
+        let unknown = |reason: String| {
+            let room = request.room.clone();
+            outcome_unknown(V, reason, RecordingRecovery::Zego { room })
         };
         let data = match self.record("StartRecord", &body, OP).await {
             Ok(d) => d,
@@ -670,9 +664,7 @@ impl ZegoClient {
             status: RecordingStatus::Starting,
             output_uri: request.output_uri.clone(),
         };
-        if let Some(key) = request.idempotency_key.as_deref() {
-            self.base.started.put(&request.room, key, &rec);
-        }
+        self.base.remember(request, &rec);
         Ok(rec)
     }
 

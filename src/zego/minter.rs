@@ -8,13 +8,14 @@ use std::time::Duration;
 use crate::b64::{STANDARD, encode_append};
 use aes::Aes256Enc;
 use aes::cipher::block_padding::Pkcs7;
-use aes::cipher::{Array, BlockModeEncrypt as _, InnerIvInit as _, KeyInit as _};
-use aes_gcm::{AeadInOut as _, Aes256Gcm};
+use aes::cipher::{Array, BlockModeEncrypt as _, InnerIvInit as _};
+use aes_gcm::AeadInOut as _;
 
+use super::key::{Schedules, ZegoKey, scrub_stack};
 use super::payload::{Payload, PrivilegePayload, write_privilege};
 use super::verify::ZegoVerifier;
 use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, MAX_CIPHERTEXT_LEN, MAX_USER_ID_LEN, Mode};
-use super::{VERSION, check_secret, claims::write_claims};
+use super::{VERSION, claims::write_claims};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::minter::{MintedToken, TokenMinter, TokenRequest, TokenTimes};
@@ -180,9 +181,8 @@ thread_local! {
 /// the privilege check for the AppID.
 pub struct ZegoMinter {
     app_id: u32,
-    secret: Secret,
-    cbc_key: Aes256Enc,
-    gcm: Aes256Gcm,
+    key: ZegoKey,
+    keys: Box<Schedules<Aes256Enc>>,
     mode: Mode,
     max_user_id_len: usize,
     clock: Arc<dyn Clock>,
@@ -215,16 +215,12 @@ impl ZegoMinter {
                 "must be the non-zero AppID from the ZEGO console, got 0",
             ));
         }
-        let secret = server_secret.into();
-        check_secret(&secret)?;
-        let bad_key = || Error::credentials(Vendor::Zego, "server secret", "must be 32 bytes");
-        let cbc_key = Aes256Enc::new_from_slice(secret.as_bytes()).map_err(|_| bad_key())?;
-        let gcm = Aes256Gcm::new_from_slice(secret.as_bytes()).map_err(|_| bad_key())?;
+        let key = ZegoKey::new(&server_secret.into())?;
+        let keys = Schedules::new(&key);
         Ok(ZegoMinter {
             app_id,
-            secret,
-            cbc_key,
-            gcm,
+            key,
+            keys,
             mode: Mode::default(),
             max_user_id_len: MAX_USER_ID_LEN,
             clock: Arc::new(SystemClock),
@@ -277,7 +273,7 @@ impl ZegoMinter {
     /// A verifier for tokens of the same secret (and app id).
     #[must_use]
     pub fn verifier(&self) -> ZegoVerifier {
-        ZegoVerifier::from_checked_secret(&self.secret)
+        ZegoVerifier::from_key(&self.key)
             .with_expected_app_id(self.app_id)
             .with_clock(Arc::clone(&self.clock))
     }
@@ -506,18 +502,19 @@ impl ZegoMinter {
                 ),
             ));
         }
-        let internal = || Error::request(Vendor::Zego, "payload", "internal encryption error");
+        let internal = || Error::Internal {
+            what: "ZEGO encryption with checked lengths failed",
+        };
         match self.mode {
             Mode::Cbc => {
                 let iv: [u8; CBC_IV_LEN] = iv.try_into().map_err(|_| internal())?;
                 buf.resize(pt_at + ct_len, 0);
                 let region = buf.get_mut(pt_at..).ok_or_else(internal)?;
                 let enc =
-                    cbc::Encryptor::<&Aes256Enc>::inner_iv_init(&self.cbc_key, &Array::from(iv));
-                let written = enc
-                    .encrypt_padded::<Pkcs7>(region, pt_len)
-                    .map_err(|_| internal())?
-                    .len();
+                    cbc::Encryptor::<&Aes256Enc>::inner_iv_init(&self.keys.cbc, &Array::from(iv));
+                let written = enc.encrypt_padded::<Pkcs7>(region, pt_len).map(<[u8]>::len);
+                scrub_stack();
+                let written = written.map_err(|_| internal())?;
                 if written != ct_len {
                     return Err(internal());
                 }
@@ -525,10 +522,12 @@ impl ZegoMinter {
             Mode::Gcm => {
                 let nonce: [u8; GCM_NONCE_LEN] = iv.try_into().map_err(|_| internal())?;
                 let region = buf.get_mut(pt_at..).ok_or_else(internal)?;
-                let tag = self
-                    .gcm
-                    .encrypt_inout_detached(&Array::from(nonce), &[], region.into())
-                    .map_err(|_| internal())?;
+                let tag =
+                    self.keys
+                        .gcm
+                        .encrypt_inout_detached(&Array::from(nonce), &[], region.into());
+                scrub_stack();
+                let tag = tag.map_err(|_| internal())?;
                 buf.extend_from_slice(&tag);
                 buf.push(1);
             }

@@ -32,8 +32,10 @@
 mod claims;
 mod container;
 mod fast;
+mod key;
 mod minter;
 mod payload;
+mod unpad;
 mod verify;
 
 use std::fmt;

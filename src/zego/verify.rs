@@ -5,16 +5,18 @@ use std::fmt;
 use std::sync::Arc;
 
 use aes::Aes256Dec;
-use aes::cipher::block_padding::Pkcs7;
-use aes::cipher::{Array, BlockModeDecrypt as _, InnerIvInit as _, KeyInit as _};
-use aes_gcm::{AeadInOut as _, Aes256Gcm};
+use aes::cipher::block_padding::NoPadding;
+use aes::cipher::{Array, BlockModeDecrypt as _, InnerIvInit as _};
+use aes_gcm::AeadInOut as _;
 use serde::Serialize;
 
 use super::claims::Claims;
 use super::container::{self, ContainerInfo};
 use super::fast;
+use super::key::{Schedules, ZegoKey, scrub_stack};
 use super::payload::PrivilegePayload;
-use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, MAX_USER_ID_LEN, Mode, check_secret};
+use super::unpad::plaintext_len;
+use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, MAX_USER_ID_LEN, Mode};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::fields::{self, Field, Shape, UnknownKey};
@@ -134,8 +136,7 @@ impl DecodedToken {
 /// `now > expire` (the expiry second itself is still valid); [`Error::UnknownKey`] when an expected
 /// app id was set and the token names another.
 pub struct ZegoVerifier {
-    cbc_key: Aes256Dec,
-    gcm: Aes256Gcm,
+    keys: Box<Schedules<Aes256Dec>>,
     expected_app_id: Option<u32>,
     clock: Arc<dyn Clock>,
 }
@@ -159,22 +160,12 @@ impl ZegoVerifier {
     /// # Errors
     /// [`Error::InvalidCredentials`] when the secret is not exactly 32 ASCII characters.
     pub fn new(server_secret: impl Into<Secret>) -> Result<Self> {
-        let secret = server_secret.into();
-        check_secret(&secret)?;
-        Ok(Self::from_checked_secret(&secret))
+        Ok(Self::from_key(&ZegoKey::new(&server_secret.into())?))
     }
 
-    pub(crate) fn from_checked_secret(secret: &Secret) -> Self {
-        // The secret is 32 bytes (checked), so key setup cannot fail; fall back to a zero key
-        // rather than panic should that ever change.
-        let key = secret.as_bytes();
-        let cbc_key = Aes256Dec::new_from_slice(key)
-            .unwrap_or_else(|_| Aes256Dec::new(&Array::from([0u8; 32])));
-        let gcm = Aes256Gcm::new_from_slice(key)
-            .unwrap_or_else(|_| Aes256Gcm::new(&Array::from([0u8; 32])));
+    pub(crate) fn from_key(key: &ZegoKey) -> Self {
         ZegoVerifier {
-            cbc_key,
-            gcm,
+            keys: Schedules::new(key),
             expected_app_id: None,
             clock: Arc::new(SystemClock),
         }
@@ -251,11 +242,15 @@ impl ZegoVerifier {
                 let iv: [u8; CBC_IV_LEN] = c.iv.try_into().map_err(|_| mismatch())?;
                 let mut buf = c.ciphertext.to_vec();
                 let dec =
-                    cbc::Decryptor::<&Aes256Dec>::inner_iv_init(&self.cbc_key, &Array::from(iv));
-                let len = dec
-                    .decrypt_padded::<Pkcs7>(&mut buf)
-                    .map_err(|_| mismatch())?
-                    .len();
+                    cbc::Decryptor::<&Aes256Dec>::inner_iv_init(&self.keys.cbc, &Array::from(iv));
+                // Decrypt every block, then unpad and check UTF-8 in one pass of constant shape:
+                // a bad padding and a bad byte anywhere get the same work and the same error.
+                let decrypted = dec.decrypt_padded::<NoPadding>(&mut buf).map(<[u8]>::len);
+                scrub_stack();
+                let len = decrypted
+                    .ok()
+                    .and_then(|n| plaintext_len(buf.get(..n).unwrap_or_default()))
+                    .ok_or_else(mismatch)?;
                 buf.truncate(len);
                 buf
             }
@@ -265,14 +260,14 @@ impl ZegoVerifier {
                 let (ct, tag) = c.ciphertext.split_at_checked(split).ok_or_else(mismatch)?;
                 let tag: [u8; GCM_TAG_LEN] = tag.try_into().map_err(|_| mismatch())?;
                 let mut buf = ct.to_vec();
-                self.gcm
-                    .decrypt_inout_detached(
-                        &Array::from(nonce),
-                        &[],
-                        buf.as_mut_slice().into(),
-                        &Array::from(tag),
-                    )
-                    .map_err(|_| mismatch())?;
+                let opened = self.keys.gcm.decrypt_inout_detached(
+                    &Array::from(nonce),
+                    &[],
+                    buf.as_mut_slice().into(),
+                    &Array::from(tag),
+                );
+                scrub_stack();
+                opened.map_err(|_| mismatch())?;
                 buf
             }
         };

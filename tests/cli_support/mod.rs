@@ -3,7 +3,7 @@
 use std::process::Command;
 
 /// Every environment variable the CLI reads credentials from.
-pub const CREDENTIAL_VARS: [&str; 32] = [
+pub const CREDENTIAL_VARS: [&str; 36] = [
     "LIVEKIT_API_KEY",
     "LIVEKIT_API_SECRET",
     "LIVEKIT_API_SECRET_FILE",
@@ -13,6 +13,10 @@ pub const CREDENTIAL_VARS: [&str; 32] = [
     "ZEGO_APP_ID",
     "ZEGO_SERVER_SECRET",
     "ZEGO_SERVER_SECRET_FILE",
+    "AGORA_WEBHOOK_SECRET",
+    "AGORA_WEBHOOK_SECRET_FILE",
+    "ZEGO_CALLBACK_SECRET",
+    "ZEGO_CALLBACK_SECRET_FILE",
     // The server-API commands (`room`, `participant`, `recording`).
     "LIVEKIT_URL",
     "AGORA_CUSTOMER_ID",

@@ -29,9 +29,6 @@ fn certificate_source<'a>(flag: Option<&'a str>, file: Option<&'a PathBuf>) -> S
 #[derive(Args, Debug, Clone, Default)]
 #[group(id = "agora_verify_creds")]
 pub struct VerifyCreds {
-    /// Agora app id expected in the token [env: AGORA_APP_ID] (checked when given).
-    #[arg(long, value_name = "APP_ID")]
-    app_id: Option<String>,
     /// Agora app certificate. Visible in the process list: prefer AGORA_APP_CERTIFICATE or
     /// --app-certificate-file.
     #[arg(long, value_name = "SECRET")]
@@ -476,17 +473,45 @@ impl Mint {
 }
 
 impl VerifyCreds {
+    /// The flags given, for refusing those that do not apply to a token's vendor.
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.app_certificate.is_some() {
+            out.push("--app-certificate");
+        }
+        if self.app_certificate_file.is_some() {
+            out.push("--app-certificate-file");
+        }
+        out.extend(self.subject_flags());
+        out
+    }
+
+    /// `--channel` / `--uid`, which only a legacy 006 token uses.
+    pub fn subject_flags(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.channel.is_some() {
+            out.push("--channel");
+        }
+        if self.uid.is_some() {
+            out.push("--uid");
+        }
+        out
+    }
+
     /// The verifier for a token of `format`; `Err` is a CLI problem (e.g. a missing certificate),
     /// `Ok(Err)` a credential the library refuses (reported as the verdict).
-    pub fn verifier(&self, format: TokenFormat) -> CliResult<Result<AgoraVerifier, Error>> {
+    pub fn verifier(
+        &self,
+        format: TokenFormat,
+        app_id: Option<&str>,
+    ) -> CliResult<Result<AgoraVerifier, Error>> {
         let cert: Secret = certificate_source(
             self.app_certificate.as_deref(),
             self.app_certificate_file.as_ref(),
         )
         .require()?;
-        let app_id = self
-            .app_id
-            .clone()
+        let app_id = app_id
+            .map(str::to_owned)
             .or_else(|| std::env::var("AGORA_APP_ID").ok());
         let subject = match format {
             TokenFormat::Agora006 => {

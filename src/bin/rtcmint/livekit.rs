@@ -71,6 +71,21 @@ impl Creds {
         Ok(LiveKitMinter::new(key, secret)?)
     }
 
+    /// The flags given, for refusing those that do not apply to a token's vendor.
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.api_key.is_some() {
+            out.push("--api-key");
+        }
+        if self.api_secret.is_some() {
+            out.push("--api-secret");
+        }
+        if self.api_secret_file.is_some() {
+            out.push("--api-secret-file");
+        }
+        out
+    }
+
     pub fn verifier(&self) -> CliResult<LiveKitVerifier> {
         let key = self.key()?;
         let secret = self.secret_source().require()?;

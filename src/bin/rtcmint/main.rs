@@ -19,6 +19,7 @@ mod remote;
 mod remote_config;
 mod serve;
 mod util;
+mod webhook;
 mod zego;
 
 use std::io::Write as _;
@@ -70,6 +71,11 @@ enum Cmd {
     Recording(Box<remote::RecordingCmd>),
     /// Serve the HTTP gateway (`/v1/rtc/...`); see `rtcmint serve --help`.
     Serve(Box<serve::ServeArgs>),
+    /// Verify webhooks (server callbacks) from LiveKit, Agora and ZEGO.
+    Webhook {
+        #[command(subcommand)]
+        cmd: webhook::Cmd,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -88,9 +94,7 @@ fn emit(text: &str) -> CliResult<()> {
 }
 
 fn print_json(v: &serde_json::Value) -> CliResult<()> {
-    let text = serde_json::to_string_pretty(v)
-        .map_err(|e| CliError::runtime(format!("cannot format JSON: {e}")))?;
-    emit(&text)
+    emit(&inspect::to_pretty(v)?)
 }
 
 fn print_issued(issued: &rtcmint::IssuedToken, json: bool) -> CliResult<()> {
@@ -127,7 +131,17 @@ fn run(cli: Cli) -> CliResult<u8> {
         }
         Cmd::Decode(args) => print_json(&inspect::decode(&args)?)?,
         Cmd::Verify(args) => {
-            let (json, code) = inspect::verify(&args)?;
+            let (out, code) = inspect::verify(&args)?;
+            match out {
+                inspect::VerifyOutput::Json(j) => print_json(&j)?,
+                inspect::VerifyOutput::Text(t) => emit(&t)?,
+            }
+            return Ok(code);
+        }
+        Cmd::Webhook {
+            cmd: webhook::Cmd::Verify(args),
+        } => {
+            let (json, code) = webhook::verify(&args)?;
             if let Some(j) = json {
                 print_json(&j)?;
             }

@@ -68,6 +68,14 @@ pub struct RemoteArgs {
     /// File holding the Agora Customer Secret [env: AGORA_CUSTOMER_SECRET_FILE].
     #[arg(long, value_name = "PATH", global = true)]
     pub agora_customer_secret_file: Option<PathBuf>,
+    /// Agora app certificate, to mint the cloud recorder's RTC token (`recording start`, apps
+    /// with the certificate enabled). Visible in the process list: prefer AGORA_APP_CERTIFICATE
+    /// or --agora-app-certificate-file.
+    #[arg(long, value_name = "SECRET", global = true)]
+    pub agora_app_certificate: Option<String>,
+    /// File holding the Agora app certificate [env: AGORA_APP_CERTIFICATE_FILE].
+    #[arg(long, value_name = "PATH", global = true)]
+    pub agora_app_certificate_file: Option<PathBuf>,
     /// Agora RESTful API base URL [env: AGORA_API_URL; default https://api.agora.io].
     #[arg(long, value_name = "URL", global = true)]
     pub agora_api_url: Option<String>,
@@ -132,6 +140,16 @@ impl RemoteArgs {
             file: self.agora_customer_secret_file.as_ref(),
             file_flag_name: "--agora-customer-secret-file",
             env: "AGORA_CUSTOMER_SECRET",
+        }
+    }
+
+    fn agora_certificate(&self) -> SecretSource<'_> {
+        SecretSource {
+            flag: self.agora_app_certificate.as_deref(),
+            flag_name: "--agora-app-certificate",
+            file: self.agora_app_certificate_file.as_ref(),
+            file_flag_name: "--agora-app-certificate-file",
+            env: "AGORA_APP_CERTIFICATE",
         }
     }
 
@@ -251,7 +269,11 @@ impl RemoteArgs {
                     if let Some(e) = s.endpoint {
                         storage = storage.endpoint(e);
                     }
-                    client = client.with_recording(AgoraRecordingConfig::new(storage));
+                    let mut config = AgoraRecordingConfig::new(storage);
+                    if let Some(cert) = self.agora_certificate().resolve()? {
+                        config = config.recorder_certificate(cert);
+                    }
+                    client = client.with_recording(config);
                 }
                 Ok(Box::new(client))
             }

@@ -34,9 +34,6 @@ fn parse_app_id(s: &str) -> CliResult<u32> {
 #[derive(Args, Debug, Clone, Default)]
 #[group(id = "zego_verify_creds")]
 pub struct VerifyCreds {
-    /// ZEGO app id expected in the token [env: ZEGO_APP_ID] (checked when given).
-    #[arg(long, value_name = "APP_ID")]
-    zego_app_id: Option<String>,
     /// ZEGO server secret. Visible in the process list: prefer ZEGO_SERVER_SECRET or
     /// --server-secret-file.
     #[arg(long, value_name = "SECRET")]
@@ -252,20 +249,36 @@ impl Mint {
 
 impl VerifyCreds {
     /// The verifier from the flags and environment.
-    pub fn verifier(&self) -> CliResult<ZegoVerifier> {
+    /// The verifier, checking `app_id` (else `ZEGO_APP_ID`) when given; the app id it checks.
+    pub fn verifier(&self, app_id: Option<&str>) -> CliResult<(ZegoVerifier, Option<u32>)> {
         let secret = secret_source(
             self.server_secret.as_deref(),
             self.server_secret_file.as_ref(),
         )
         .require()?;
         let mut v = ZegoVerifier::new(secret)?;
-        if let Some(a) = self
-            .zego_app_id
-            .clone()
+        let app_id = match app_id
+            .map(str::to_owned)
             .or_else(|| std::env::var("ZEGO_APP_ID").ok())
         {
-            v = v.with_expected_app_id(parse_app_id(&a)?);
+            Some(a) => Some(parse_app_id(&a)?),
+            None => None,
+        };
+        if let Some(a) = app_id {
+            v = v.with_expected_app_id(a);
         }
-        Ok(v)
+        Ok((v, app_id))
+    }
+
+    /// The flags given, for refusing those that do not apply to a token's vendor.
+    pub fn given(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.server_secret.is_some() {
+            out.push("--server-secret");
+        }
+        if self.server_secret_file.is_some() {
+            out.push("--server-secret-file");
+        }
+        out
     }
 }
