@@ -933,3 +933,69 @@ async fn graceful_shutdown_finishes_in_flight_calls() {
     })
     .await;
 }
+
+/// Resident memory of this process, KiB (Linux).
+fn rss_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    s.lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bounded_soak_mixed_load_no_errors_memory_flat() {
+    within(60, async {
+        let (d, g) = setup().await;
+        let g = Arc::new(g);
+        d.lk.join("soak", "alice", "Alice");
+        let lk = create(&g, "livekit", "soak").await;
+        let zg = create(&g, "zego", "soakz").await;
+        let phase = |secs: u64| {
+            let g = Arc::clone(&g);
+            let (lk, zg) = (lk.clone(), zg.clone());
+            async move {
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+                let mut tasks = Vec::new();
+                for w in 0..8u32 {
+                    let g = Arc::clone(&g);
+                    let (lk, zg) = (lk.clone(), zg.clone());
+                    tasks.push(tokio::spawn(async move {
+                        let mut n = 0u64;
+                        while tokio::time::Instant::now() < deadline {
+                            let r = match (n + u64::from(w)) % 5 {
+                                0 | 1 => g.post("/v1/rtc/token/issue", json!({"room": lk, "identity": format!("u{n}")})).await,
+                                2 => g.post("/v1/rtc/token/issue", json!({"room": zg, "identity": format!("u{n}")})).await,
+                                3 => g.post("/createToken", json!({"room_name": "soak", "participant_identity": format!("c{n}")})).await,
+                                _ => g.get(&format!("/v1/rtc/room/get/{lk}")).await,
+                            };
+                            assert!(r.status == 200 || r.status == 201, "{}", r.text);
+                            n += 1;
+                        }
+                        n
+                    }));
+                }
+                let mut total = 0;
+                for t in tasks {
+                    total += t.await.unwrap();
+                }
+                total
+            }
+        };
+        let warm = phase(2).await;
+        let before = rss_kib();
+        let n = phase(4).await;
+        let after = rss_kib();
+        assert!(warm > 0 && n > 0);
+        if let (Some(b), Some(a)) = (before, after) {
+            // Flat: no per-request growth (the bound is far below what a leak of even a few
+            // bytes per request over these requests would add).
+            assert!(a < b + 16 * 1024, "RSS grew from {b} KiB to {a} KiB over {n} requests");
+        }
+        let m = g.send(g.http.get(g.url("/metrics")), None).await;
+        assert!(!m.text.contains("status=\"5"), "no 5xx during the soak: {}", m.text);
+    })
+    .await;
+}
