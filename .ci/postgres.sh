@@ -3,7 +3,8 @@
 # `pg_start` installs the server from the system's package manager when it is missing, creates a
 # throwaway cluster in a temporary directory (listening on 127.0.0.1 only, on a free port, socket
 # in the same directory), a throwaway role with a random password and CREATEDB (each test creates
-# its own database), and exports RTCMINT_TEST_DATABASE_URL. `pg_stop` stops the cluster and
+# its own database), and exports RTCMINT_TEST_DATABASE_URL. TLS is on with a throwaway CA (its
+# certificate in RTCMINT_TEST_DATABASE_CA), so the tests can check verified TLS connections. `pg_stop` stops the cluster and
 # removes the directory; `pg_start` registers it to run at exit. The URL (it holds the password)
 # is never printed.
 #
@@ -57,9 +58,17 @@ pg_start() {
   "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_WORK/data" -U postgres -E UTF8 --no-locale \
     --auth-local=trust --auth-host=scram-sha-256 >"$PG_WORK/initdb.log" 2>&1 \
     || { cat "$PG_WORK/initdb.log"; return 1; }
+  # A throwaway CA and a server certificate for 127.0.0.1 (TLS is optional for clients).
+  local ssl=""
+  if pg_make_certs "$PG_WORK/tls"; then
+    ssl="-c ssl=on -c ssl_cert_file=$PG_WORK/tls/server.pem -c ssl_key_file=$PG_WORK/tls/server.key"
+    export RTCMINT_TEST_DATABASE_CA="$PG_WORK/tls/ca.pem"
+  else
+    echo "openssl failed: the PostgreSQL test server runs without TLS"
+  fi
   # fsync off: a throwaway cluster, nothing to keep if the machine crashes.
   "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_WORK/data" -l "$PG_WORK/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_WORK -c fsync=off -c max_connections=200" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_WORK -c fsync=off -c max_connections=200 $ssl" \
     start >/dev/null || { cat "$PG_WORK/server.log"; return 1; }
   "${PG_AS[@]}" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_WORK" -p "$port" -U postgres \
     -d postgres >/dev/null <<SQL
@@ -68,6 +77,26 @@ CREATE DATABASE rtcmint_test OWNER rtcmint_test;
 SQL
   export RTCMINT_TEST_DATABASE_URL="postgres://rtcmint_test:$password@127.0.0.1:$port/rtcmint_test"
   echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $PG_WORK)"
+}
+
+pg_make_certs() {
+  local dir="$1"
+  mkdir -p "$dir" || return 1
+  (
+    cd "$dir" || exit 1
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >server.ext
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+      -subj "/CN=rtcmint test CA" -keyout ca.key -out ca.pem \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" &&
+      openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+        -subj "/CN=localhost" -keyout server.key -out server.csr &&
+      openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+        -extfile server.ext -out server.pem
+  ) >/dev/null 2>&1 || return 1
+  chmod 600 "$dir/server.key" "$dir/ca.key"
+  [ "$(id -u)" = 0 ] && chown -R postgres: "$dir"
+  chmod 644 "$dir/ca.pem"
+  return 0
 }
 
 pg_stop() {

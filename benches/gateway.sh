@@ -8,6 +8,8 @@
 # Usage: benches/gateway.sh [SECONDS] [ROUNDS] [CONNECTIONS]   (defaults: 10 3 64)
 # Needs wrk (apt-get install -y wrk), node and npm (npm install runs in benches/node-token-server;
 # node_modules is not committed). Servers listen on 127.0.0.1 only and are stopped at exit.
+# The store: SQLite in a temporary file, or RTCMINT_BENCH_DATABASE_URL (e.g. postgres://…); the
+# two stores side by side in one run: benches/gateway_store.sh.
 set -euo pipefail
 
 secs="${1:-10}"
@@ -35,7 +37,7 @@ export LIVEKIT_URL=ws://127.0.0.1:7880
 key=bench-api-key-0123456789
 
 RTCMINT_API_KEYS="$key" "$root/target/release/rtcmint" serve --listen "127.0.0.1:$gw_port" \
-    --database "sqlite://$dir/gw.db" --log-level warn 2>"$dir/gw.log" &
+    --database "${RTCMINT_BENCH_DATABASE_URL:-sqlite://$dir/gw.db}" --log-level warn 2>"$dir/gw.log" &
 gw_pid=$!
 pids+=("$gw_pid")
 PORT=$node_port node "$root/benches/node-token-server/server.js" >"$dir/node.log" 2>&1 &

@@ -53,7 +53,8 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "RTCMINT_LISTEN", value_name = "ADDR")]
     listen: Option<SocketAddr>,
-    /// Store: sqlite://PATH (created and migrated on start) [default: sqlite://rtcmint.db].
+    /// Store: sqlite://PATH or postgres://USER:PASS@HOST:PORT/DB (migrated on start; several
+    /// instances may share one PostgreSQL database) [default: sqlite://rtcmint.db].
     #[arg(long, env = "RTCMINT_DATABASE_URL", value_name = "URL")]
     database: Option<String>,
     /// Vendor for calls that neither pin one nor name a room.

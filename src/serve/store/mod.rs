@@ -10,14 +10,17 @@
 //! concurrent calls from many tasks (and, for a shared database, many processes): the
 //! idempotency operations in particular are single atomic statements.
 //!
-//! The same test suite runs against every implementation: `tests/serve_store.rs` (see
+//! The same test suite runs against every implementation: `tests/serve_store.rs` (SQLite) and
+//! `tests/serve_store_postgres.rs` (PostgreSQL; see
 //! `tests/serve_support/store_suite.rs`).
 
+mod postgres;
 mod sqlite;
 
 use std::borrow::Cow;
 use std::fmt;
 
+pub use postgres::{PgStore, PgStoreOptions};
 pub use sqlite::SqliteStore;
 
 use crate::remote::BoxFuture;
@@ -208,7 +211,7 @@ pub trait Store: Send + Sync + fmt::Debug {
 }
 
 /// Opens the store a `--database` URL names: `sqlite://PATH` (created and migrated) or
-/// `sqlite::memory:`.
+/// `sqlite::memory:`, or `postgres://USER:PASS@HOST:PORT/DB` (connected, migrated).
 ///
 /// # Errors
 /// [`StoreError`] for an unknown scheme, or a database that cannot be opened or migrated.
@@ -218,12 +221,11 @@ pub async fn open(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
         return Ok(std::sync::Arc::new(store));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(StoreError::query(
-            "the PostgreSQL store is not built into this version yet; use --database sqlite://PATH",
-        ));
+        let store = PgStore::open(url).await?;
+        return Ok(std::sync::Arc::new(store));
     }
     Err(StoreError::query(
-        "unknown database URL scheme: expected sqlite://PATH",
+        "unknown database URL scheme: expected sqlite://PATH or postgres://USER:PASS@HOST:PORT/DB",
     ))
 }
 
