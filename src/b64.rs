@@ -5,7 +5,6 @@
 //! output; on other targets the scalar engine is used. Decoding is strict: canonical trailing
 //! bits, padding exactly as the format prescribes.
 
-use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use base64::Engine;
@@ -42,37 +41,24 @@ pub(crate) static STANDARD: LazyLock<Fast> = LazyLock::new(|| {
     }
 });
 
-thread_local! {
-    static ENCODED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
 /// Appends the encoding of `input` to `out`, as `engine.encode_string(input, out)` does, minus its
 /// per-call cost: `encode_string` zeroes a 1 KiB stack buffer on every call, which was a tenth of
-/// a LiveKit mint besides the HMAC. This encodes into a reused, exactly sized buffer instead.
+/// a LiveKit mint besides the HMAC. This encodes into an exactly sized scratch buffer instead.
 pub(crate) fn encode_append<E: Engine>(engine: &E, input: &[u8], out: &mut String) {
     let pad = engine.config().encode_padding();
     let Some(len) = base64::encoded_len(input.len(), pad) else {
         return engine.encode_string(input, out);
     };
-    ENCODED.with(|cell| {
-        let Ok(mut buf) = cell.try_borrow_mut() else {
-            return engine.encode_string(input, out);
-        };
-        buf.clear();
-        buf.resize(len, 0);
-        match engine.encode_slice(input, buf.as_mut_slice()) {
-            // base64 output is ASCII, so this check never fails; it keeps the code safe.
-            Ok(n) => match buf.get(..n).map(std::str::from_utf8) {
-                Some(Ok(text)) => out.push_str(text),
-                _ => engine.encode_string(input, out),
-            },
-            Err(_) => engine.encode_string(input, out),
-        }
-        // Do not let one huge input pin memory.
-        if buf.capacity() > 64 * 1024 {
-            *buf = Vec::new();
-        }
-    });
+    let mut buf = crate::scratch::bytes();
+    buf.resize(len, 0);
+    match engine.encode_slice(input, buf.as_mut_slice()) {
+        // base64 output is ASCII, so this check never fails; it keeps the code safe.
+        Ok(n) => match buf.get(..n).map(std::str::from_utf8) {
+            Some(Ok(text)) => out.push_str(text),
+            _ => engine.encode_string(input, out),
+        },
+        Err(_) => engine.encode_string(input, out),
+    }
 }
 
 #[cfg(test)]

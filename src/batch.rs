@@ -25,7 +25,6 @@
 //! {"line":3,"id":8,"ok":false,"kind":"unknown_field","error":"unknown field `roomm` (did you mean `room`?)"}
 //! ```
 
-use std::cell::RefCell;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
@@ -510,19 +509,17 @@ impl MinterSet {
     pub fn process_line(&self, line_no: usize, line: &str, out: &mut Vec<u8>) -> bool {
         // The token goes into a reused per-thread buffer, and the success record is written by
         // hand (the same bytes serde_json writes for `Success`): no allocation per line.
-        TOKEN.with_borrow_mut(|token| {
-            token.clear();
-            match self.mint_line(line, token) {
-                Ok((r, issued_at, expires_at)) => {
-                    write_success(out, line_no, &r, token, issued_at, expires_at);
-                    true
-                }
-                Err(f) => {
-                    write_failure(out, line_no, &f);
-                    false
-                }
+        let mut token = crate::scratch::text();
+        match self.mint_line(line, &mut token) {
+            Ok((r, issued_at, expires_at)) => {
+                write_success(out, line_no, &r, &token, issued_at, expires_at);
+                true
             }
-        })
+            Err(f) => {
+                write_failure(out, line_no, &f);
+                false
+            }
+        }
     }
 
     /// As [`MinterSet::process_line`] for raw input bytes: a line that is not UTF-8 or is longer
@@ -599,10 +596,6 @@ pub fn write_failure(out: &mut Vec<u8>, line_no: usize, f: &LineFailure) {
     out.extend_from_slice(b",\"error\":");
     json::write_str(out, f.message.as_bytes());
     out.extend_from_slice(b"}\n");
-}
-
-thread_local! {
-    static TOKEN: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// Writes the success record: the fields and bytes of serde_json's `Success` serialisation.

@@ -17,6 +17,7 @@ use crate::vendor::Vendor;
 
 /// One key of an object [`Shape`]: its name, the other spelling the reader accepts (the proto
 /// field name of a proto3 JSON message), and the shape of its value.
+#[derive(Clone, Copy)]
 pub(crate) struct Field {
     pub name: &'static str,
     pub alias: Option<&'static str>,

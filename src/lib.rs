@@ -15,6 +15,7 @@ mod minter;
 mod random;
 #[cfg(feature = "remote")]
 pub mod remote;
+mod scratch;
 mod secret;
 #[cfg(any(feature = "serve", feature = "serve-body"))]
 pub mod serve;

@@ -2,11 +2,9 @@
 //! strict decoding.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 
 use crate::b64::{STANDARD, encode_append};
 use base64::Engine as _;
-use flate2::{Compress, Decompress};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use sha2::Sha256;
@@ -20,6 +18,7 @@ use super::services::{
 use super::zlib::{self, Compression};
 use super::{check_hex32, hex_lower};
 use crate::error::{Error, Result};
+use crate::scratch::{self, Lent, Zlib};
 use crate::vendor::Vendor;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -27,27 +26,21 @@ type HmacSha256 = Hmac<Sha256>;
 /// The version prefix of AccessToken2 strings.
 pub const VERSION_007: &str = "007";
 
-/// Per-thread buffers reused by every mint and decode, so that the steady state allocates nothing
-/// but the caller's output.
-#[derive(Default)]
+/// The scratch values of a mint or decode (see [`crate::scratch`]), so that the steady state
+/// allocates nothing but the caller's output.
 pub(crate) struct Scratch {
-    pub(crate) payload: Vec<u8>,
-    pub(crate) stream: Vec<u8>,
-    pub(crate) inflater: Option<Decompress>,
-    pub(crate) deflater: Option<(u8, Compress)>,
+    pub(crate) payload: Lent<Vec<u8>>,
+    pub(crate) stream: Lent<Vec<u8>>,
+    pub(crate) zlib: Lent<Zlib>,
 }
 
-thread_local! {
-    static SCRATCH: Cell<Scratch> = Cell::new(Scratch::default());
-}
-
-/// Runs `f` with this thread's scratch buffers. The buffers are moved out of the thread-local for
-/// the call (an empty `Scratch` costs no allocation), so a nested call simply gets fresh ones.
+/// Runs `f` with scratch values borrowed from this thread's pool.
 pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
-    let mut scratch = SCRATCH.try_with(Cell::take).unwrap_or_default();
-    let r = f(&mut scratch);
-    let _ = SCRATCH.try_with(|c| c.set(scratch));
-    r
+    f(&mut Scratch {
+        payload: scratch::bytes(),
+        stream: scratch::bytes(),
+        zlib: scratch::zlib(),
+    })
 }
 
 fn hmac(key: &[u8], parts: &[&[u8]]) -> Result<Zeroizing<[u8; 32]>> {
@@ -138,8 +131,7 @@ pub(crate) fn encode_parts_into(
         let Scratch {
             payload,
             stream,
-            deflater,
-            ..
+            zlib: streams,
         } = s;
         build_payload(
             payload,
@@ -155,7 +147,9 @@ pub(crate) fn encode_parts_into(
         stream.clear();
         match compression {
             Compression::Stored => zlib::wrap_stored(payload, stream),
-            Compression::Deflate(level) => zlib::wrap_deflate(payload, level, deflater, stream)?,
+            Compression::Deflate(level) => {
+                zlib::wrap_deflate(payload, level, &mut streams.deflater, stream)?
+            }
         }
         out.reserve(VERSION_007.len() + stream.len().div_ceil(3) * 4);
         out.push_str(VERSION_007);
@@ -288,14 +282,15 @@ impl AccessToken2 {
             let Scratch {
                 payload,
                 stream,
-                deflater,
-                ..
+                zlib: streams,
             } = s;
             self.write_payload(app_certificate, payload)?;
             stream.clear();
             match compression {
                 Compression::Stored => zlib::wrap_stored(payload, stream),
-                Compression::Deflate(l) => zlib::wrap_deflate(payload, l, deflater, stream)?,
+                Compression::Deflate(l) => {
+                    zlib::wrap_deflate(payload, l, &mut streams.deflater, stream)?
+                }
             }
             out.push_str(VERSION_007);
             encode_append(&*STANDARD, stream, out);
@@ -407,7 +402,7 @@ fn unwrap_into(body: &str, s: &mut Scratch) -> Result<()> {
         )
     })?;
     s.payload.clear();
-    zlib::inflate(&s.stream, &mut s.payload, &mut s.inflater)
+    zlib::inflate(&s.stream, &mut s.payload, &mut s.zlib.inflater)
 }
 
 /// The header facts of a token that passed [`AccessToken2::verify_str`].

@@ -93,28 +93,6 @@ impl<'a> Cursor<'a> {
         Some(Cow::Owned(out))
     }
 
-    /// A key: a string without escapes of at most 16 bytes, packed as by [`pack`] (longer or
-    /// escaped keys are outside the subset).
-    pub(crate) fn key(&mut self) -> Option<u128> {
-        self.eat(b'"')?;
-        let bytes = self.text.as_bytes().get(self.pos..)?;
-        let len = find_special(bytes)?;
-        if bytes.get(len) != Some(&b'"') || len > 16 {
-            return None;
-        }
-        self.pos += len + 1;
-        // One 16-byte load where the text allows (it does for every key but a truncated tail's),
-        // masked to the key: cheaper than assembling the bytes, which stalls the load after them.
-        let word = match bytes.get(..16) {
-            Some(head) => u128::from_le_bytes(head.try_into().ok()?),
-            None => pack(bytes.get(..len)?),
-        };
-        let mask = u128::MAX
-            .checked_shr(128 - u32::try_from(8 * len).ok()?)
-            .unwrap_or(0);
-        Some(word & mask)
-    }
-
     /// An integer of at most 18 digits (so it fits `i64`), no leading zero, fraction or exponent;
     /// a leading `-` only when `signed` (and not `-0`).
     pub(crate) fn integer(&mut self, signed: bool) -> Option<i64> {
@@ -145,12 +123,12 @@ impl<'a> Cursor<'a> {
         Some(if negative { -value } else { value })
     }
 
-    /// Walks the members of an object: `key` reads each key (refusing keys outside the
-    /// subset), `member(key, cursor)` reads the value (refusing unknown or duplicate keys).
-    pub(crate) fn object<K>(
+    /// Walks the members of an object: each key is a [`Cursor::plain_string`] (an escaped key is
+    /// outside the subset), and `member(key, cursor)` reads its value (refusing unknown or
+    /// duplicate keys).
+    pub(crate) fn object(
         &mut self,
-        key: impl Fn(&mut Self) -> Option<K>,
-        mut member: impl FnMut(K, &mut Self) -> Option<()>,
+        mut member: impl FnMut(&'a str, &mut Self) -> Option<()>,
     ) -> Option<()> {
         self.eat(b'{')?;
         self.skip_ws();
@@ -159,15 +137,41 @@ impl<'a> Cursor<'a> {
             return Some(());
         }
         loop {
-            let k = key(self)?;
+            let key = self.plain_string()?;
             self.eat(b':')?;
-            member(k, self)?;
+            member(key, self)?;
             self.skip_ws();
             match self.peek()? {
                 b',' => self.pos += 1,
                 b'}' => {
                     self.pos += 1;
                     return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// An array whose elements `item` reads (`[]` is empty).
+    pub(crate) fn array<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        self.eat(b'[')?;
+        self.skip_ws();
+        let mut items = Vec::new();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Some(items);
+        }
+        loop {
+            items.push(item(self)?);
+            self.skip_ws();
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b']' => {
+                    self.pos += 1;
+                    return Some(items);
                 }
                 _ => return None,
             }
@@ -184,12 +188,7 @@ impl<'a> Cursor<'a> {
     pub(crate) fn plain_string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.pos;
-        let len = self
-            .text
-            .as_bytes()
-            .get(start..)?
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        let len = find_special(self.text.as_bytes().get(start..)?)?;
         self.pos = start + len;
         // Stopped on an escape or control character (even whitespace): not in the subset.
         (self.peek()? == b'"').then(|| self.pos += 1)?;
@@ -243,22 +242,46 @@ pub(crate) fn find_special(bytes: &[u8]) -> Option<usize> {
         .map(|i| base + i)
 }
 
-/// Packs a key of at most 16 bytes into an integer, little-endian, zero-padded (keys with a zero
-/// byte never reach the comparison: raw control characters are outside the subset).
-pub(crate) const fn pack(key: &[u8]) -> u128 {
-    let mut v = 0u128;
-    let mut shift = 0;
-    let mut rest = key;
-    while let [b, tail @ ..] = rest {
-        v |= (*b as u128) << shift;
-        shift += 8;
-        rest = tail;
-    }
-    v
-}
-
 /// Marks bit `bit` of `seen`; `None` if it was already set (a duplicate key).
 pub(crate) fn first_time(seen: &mut u32, bit: u32) -> Option<()> {
     let mask = 1u32 << bit;
     (*seen & mask == 0).then(|| *seen |= mask)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// A key is read up to its closing quote whatever follows; an escape or a control
+        /// character in it puts it outside the subset.
+        #[test]
+        fn keys_are_read_whatever_follows(
+            key in "[a-z_0-9\\\\\t]{0,24}",
+            tail in "[:a-z0-9 \\\"]{0,20}",
+        ) {
+            let text = format!("\"{key}\"{tail}");
+            let mut c = Cursor::new(&text);
+            let read = c.plain_string();
+            if key.contains(['\\', '\t']) {
+                prop_assert_eq!(read, None);
+            } else {
+                prop_assert_eq!(read, Some(key.as_str()));
+                prop_assert_eq!(c.pos, key.len() + 2);
+            }
+        }
+    }
+
+    #[test]
+    fn arrays() {
+        let read = |text: &str| Cursor::new(text).array(Cursor::plain_string);
+        assert_eq!(read("[]"), Some(vec![]));
+        assert_eq!(read(" [ ] "), Some(vec![]));
+        assert_eq!(read("[\"a\", \"b\" ]"), Some(vec!["a", "b"]));
+        for bad in ["[", "[\"a\",]", "[,]", "[\"a\" \"b\"]", "[1]", "{}", "null"] {
+            assert_eq!(read(bad), None, "{bad}");
+        }
+    }
 }

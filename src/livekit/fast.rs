@@ -17,7 +17,7 @@ use crate::json::read::{Cursor, first_time};
 fn video(c: &mut Cursor<'_>) -> Option<VideoGrant> {
     let mut v = VideoGrant::default();
     let mut seen = 0u32;
-    c.object(Cursor::plain_string, |key, c| {
+    c.object(|key, c| {
         let (bit, target): (u32, &mut bool) = match key {
             "roomCreate" => (0, &mut v.room_create),
             "roomList" => (1, &mut v.room_list),
@@ -48,24 +48,8 @@ fn video(c: &mut Cursor<'_>) -> Option<VideoGrant> {
                     }
                     "canPublishSources" => {
                         first_time(&mut seen, 17)?;
-                        c.eat(b'[')?;
-                        c.skip_ws();
-                        if c.peek() == Some(b']') {
-                            c.pos += 1;
-                            return Some(());
-                        }
-                        loop {
-                            v.can_publish_sources.push(c.plain_string()?.to_owned());
-                            c.skip_ws();
-                            match c.peek()? {
-                                b',' => c.pos += 1,
-                                b']' => {
-                                    c.pos += 1;
-                                    return Some(());
-                                }
-                                _ => return None,
-                            }
-                        }
+                        v.can_publish_sources = c.array(|c| c.plain_string().map(str::to_owned))?;
+                        return Some(());
                     }
                     _ => return None,
                 };
@@ -83,7 +67,7 @@ fn video(c: &mut Cursor<'_>) -> Option<VideoGrant> {
 
 /// Reads `json` if it is in the simple subset described in the module docs.
 pub(super) fn parse_claims(json: &str) -> Option<Claims> {
-    let mut c = Cursor { text: json, pos: 0 };
+    let mut c = Cursor::new(json);
     // Only leading `{` (no whitespace first), as the caller's pre-check would pass it anyway.
     if c.peek() != Some(b'{') {
         return None;
@@ -92,7 +76,7 @@ pub(super) fn parse_claims(json: &str) -> Option<Claims> {
     let (mut exp, mut nbf, mut iat) = (None, None, None);
     let mut g = ClaimGrants::default();
     let mut seen = 0u32;
-    c.object(Cursor::plain_string, |key, c| {
+    c.object(|key, c| {
         let (bit, target): (u32, &mut String) = match key {
             "name" => (0, &mut g.name),
             "kind" => (1, &mut g.kind),

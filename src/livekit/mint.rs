@@ -1,7 +1,6 @@
 //! Minting LiveKit access tokens.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,11 +32,6 @@ pub const KNOWN_KINDS: [&str; 7] = [
     "connector",
     "bridge",
 ];
-
-thread_local! {
-    /// Reused JSON buffer, so minting allocates nothing once warm.
-    static PAYLOAD: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(512));
-}
 
 /// Mints LiveKit access tokens for one API key and secret.
 ///
@@ -161,25 +155,16 @@ impl LiveKitMinter {
         write_payload: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
     ) -> Result<()> {
         let start = out.len();
-        let serialised = PAYLOAD.with(|cell| {
-            // A re-entrant call (a clock that mints) gets a fresh buffer instead of a panic.
-            let mut fresh = Vec::new();
-            let mut guard = cell.try_borrow_mut();
-            let buf = match guard.as_deref_mut() {
-                Ok(buf) => buf,
-                Err(_) => &mut fresh,
-            };
-            buf.clear();
-            write_payload(buf)?;
-            out.reserve(HEADER_B64.len() + 2 + buf.len().div_ceil(3) * 4 + 43);
-            out.push_str(HEADER_B64);
-            out.push('.');
-            encode_append(&*URL_SAFE_NO_PAD, buf.as_slice(), out);
-            Ok(())
-        });
-        serialised.map_err(|e: serde_json::Error| {
+        // The claims JSON goes into a scratch buffer, so minting allocates nothing once warm.
+        let mut buf = crate::scratch::bytes();
+        write_payload(&mut buf).map_err(|e| {
             Error::request(Vendor::LiveKit, "grants", format!("cannot serialise: {e}"))
         })?;
+        out.reserve(HEADER_B64.len() + 2 + buf.len().div_ceil(3) * 4 + 43);
+        out.push_str(HEADER_B64);
+        out.push('.');
+        encode_append(&*URL_SAFE_NO_PAD, buf.as_slice(), out);
+        drop(buf);
         let mut mac = self.mac.clone();
         mac.update(out.get(start..).unwrap_or_default().as_bytes());
         let sig = mac.finalize().into_bytes();

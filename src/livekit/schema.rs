@@ -87,42 +87,25 @@ pub(crate) static ROOM_CONFIG: Shape = Shape::Object(&[
     Field::nested("tags", None, &Shape::StringMap),
 ]);
 
-/// The claims a minter accepts in grant JSON (`ClaimGrants::from_json`). The registered claims
-/// are listed so that their own, clearer error fires.
-pub(crate) static GRANTS_IN: Shape = Shape::Object(&[
+/// The registered claims (and `sub`): refused in grant JSON, where their own clearer error
+/// fires, and known to decoders.
+const REGISTERED: [Field; 5] = [
     Field::leaf("iss"),
     Field::leaf("nbf"),
     Field::leaf("exp"),
     Field::leaf("iat"),
     Field::leaf("sub"),
-    Field::leaf("name"),
-    Field::leaf("kind"),
-    Field::leaf("kindDetails"),
-    Field::nested("video", None, &VIDEO),
-    Field::nested("sip", None, &SIP),
-    Field::nested("agent", None, &AGENT),
-    Field::nested("agentEndpoint", None, &AGENT_ENDPOINT),
-    Field::nested("agentThread", None, &AGENT_THREAD),
-    Field::nested("inference", None, &INFERENCE),
-    Field::nested("observability", None, &OBSERVABILITY),
-    Field::leaf("sha256"),
-    Field::leaf("metadata"),
-    Field::nested("attributes", None, &Shape::StringMap),
-    Field::leaf("roomPreset"),
-    Field::nested("roomConfig", None, &ROOM_CONFIG),
-]);
+];
 
-/// Every claim a decoder knows: the grant claims, the JWT registered claims, and Go's duplicate
-/// `identity`.
-pub(crate) static CLAIMS: Shape = Shape::Object(&[
-    Field::leaf("iss"),
-    Field::leaf("nbf"),
-    Field::leaf("exp"),
-    Field::leaf("iat"),
-    Field::leaf("sub"),
+/// What decoders also know: `jti`, `aud`, and Go's duplicate `identity`.
+const DECODER_ONLY: [Field; 3] = [
     Field::leaf("jti"),
     Field::leaf("aud"),
     Field::leaf("identity"),
+];
+
+/// The grant claims.
+const GRANTS: [Field; 15] = [
     Field::leaf("name"),
     Field::leaf("kind"),
     Field::leaf("kindDetails"),
@@ -138,7 +121,37 @@ pub(crate) static CLAIMS: Shape = Shape::Object(&[
     Field::nested("attributes", None, &Shape::StringMap),
     Field::leaf("roomPreset"),
     Field::nested("roomConfig", None, &ROOM_CONFIG),
-]);
+];
+
+/// `parts` one after the other (evaluated at compile time: a wrong `N` does not compile).
+#[allow(clippy::indexing_slicing)]
+const fn concat<const N: usize>(parts: &[&[Field]]) -> [Field; N] {
+    let mut out = [Field::leaf(""); N];
+    let mut n = 0;
+    let mut rest = parts;
+    while let [part, more @ ..] = rest {
+        let mut fields = *part;
+        while let [field, tail @ ..] = fields {
+            out[n] = *field;
+            n += 1;
+            fields = tail;
+        }
+        rest = more;
+    }
+    assert!(n == N, "concat: N is not the total length");
+    out
+}
+
+static GRANTS_IN_FIELDS: [Field; 20] = concat(&[&REGISTERED, &GRANTS]);
+static CLAIMS_FIELDS: [Field; 23] = concat(&[&REGISTERED, &DECODER_ONLY, &GRANTS]);
+
+/// The claims a minter accepts in grant JSON (`ClaimGrants::from_json`). The registered claims
+/// are listed so that their own, clearer error fires.
+pub(crate) static GRANTS_IN: Shape = Shape::Object(&GRANTS_IN_FIELDS);
+
+/// Every claim a decoder knows: the grant claims, the JWT registered claims, and Go's duplicate
+/// `identity`.
+pub(crate) static CLAIMS: Shape = Shape::Object(&CLAIMS_FIELDS);
 
 /// The JOSE header parameters a decoder knows.
 pub(crate) static HEADER: Shape = Shape::Object(&[

@@ -6,7 +6,6 @@
 //! not validated (but `iat` must be a number), numeric dates as JSON numbers (floats accepted),
 //! duplicate claim keys refused.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -260,10 +259,6 @@ fn malformed(reason: impl Into<std::borrow::Cow<'static, str>>) -> Error {
     Error::malformed(Vendor::LiveKit, reason)
 }
 
-thread_local! {
-    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(512));
-}
-
 /// The three segments of a compact JWS, split strictly.
 struct Parts<'a> {
     header: &'a str,
@@ -331,16 +326,14 @@ fn parse_header(segment: &str) -> Result<JwtHeader> {
 }
 
 fn parse_claims(segment: &str) -> Result<Claims> {
-    SCRATCH.with_borrow_mut(|buf| {
-        buf.clear();
-        URL_SAFE_NO_PAD
-            .decode_vec(segment, buf)
-            .map_err(|e| malformed(format!("payload is not strict base64url: {e}")))?;
-        if let Some(claims) = std::str::from_utf8(buf).ok().and_then(fast::parse_claims) {
-            return Ok(claims);
-        }
-        claims_from_json(buf)
-    })
+    let mut buf = crate::scratch::bytes();
+    URL_SAFE_NO_PAD
+        .decode_vec(segment, &mut buf)
+        .map_err(|e| malformed(format!("payload is not strict base64url: {e}")))?;
+    if let Some(claims) = std::str::from_utf8(&buf).ok().and_then(fast::parse_claims) {
+        return Ok(claims);
+    }
+    claims_from_json(&buf)
 }
 
 /// The general claims parser (serde_json), for payloads outside the fast path's subset.

@@ -106,6 +106,16 @@ fn video(out: &mut Vec<u8>, v: &VideoGrant) {
     out.push(b'}');
 }
 
+/// Opens the claims object with its first two members, `exp` and `iss` (every token has both);
+/// returns the `first` flag of the members that follow.
+fn open_claims(out: &mut Vec<u8>, exp: i64, iss: &str) -> bool {
+    out.extend_from_slice(b"{\"exp\":");
+    write_i64(out, exp);
+    out.extend_from_slice(b",\"iss\":");
+    write_str(out, iss.as_bytes());
+    false
+}
+
 /// The claims of a join token minted from the neutral request: what
 /// [`LiveKitMinter::grants_for`](super::LiveKitMinter::grants_for) builds, borrowed.
 #[derive(Clone, Copy)]
@@ -125,12 +135,7 @@ pub(crate) struct JoinClaims<'a> {
 
 /// Appends the claims JSON of `c`: the bytes [`write_claims`] writes for the equivalent grants.
 pub(crate) fn write_join_claims(out: &mut Vec<u8>, c: &JoinClaims<'_>) {
-    let first = &mut true;
-    out.push(b'{');
-    key(out, first, "exp");
-    write_i64(out, c.exp);
-    key(out, first, "iss");
-    write_str(out, c.iss.as_bytes());
+    let first = &mut open_claims(out, c.exp, c.iss);
     key(out, first, "nbf");
     write_i64(out, c.nbf);
     str_member(out, first, "sub", c.identity);
@@ -153,12 +158,7 @@ pub(crate) fn write_join_claims(out: &mut Vec<u8>, c: &JoinClaims<'_>) {
 
 /// Appends the claims JSON of `c` to `out`.
 pub(crate) fn write_claims(out: &mut Vec<u8>, c: &WireClaims<'_>) -> serde_json::Result<()> {
-    let first = &mut true;
-    out.push(b'{');
-    key(out, first, "exp");
-    write_i64(out, c.exp);
-    key(out, first, "iss");
-    write_str(out, c.iss.as_bytes());
+    let first = &mut open_claims(out, c.exp, c.iss);
     if let Some(nbf) = c.nbf {
         key(out, first, "nbf");
         write_i64(out, nbf);

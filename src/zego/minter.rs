@@ -1,6 +1,5 @@
 //! [`ZegoMinter`]: mints token04 with a pre-expanded AES key.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -137,21 +136,6 @@ impl<'a> PayloadRef<'a> {
 
 /// Per-thread scratch buffers: the payload JSON and the container being built. Reused across
 /// tokens, so minting allocates nothing in steady state.
-#[derive(Default)]
-struct Scratch {
-    payload: Vec<u8>,
-    container: Vec<u8>,
-}
-
-/// Buffers above this capacity are released after use, so one huge token does not pin memory.
-const SCRATCH_KEEP: usize = 16 * 1024;
-
-thread_local! {
-    static SCRATCH: RefCell<Scratch> = const {
-        RefCell::new(Scratch { payload: Vec::new(), container: Vec::new() })
-    };
-}
-
 /// Mints ZEGOCLOUD token04 for one `(app_id, server secret)`.
 ///
 /// Built once per credential set: the AES-256 key schedule (and the GCM hash key) are expanded in
@@ -420,30 +404,13 @@ impl ZegoMinter {
                 ),
             ));
         }
-        let mut with_scratch =
-            |s: &mut Scratch| self.build(s, user_id, payload, issued_at, expire, nonce, iv, out);
-        let result = SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut s) => {
-                let r = with_scratch(&mut s);
-                if s.container.capacity() > SCRATCH_KEEP {
-                    s.container = Vec::new();
-                }
-                if s.payload.capacity() > SCRATCH_KEEP {
-                    s.payload = Vec::new();
-                }
-                r
-            }
-            // Re-entered from inside a mint (a custom clock or random source that mints): use
-            // fresh buffers rather than fail.
-            Err(_) => with_scratch(&mut Scratch::default()),
-        });
-        result.map(|()| TokenTimes::new(issued_at, expire))
+        self.build(user_id, payload, issued_at, expire, nonce, iv, out)
+            .map(|()| TokenTimes::new(issued_at, expire))
     }
 
     #[allow(clippy::too_many_arguments)]
     fn build(
         &self,
-        scratch: &mut Scratch,
         user_id: &str,
         payload: PayloadRef<'_>,
         issued_at: i64,
@@ -452,10 +419,8 @@ impl ZegoMinter {
         iv: &[u8],
         out: &mut String,
     ) -> Result<()> {
-        let Scratch {
-            payload: pbuf,
-            container: buf,
-        } = scratch;
+        // The privilege payload and the container are written into scratch buffers.
+        let mut pbuf = crate::scratch::bytes();
         let payload_bytes: &[u8] = match payload {
             PayloadRef::Empty => b"",
             PayloadRef::Text(s) => s.as_bytes(),
@@ -465,13 +430,18 @@ impl ZegoMinter {
                 publish_stream,
                 stream_id_list,
             } => {
-                pbuf.clear();
-                write_privilege(pbuf, room_id, login_room, publish_stream, stream_id_list);
-                pbuf
+                write_privilege(
+                    &mut pbuf,
+                    room_id,
+                    login_room,
+                    publish_stream,
+                    stream_id_list,
+                );
+                &pbuf
             }
         };
 
-        buf.clear();
+        let mut buf = crate::scratch::bytes();
         buf.extend_from_slice(&expire.to_be_bytes());
         // iv.len() is 12 or 16 (checked by the caller), so the cast is exact.
         buf.extend_from_slice(&(iv.len() as u16).to_be_bytes());
@@ -480,7 +450,7 @@ impl ZegoMinter {
         buf.extend_from_slice(&[0, 0]);
         let pt_at = buf.len();
         write_claims(
-            buf,
+            &mut buf,
             self.app_id,
             user_id,
             nonce,
@@ -539,7 +509,7 @@ impl ZegoMinter {
         }
         out.reserve(VERSION.len() + buf.len().div_ceil(3) * 4);
         out.push_str(VERSION);
-        encode_append(&*STANDARD, buf, out);
+        encode_append(&*STANDARD, &buf, out);
         Ok(())
     }
 }

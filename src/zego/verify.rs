@@ -1,6 +1,5 @@
 //! Decoding and verification of token04 with the server secret.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -150,10 +149,6 @@ impl fmt::Debug for ZegoVerifier {
     }
 }
 
-thread_local! {
-    static BIN: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
 impl ZegoVerifier {
     /// A verifier for the 32-character ServerSecret.
     ///
@@ -190,16 +185,7 @@ impl ZegoVerifier {
     /// # Errors
     /// See the type docs; never [`Error::Expired`].
     pub fn decode(&self, token: &str) -> Result<DecodedToken> {
-        BIN.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut bin) => {
-                let r = self.decode_with(token, &mut bin);
-                if bin.capacity() > 16 * 1024 {
-                    *bin = Vec::new();
-                }
-                r
-            }
-            Err(_) => self.decode_with(token, &mut Vec::new()),
-        })
+        self.decode_with(token, &mut crate::scratch::bytes())
     }
 
     /// [`ZegoVerifier::decode`], then the expiry check at `now` (Unix seconds): expired when
