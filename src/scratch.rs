@@ -176,7 +176,7 @@ mod tests {
         let again = bytes();
         assert!(again.capacity() <= KEEP_BYTES);
         let mut t = text();
-        t.push_str("x");
+        t.push('x');
         drop(t);
         assert!(text().is_empty());
     }

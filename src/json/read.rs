@@ -276,7 +276,9 @@ mod tests {
 
     #[test]
     fn arrays() {
-        let read = |text: &str| Cursor::new(text).array(Cursor::plain_string);
+        fn read(text: &str) -> Option<Vec<&str>> {
+            Cursor::new(text).array(Cursor::plain_string)
+        }
         assert_eq!(read("[]"), Some(vec![]));
         assert_eq!(read(" [ ] "), Some(vec![]));
         assert_eq!(read("[\"a\", \"b\" ]"), Some(vec!["a", "b"]));

@@ -5,14 +5,15 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hmac::{KeyInit, Mac};
+use base64::Engine as _;
 
 use super::grants::{
     AgentEndpointGrant, AgentGrant, AgentThreadGrant, ClaimGrants, SipGrant, VideoGrant, WireClaims,
 };
+use super::hs256::Hs256Key;
 use super::wire::{JoinClaims, write_claims, write_join_claims};
-use super::{HmacSha256, LIMIT_ATTRIBUTES, LIMIT_METADATA, LIMIT_NAME, check_key_and_secret};
-use crate::b64::{URL_SAFE_NO_PAD, encode_append};
+use super::{LIMIT_ATTRIBUTES, LIMIT_METADATA, LIMIT_NAME, check_key_and_secret};
+use crate::b64::URL_SAFE_NO_PAD;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::minter::{IssuedToken, MintedToken, TokenMinter, TokenRequest, TokenTimes};
@@ -21,6 +22,9 @@ use crate::vendor::Vendor;
 
 /// `{"typ":"JWT","alg":"HS256"}` in base64url: the Rust SDK's header, accepted by every verifier.
 pub(crate) const HEADER_B64: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9";
+
+/// The length of an HS256 signature segment: 32 bytes in unpadded base64url.
+pub(crate) const SIGNATURE_B64_LEN: usize = 43;
 
 /// Participant kinds the server knows (`kind` claim).
 pub const KNOWN_KINDS: [&str; 7] = [
@@ -52,7 +56,7 @@ pub const KNOWN_KINDS: [&str; 7] = [
 pub struct LiveKitMinter {
     api_key: String,
     secret: Secret,
-    mac: HmacSha256,
+    key: Hs256Key,
     clock: Arc<dyn Clock>,
 }
 
@@ -76,13 +80,11 @@ impl LiveKitMinter {
         let api_key = api_key.into();
         let secret = api_secret.into();
         check_key_and_secret(&api_key, &secret)?;
-        let mac = HmacSha256::new_from_slice(secret.as_bytes()).map_err(|_| {
-            Error::credentials(Vendor::LiveKit, "api secret", "cannot key HMAC-SHA256")
-        })?;
+        let key = Hs256Key::new(secret.as_bytes());
         Ok(LiveKitMinter {
             api_key,
             secret,
-            mac,
+            key,
             clock: Arc::new(SystemClock),
         })
     }
@@ -142,29 +144,51 @@ impl LiveKitMinter {
         Ok(TokenTimes::new(issued_at, exp))
     }
 
-    /// Appends `header.payload.signature` to `out`, `write_payload` writing the claims JSON into
-    /// the thread's reused buffer. On error `out` is left as it was.
+    /// Appends `header.payload.signature` to `out`, `write_payload` writing the claims JSON. On
+    /// error `out` is left as it was.
+    ///
+    /// The token is laid out once in a scratch buffer (header, base64url of the claims, then the
+    /// signature behind them), the HMAC reads the signed text where it lies, and `out` receives
+    /// the whole token in one copy.
     fn sign_into(
         &self,
         out: &mut String,
         write_payload: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
     ) -> Result<()> {
-        let start = out.len();
-        // The claims JSON goes into a scratch buffer, so minting allocates nothing once warm.
-        let mut buf = crate::scratch::bytes();
-        write_payload(&mut buf).map_err(|e| {
+        let mut claims = crate::scratch::bytes();
+        write_payload(&mut claims).map_err(|e| {
             Error::request(Vendor::LiveKit, "grants", format!("cannot serialise: {e}"))
         })?;
-        out.reserve(HEADER_B64.len() + 2 + buf.len().div_ceil(3) * 4 + 43);
-        out.push_str(HEADER_B64);
-        out.push('.');
-        encode_append(&*URL_SAFE_NO_PAD, buf.as_slice(), out);
-        drop(buf);
-        let mut mac = self.mac.clone();
-        mac.update(out.get(start..).unwrap_or_default().as_bytes());
-        let sig = mac.finalize().into_bytes();
-        out.push('.');
-        encode_append(&*URL_SAFE_NO_PAD, sig.as_slice(), out);
+        let internal = || Error::Internal {
+            what: "LiveKit token layout with computed lengths failed",
+        };
+        let payload_len = base64::encoded_len(claims.len(), false).ok_or_else(internal)?;
+        let signed_len = HEADER_B64.len() + 1 + payload_len;
+        let mut token = crate::scratch::bytes();
+        token.resize(signed_len + 1 + SIGNATURE_B64_LEN, 0);
+        let (signed, signature) = token
+            .split_at_mut_checked(signed_len)
+            .ok_or_else(internal)?;
+        let (header, payload) = signed
+            .split_at_mut_checked(HEADER_B64.len() + 1)
+            .ok_or_else(internal)?;
+        let (header_text, dot) = header
+            .split_at_mut_checked(HEADER_B64.len())
+            .ok_or_else(internal)?;
+        header_text.copy_from_slice(HEADER_B64.as_bytes());
+        dot.fill(b'.');
+        URL_SAFE_NO_PAD
+            .encode_slice(claims.as_slice(), payload)
+            .map_err(|_| internal())?;
+        drop(claims);
+        let mac = self.key.mac(signed);
+        let (dot, sig) = signature.split_first_mut().ok_or_else(internal)?;
+        *dot = b'.';
+        URL_SAFE_NO_PAD
+            .encode_slice(mac, sig)
+            .map_err(|_| internal())?;
+        // base64url and the header are ASCII, so this never fails.
+        out.push_str(std::str::from_utf8(&token).map_err(|_| internal())?);
         Ok(())
     }
 

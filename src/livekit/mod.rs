@@ -10,13 +10,11 @@
 
 mod fast;
 mod grants;
+mod hs256;
 mod mint;
 mod schema;
 mod verify;
 mod wire;
-
-use hmac::Hmac;
-use sha2::Sha256;
 
 pub use grants::{
     AgentEndpointGrant, AgentGrant, AgentThreadGrant, ClaimGrants, InferenceGrant,
@@ -29,8 +27,6 @@ pub use verify::{Claims, DEFAULT_LEEWAY, DecodedToken, JwtHeader, LiveKitVerifie
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::vendor::Vendor;
-
-pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// The server's default cap on identity, name and room name, in bytes.
 pub const LIMIT_NAME: usize = 256;
