@@ -11,6 +11,10 @@
 //! only once it is written to. So nesting never panics, never shares a buffer, and costs nothing
 //! but a fresh buffer.
 //!
+//! The pool is a stack: guards dropped in the reverse order of taking (as locals in one scope
+//! are) leave it as it was, so every call of a hot path gets back the very buffers, with the
+//! capacities, it had last time (`tests/alloc_free.rs` relies on that).
+//!
 //! **On return** a value is cleared (the next user always starts empty), and a buffer that grew
 //! past [`KEEP_BYTES`] is dropped instead, so one huge token does not pin memory. No secret enters
 //! a lent value: keys, key schedules, HMAC states and derived keys live in zeroizing types (the

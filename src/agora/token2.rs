@@ -37,10 +37,15 @@ pub(crate) struct Scratch {
 
 /// Runs `f` with scratch values borrowed from this thread's pool.
 pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    // Taken in the reverse of the fields' drop order, so that each field gets back the buffer it
+    // had last time (see `crate::scratch`): no buffer grows into another's role.
+    let zlib = scratch::zlib();
+    let stream = scratch::bytes();
+    let payload = scratch::bytes();
     f(&mut Scratch {
-        payload: scratch::bytes(),
-        stream: scratch::bytes(),
-        zlib: scratch::zlib(),
+        payload,
+        stream,
+        zlib,
     })
 }
 

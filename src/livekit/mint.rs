@@ -180,7 +180,6 @@ impl LiveKitMinter {
         URL_SAFE_NO_PAD
             .encode_slice(claims.as_slice(), payload)
             .map_err(|_| internal())?;
-        drop(claims);
         let mac = self.key.mac(signed);
         let (dot, sig) = signature.split_first_mut().ok_or_else(internal)?;
         *dot = b'.';
