@@ -51,7 +51,11 @@ fn bench(c: &mut Criterion) {
     group.bench_function("livekit_verify_parse_owned_1k", |b| {
         b.iter_batched(
             || body.clone(),
-            |owned| drop(black_box(lk.verify_owned_at(owned, &headers[..], NOW).unwrap())),
+            |owned| {
+                drop(black_box(
+                    lk.verify_owned_at(owned, &headers[..], NOW).unwrap(),
+                ))
+            },
             BatchSize::SmallInput,
         )
     });

@@ -15,8 +15,8 @@ use sha2::Sha256;
 
 use super::flex::{self, int_of, text_of};
 use super::{
-    Details, EventKind, Headers, Limits, Recording, RecordingState, Webhook,
-    WebhookError, body_text, hex_matches, hex_string, limit_methods, single_header,
+    Details, EventKind, Headers, Limits, Recording, RecordingState, Webhook, WebhookError,
+    body_text, hex_matches, hex_string, limit_methods, single_header,
 };
 use crate::error::Error;
 use crate::secret::Secret;

@@ -229,15 +229,27 @@ macro_rules! field_type {
 
 /// Reads a field's value through serde.
 macro_rules! serde_value {
-    ($map:ident, Str) => { $map.next_value::<$crate::webhook::proto::Str>()?.0 };
-    ($map:ident, Name) => { $map.next_value::<$crate::webhook::proto::Str>()?.0 };
-    ($map:ident, Int) => { $map.next_value::<$crate::webhook::proto::Int>()?.0 };
-    ($map:ident, Bool) => { $map.next_value::<$crate::webhook::proto::Bool>()?.0 };
+    ($map:ident, Str) => {
+        $map.next_value::<$crate::webhook::proto::Str>()?.0
+    };
+    ($map:ident, Name) => {
+        $map.next_value::<$crate::webhook::proto::Str>()?.0
+    };
+    ($map:ident, Int) => {
+        $map.next_value::<$crate::webhook::proto::Int>()?.0
+    };
+    ($map:ident, Bool) => {
+        $map.next_value::<$crate::webhook::proto::Bool>()?.0
+    };
     ($map:ident, Enum($names:ident)) => {
         $map.next_value_seed($crate::webhook::proto::EnumSeed($names))?
     };
-    ($map:ident, Attrs) => { $map.next_value::<$crate::webhook::proto::Attrs>()?.0 };
-    ($map:ident, Msg($t:ident)) => { $map.next_value::<Option<$t>>()? };
+    ($map:ident, Attrs) => {
+        $map.next_value::<$crate::webhook::proto::Attrs>()?.0
+    };
+    ($map:ident, Msg($t:ident)) => {
+        $map.next_value::<Option<$t>>()?
+    };
     ($map:ident, Raw) => {
         $map.next_value::<Option<serde_json::Map<String, serde_json::Value>>>()?
     };
@@ -245,30 +257,58 @@ macro_rules! serde_value {
 
 /// Reads a field's value on the fast path (`?` leaves the subset).
 macro_rules! fast_value {
-    ($c:ident, $depth:ident, Str) => { $crate::webhook::proto::fast::text($c)? };
-    ($c:ident, $depth:ident, Name) => { $crate::webhook::proto::fast::text($c)? };
-    ($c:ident, $depth:ident, Int) => { $crate::webhook::proto::fast::int($c)? };
-    ($c:ident, $depth:ident, Bool) => { $crate::webhook::proto::fast::boolean($c)? };
+    ($c:ident, $depth:ident, Str) => {
+        $crate::webhook::proto::fast::text($c)?
+    };
+    ($c:ident, $depth:ident, Name) => {
+        $crate::webhook::proto::fast::text($c)?
+    };
+    ($c:ident, $depth:ident, Int) => {
+        $crate::webhook::proto::fast::int($c)?
+    };
+    ($c:ident, $depth:ident, Bool) => {
+        $crate::webhook::proto::fast::boolean($c)?
+    };
     ($c:ident, $depth:ident, Enum($names:ident)) => {
         $crate::webhook::proto::fast::enum_value($c, $names)?
     };
-    ($c:ident, $depth:ident, Attrs) => { $crate::webhook::proto::fast::attrs($c)? };
+    ($c:ident, $depth:ident, Attrs) => {
+        $crate::webhook::proto::fast::attrs($c)?
+    };
     ($c:ident, $depth:ident, Msg($t:ident)) => {
         $crate::webhook::proto::fast::message($c, $depth, $t::read_fast)?
     };
-    ($c:ident, $depth:ident, Raw) => { $crate::webhook::proto::fast::raw($c)? };
+    ($c:ident, $depth:ident, Raw) => {
+        $crate::webhook::proto::fast::raw($c)?
+    };
 }
 
 /// Whether a field is left out of the serialised form (empty, unset; a bool and a `Name` never).
 macro_rules! skipped {
-    ($v:expr, Str) => { $v.is_empty() };
-    ($v:expr, Name) => { false };
-    ($v:expr, Int) => { $v.is_none() };
-    ($v:expr, Bool) => { false };
-    ($v:expr, Enum($names:ident)) => { $v.is_none() };
-    ($v:expr, Attrs) => { $v.is_empty() };
-    ($v:expr, Msg($t:ident)) => { $v.is_none() };
-    ($v:expr, Raw) => { $v.is_none() };
+    ($v:expr, Str) => {
+        $v.is_empty()
+    };
+    ($v:expr, Name) => {
+        false
+    };
+    ($v:expr, Int) => {
+        $v.is_none()
+    };
+    ($v:expr, Bool) => {
+        false
+    };
+    ($v:expr, Enum($names:ident)) => {
+        $v.is_none()
+    };
+    ($v:expr, Attrs) => {
+        $v.is_empty()
+    };
+    ($v:expr, Msg($t:ident)) => {
+        $v.is_none()
+    };
+    ($v:expr, Raw) => {
+        $v.is_none()
+    };
 }
 
 /// Declares a proto3 JSON message: see the module docs.
@@ -395,21 +435,31 @@ macro_rules! message {
 /// A field kind as the test schema spells it.
 #[cfg(test)]
 macro_rules! schema_kind {
-    (Enum($names:ident)) => { $crate::webhook::proto::tests::Kind::Enum($names) };
-    (Msg($t:ident)) => { $crate::webhook::proto::tests::Kind::Msg($t::SCHEMA) };
-    ($kind:ident) => { $crate::webhook::proto::tests::Kind::$kind };
+    (Enum($names:ident)) => {
+        $crate::webhook::proto::tests::Kind::Enum($names)
+    };
+    (Msg($t:ident)) => {
+        $crate::webhook::proto::tests::Kind::Msg($t::SCHEMA)
+    };
+    ($kind:ident) => {
+        $crate::webhook::proto::tests::Kind::$kind
+    };
 }
 
 /// The snake_case alias as the test schema spells it.
 #[cfg(test)]
 macro_rules! schema_alias {
-    () => { None };
-    ($alias:literal) => { Some($alias) };
+    () => {
+        None
+    };
+    ($alias:literal) => {
+        Some($alias)
+    };
 }
 
+pub(super) use {fast_value, field_type, message, serde_value, skipped};
 #[cfg(test)]
 pub(super) use {schema_alias, schema_kind};
-pub(super) use {fast_value, field_type, message, serde_value, skipped};
 
 #[cfg(test)]
 pub(super) mod tests {
@@ -492,7 +542,11 @@ pub(super) mod tests {
                     self.out.push_str(e);
                 }
                 if self.odd() {
-                    let esc = if self.chance(500) { r"\u00e9" } else { r"\ud83d\ude00" };
+                    let esc = if self.chance(500) {
+                        r"\u00e9"
+                    } else {
+                        r"\ud83d\ude00"
+                    };
                     self.out.push_str(esc);
                 }
             }
@@ -504,7 +558,8 @@ pub(super) mod tests {
                 // The same name with an escape: serde matches it, the fast reader steps aside.
                 let (head, tail) = name.split_at(1);
                 self.out.push('"');
-                self.out.push_str(&format!("\\u{:04x}", u32::from(head.as_bytes()[0])));
+                self.out
+                    .push_str(&format!("\\u{:04x}", u32::from(head.as_bytes()[0])));
                 self.out.push_str(tail);
                 self.out.push('"');
             } else {
@@ -526,7 +581,17 @@ pub(super) mod tests {
             self.out.push_str(&v.to_string());
         }
         fn wrong(&mut self) {
-            let vals = ["1.5", "1e3", "-0", "007", "true", "[]", "{}", r#""x""#, "123456789012345678901"];
+            let vals = [
+                "1.5",
+                "1e3",
+                "-0",
+                "007",
+                "true",
+                "[]",
+                "{}",
+                r#""x""#,
+                "123456789012345678901",
+            ];
             let v = vals[self.below(vals.len() as u64) as usize];
             self.out.push_str(v);
         }
@@ -695,7 +760,9 @@ pub(super) mod tests {
         let fast = LiveKitEvent::parse_fast(text);
         match (&fast, &serde) {
             (Some(f), Ok(s)) => prop_assert_eq!(f, s, "{}", text),
-            (Some(_), Err(e)) => prop_assert!(false, "fast path accepted what serde refuses ({e}): {text}"),
+            (Some(_), Err(e)) => {
+                prop_assert!(false, "fast path accepted what serde refuses ({e}): {text}")
+            }
             (None, _) => prop_assert!(!plain, "fast path stepped aside on a plain body: {text}"),
         }
         let parsed = LiveKitEvent::parse(text);
@@ -755,7 +822,9 @@ pub(super) mod tests {
             assert!(LiveKitEvent::parse_fast(odd).is_none(), "{odd}");
         }
         assert_eq!(
-            LiveKitEvent::parse(r#"{"ev\u0065nt":"room_started"}"#).unwrap().event,
+            LiveKitEvent::parse(r#"{"ev\u0065nt":"room_started"}"#)
+                .unwrap()
+                .event,
             "room_started"
         );
         assert!(LiveKitEvent::parse(r#"{"event":"x","event":"y"}"#).is_err());
