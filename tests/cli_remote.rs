@@ -420,7 +420,9 @@ async fn agora_and_zego_through_the_cli() {
     .await;
 }
 
-fn without(mut env: Vec<(&'static str, String)>, var: &str) -> Vec<(&'static str, String)> {
+type Env = Vec<(&'static str, String)>;
+
+fn without(mut env: Env, var: &str) -> Env {
     env.retain(|(k, _)| *k != var);
     env
 }
@@ -544,7 +546,7 @@ async fn a_flag_for_a_vendor_the_command_does_not_talk_to_is_a_usage_error() {
         let (_ad, agora) = remote_support::agora::AgoraDouble::start().await;
         let lenv = || livekit_env(&lk.base_url);
         let aenv = || agora_env(&agora.base_url);
-        let cases: Vec<(Vec<(&'static str, String)>, Vec<&str>, &str, &str)> = vec![
+        let cases: Vec<(Env, Vec<&str>, &str, &str)> = vec![
             // LiveKit has no app id.
             (
                 lenv(),
