@@ -694,12 +694,7 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(VerifyOutput, u8)> {
             // Best effort: the content, when it can be read without the credentials (the
             // verifier's error carries no decoded token).
             let decoded = decode_token(format, &token, now, || Ok(None)).ok();
-            let kind = match code {
-                3 => "signature",
-                4 => "time",
-                5 => "malformed",
-                _ => "error",
-            };
+            let kind = crate::util::failure_kind(code);
             let mut m = serde_json::Map::new();
             m.insert("valid".into(), json!(false));
             m.insert("vendor".into(), json!(format.vendor().as_str()));
