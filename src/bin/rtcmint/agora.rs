@@ -12,7 +12,7 @@ use rtcmint::agora::{
 use rtcmint::{Error, FixedClock, FixedRandom, IssuedToken, Secret, TokenFormat, Vendor};
 
 use crate::util::{
-    CliError, CliResult, SecretSource, optional_pair, parse_kv, parse_valid_for, require_value,
+    CliError, CliResult, SecretSource, optional_minter, parse_kv, parse_valid_for, require_value,
 };
 
 fn certificate_source<'a>(flag: Option<&'a str>, file: Option<&'a PathBuf>) -> SecretSource<'a> {
@@ -58,22 +58,13 @@ pub struct BatchCreds {
 }
 
 impl BatchCreds {
-    pub fn minter_if_given(&self) -> CliResult<Option<Box<dyn rtcmint::TokenMinter>>> {
+    pub fn minter_if_given(&self) -> CliResult<Option<AgoraMinter>> {
         let source = SecretSource {
             file_flag_name: "--agora-app-certificate-file",
             ..certificate_source(None, self.agora_app_certificate_file.as_ref())
         };
-        let pair = optional_pair(
-            "Agora",
-            self.agora_app_id.clone(),
-            "--agora-app-id",
-            "AGORA_APP_ID",
-            &source,
-        )?;
-        match pair {
-            Some((a, c)) => Ok(Some(Box::new(AgoraMinter::new(a, c)?))),
-            None => Ok(None),
-        }
+        let id = (self.agora_app_id.as_ref(), "--agora-app-id", "AGORA_APP_ID");
+        optional_minter("Agora", id, &source, |a, c| Ok(AgoraMinter::new(a, c)?))
     }
 }
 

@@ -12,7 +12,7 @@ use rtcmint::livekit::{
 use rtcmint::{FixedClock, IssuedToken, SystemClock};
 
 use crate::util::{
-    CliError, CliResult, SecretSource, optional_pair, parse_kv, parse_unix, parse_valid_for,
+    CliError, CliResult, SecretSource, optional_minter, parse_kv, parse_unix, parse_valid_for,
     require_value,
 };
 
@@ -54,15 +54,12 @@ impl Creds {
             file_flag_name: "--livekit-api-secret-file",
             ..self.secret_source()
         };
-        optional_pair(
-            "LiveKit",
-            self.api_key.clone(),
+        let id = (
+            self.api_key.as_ref(),
             "--livekit-api-key",
             "LIVEKIT_API_KEY",
-            &source,
-        )?
-        .map(|(k, s)| LiveKitMinter::new(k, s).map_err(CliError::from))
-        .transpose()
+        );
+        optional_minter("LiveKit", id, &source, |k, s| Ok(LiveKitMinter::new(k, s)?))
     }
 
     pub fn minter(&self) -> CliResult<LiveKitMinter> {

@@ -342,12 +342,7 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(Option<Value>, u8)> {
                     message: format!("invalid: {e}"),
                 });
             }
-            let failure = match code {
-                EXIT_SIGNATURE => "signature",
-                EXIT_TIME => "time",
-                EXIT_MALFORMED => "malformed",
-                _ => "error",
-            };
+            let failure = crate::util::failure_kind(code);
             let mut out = json!({
                 "valid": false,
                 "vendor": vendor,

@@ -8,7 +8,7 @@ use rtcmint::zego::{MintInputs, Mode, Payload, PrivilegePayload, ZegoMinter, Zeg
 use rtcmint::{Clock as _, IssuedToken, SystemClock, Vendor};
 
 use crate::util::{
-    CliError, CliResult, SecretSource, optional_pair, parse_unix, parse_valid_for, require_value,
+    CliError, CliResult, SecretSource, optional_minter, parse_unix, parse_valid_for, require_value,
 };
 
 /// Where a ZEGO server secret comes from.
@@ -59,24 +59,15 @@ pub struct BatchCreds {
 }
 
 impl BatchCreds {
-    pub fn minter_if_given(&self) -> CliResult<Option<Box<dyn rtcmint::TokenMinter>>> {
+    pub fn minter_if_given(&self) -> CliResult<Option<ZegoMinter>> {
         let source = SecretSource {
             file_flag_name: "--zego-server-secret-file",
             ..secret_source(None, self.zego_server_secret_file.as_ref())
         };
-        let pair = optional_pair(
-            "ZEGO",
-            self.zego_app_id.clone(),
-            "--zego-app-id",
-            "ZEGO_APP_ID",
-            &source,
-        )?;
-        match pair {
-            Some((a, s)) => Ok(Some(Box::new(
-                ZegoMinter::new(parse_app_id(&a)?, s)?.with_mode(self.zego_mode.into()),
-            ))),
-            None => Ok(None),
-        }
+        let id = (self.zego_app_id.as_ref(), "--zego-app-id", "ZEGO_APP_ID");
+        optional_minter("ZEGO", id, &source, |a, s| {
+            Ok(ZegoMinter::new(parse_app_id(&a)?, s)?.with_mode(self.zego_mode.into()))
+        })
     }
 }
 
