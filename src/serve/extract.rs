@@ -24,6 +24,17 @@ pub struct Post<T> {
     pub body: T,
 }
 
+impl<T> Post<T> {
+    /// The same call with its body turned into `f(body)` (e.g. paired with a path parameter).
+    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Post<U> {
+        Post {
+            caller: self.caller,
+            headers: self.headers,
+            body: f(self.body),
+        }
+    }
+}
+
 impl<T> FromRequest<Arc<AppState>> for Post<T>
 where
     T: DeserializeOwned + EmptyAllowed,

@@ -194,19 +194,9 @@ pub(crate) async fn room_create(
     State(state): State<Arc<AppState>>,
     post: Post<CreateRoomBody>,
 ) -> Response {
-    let Post {
-        caller,
-        headers,
-        body,
-    } = post;
-    idempotency::run(
-        &state,
-        &caller,
-        &headers,
-        &ROOM_CREATE,
-        body,
-        |st, body, _| async move { create_room(&st, body).await },
-    )
+    idempotency::run(&state, post, &ROOM_CREATE, |st, body, _| async move {
+        create_room(&st, body).await
+    })
     .await
 }
 
@@ -438,19 +428,9 @@ pub(crate) async fn token_issue(
     State(state): State<Arc<AppState>>,
     post: Post<IssueTokenBody>,
 ) -> Response {
-    let Post {
-        caller,
-        headers,
-        body,
-    } = post;
-    idempotency::run(
-        &state,
-        &caller,
-        &headers,
-        &TOKEN_ISSUE,
-        body,
-        |st, body, _| async move { issue_token(&st, body).map(|a| (StatusCode::OK, a)) },
-    )
+    idempotency::run(&state, post, &TOKEN_ISSUE, |st, body, _| async move {
+        issue_token(&st, body).map(|a| (StatusCode::OK, a))
+    })
     .await
 }
 
@@ -512,19 +492,9 @@ pub(crate) async fn create_token(
     State(state): State<Arc<AppState>>,
     post: Post<CreateTokenBody>,
 ) -> Response {
-    let Post {
-        caller,
-        headers,
-        body,
-    } = post;
-    idempotency::run(
-        &state,
-        &caller,
-        &headers,
-        &CREATE_TOKEN,
-        body,
-        |st, body, _| async move { livekit_token(&st, &body).map(|a| (StatusCode::CREATED, a)) },
-    )
+    idempotency::run(&state, post, &CREATE_TOKEN, |st, body, _| async move {
+        livekit_token(&st, &body).map(|a| (StatusCode::CREATED, a))
+    })
     .await
 }
 
@@ -642,18 +612,11 @@ pub(crate) async fn recording_start(
     State(state): State<Arc<AppState>>,
     post: Post<StartRecordingBody>,
 ) -> Response {
-    let Post {
-        caller,
-        headers,
-        body,
-    } = post;
-    let scope = Arc::clone(&caller.scope);
+    let scope = Arc::clone(&post.caller.scope);
     idempotency::run(
         &state,
-        &caller,
-        &headers,
+        post,
         &RECORDING_START,
-        body,
         move |st, body, key: Option<&str>| {
             let vkey = key.map(|k| vendor_key(&scope, k));
             async move { start_recording(&st, body, vkey).await }
@@ -715,17 +678,10 @@ pub(crate) async fn recording_stop(
     Path(recording): Path<String>,
     post: Post<StopRecordingBody>,
 ) -> Response {
-    let Post {
-        caller,
-        headers,
-        body,
-    } = post;
     idempotency::run(
         &state,
-        &caller,
-        &headers,
+        post.map(|body| (recording, body)),
         &RECORDING_STOP,
-        (recording, body),
         |st, (recording, _), _| async move { stop_recording(&st, recording).await },
     )
     .await
@@ -819,17 +775,10 @@ pub(crate) async fn participant_kick(
     Path(room): Path<String>,
     post: Post<KickBody>,
 ) -> Response {
-    let Post {
-        caller,
-        headers,
-        body,
-    } = post;
     idempotency::run(
         &state,
-        &caller,
-        &headers,
+        post.map(|body| (room, body)),
         &PARTICIPANT_KICK,
-        (room, body),
         |st, (room, body), _| async move { kick(&st, &room, &body).await },
     )
     .await

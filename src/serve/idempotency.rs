@@ -29,6 +29,7 @@ use serde_json::Value;
 use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
+use super::extract::Post;
 use super::store::{IdempotencyBegin, IdempotencyKey, StoredResponse};
 
 /// The header of the draft.
@@ -187,10 +188,8 @@ pub(crate) struct Call<R, P> {
 /// replay; see the module docs).
 pub(crate) async fn run<R, P, A, F, Fut>(
     state: &Arc<AppState>,
-    caller: &Caller,
-    headers: &HeaderMap,
+    post: Post<R>,
     call: &Call<R, P>,
-    request: R,
     op: F,
 ) -> Response
 where
@@ -199,7 +198,12 @@ where
     F: FnOnce(Arc<AppState>, R, Option<&str>) -> Fut,
     Fut: Future<Output = ApiResult<(StatusCode, A)>> + Send + 'static,
 {
-    let key = match request_key(headers, (call.body_key)(&request)) {
+    let Post {
+        caller,
+        headers,
+        body: request,
+    } = post;
+    let key = match request_key(&headers, (call.body_key)(&request)) {
         Ok(k) => k,
         Err(e) => return e.into_response(),
     };
@@ -215,7 +219,7 @@ where
         .unwrap_or_default();
     let fp = (call.fingerprint)(&request);
     let op = op(Arc::clone(state), request, Some(&key));
-    match claim_and_run(state, caller, request_id, call.route, &key, &fp, op).await {
+    match claim_and_run(state, &caller, request_id, call.route, &key, &fp, op).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
