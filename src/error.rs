@@ -110,6 +110,24 @@ pub enum Error {
         /// The verification time, Unix seconds.
         now: i64,
     },
+    /// The token's own expiry has not passed, but the access privilege of every one of its
+    /// services has (Agora: RTC join_channel, RTM / FPA / RTM2 login, every privilege of the other
+    /// services; see [`agora`](crate::agora#privilege-expiry)): nothing lets its holder in any
+    /// more. Other expired privileges are warnings, not this error.
+    PrivilegeExpired {
+        /// The vendor of the token.
+        vendor: Vendor,
+        /// The service of the access privilege that expired last (`rtc`, `rtm`, …).
+        service: &'static str,
+        /// That privilege (`join_channel`, `login`, …).
+        privilege: &'static str,
+        /// How many services the token has (the access privileges of all of them expired).
+        services: usize,
+        /// When the last of them expired, Unix seconds.
+        expired_at: i64,
+        /// The verification time, Unix seconds.
+        now: i64,
+    },
     /// The token is not valid yet (`nbf` in the future beyond the leeway).
     NotYetValid {
         /// The vendor of the token.
@@ -147,7 +165,9 @@ impl Error {
             | Error::UnknownField { .. } => ErrorKind::Request,
             Error::Malformed { .. } => ErrorKind::Malformed,
             Error::SignatureMismatch { .. } | Error::UnknownKey { .. } => ErrorKind::Signature,
-            Error::Expired { .. } | Error::NotYetValid { .. } => ErrorKind::Time,
+            Error::Expired { .. } | Error::PrivilegeExpired { .. } | Error::NotYetValid { .. } => {
+                ErrorKind::Time
+            }
             Error::Clock { .. } => ErrorKind::Environment,
             Error::Internal { .. } => ErrorKind::Internal,
             Error::Webhook(e) => e.kind(),
@@ -164,6 +184,7 @@ impl Error {
             | Error::SignatureMismatch { vendor }
             | Error::UnknownKey { vendor, .. }
             | Error::Expired { vendor, .. }
+            | Error::PrivilegeExpired { vendor, .. }
             | Error::NotYetValid { vendor, .. } => Some(*vendor),
             Error::Malformed { vendor, .. } | Error::UnknownField { vendor, .. } => *vendor,
             Error::Webhook(e) => Some(e.vendor()),
@@ -283,6 +304,33 @@ impl fmt::Display for Error {
                 crate::time::span(now.abs_diff(*expired_at)),
                 crate::time::utc(*now),
             ),
+            Error::PrivilegeExpired {
+                vendor,
+                service,
+                privilege,
+                services,
+                expired_at,
+                now,
+            } => {
+                if *services == 1 {
+                    write!(
+                        f,
+                        "{vendor} token's {service} {privilege} privilege expired"
+                    )?;
+                } else {
+                    write!(
+                        f,
+                        "{vendor} token's access privileges of all {services} services expired, the last ({service} {privilege})"
+                    )?;
+                }
+                write!(
+                    f,
+                    " at {} (Unix {expired_at}), {} before the verification time {} (Unix {now})",
+                    crate::time::utc(*expired_at),
+                    crate::time::span(now.abs_diff(*expired_at)),
+                    crate::time::utc(*now),
+                )
+            }
             Error::NotYetValid {
                 vendor,
                 not_before,

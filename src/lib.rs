@@ -34,4 +34,4 @@ pub use minter::{DEFAULT_TTL, IssuedToken, MintedToken, TokenMinter, TokenReques
 pub use random::{FixedRandom, RandomSource, ThreadRandom};
 pub use secret::Secret;
 pub use vendor::{UnknownVendor, Vendor};
-pub use verify::{VerifiedToken, VerifierSet, verify_any};
+pub use verify::{VerifiedToken, VerifierSet, VerifyWarning, verify_any};

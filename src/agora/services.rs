@@ -798,12 +798,14 @@ fn skip_string(r: &mut Reader<'_>, what: &'static str) -> Result<()> {
 
 /// Walks over a service body exactly as [`read_service`] reads it, without allocating.
 /// `Ok(false)` for an unknown type.
-pub(crate) fn skip_service(r: &mut Reader<'_>, ty: u16) -> Result<bool> {
+/// Skips one service of type `ty`; returns its privilege map's bytes (`u16 id ‖ u32 expire` each),
+/// or `None` for an unknown type, where parsing stops.
+pub(crate) fn skip_service<'a>(r: &mut Reader<'a>, ty: u16) -> Result<Option<&'a [u8]>> {
     if service_name(ty).is_none() {
-        return Ok(false);
+        return Ok(None);
     }
     let n = r.u16("the privilege count")?;
-    r.take(usize::from(n) * 6, "the privileges")?;
+    let privileges = r.take(usize::from(n) * 6, "the privileges")?;
     match ty {
         service_type::RTC | service_type::STREAMING | service_type::FCDN => {
             skip_string(r, "a channel name")?;
@@ -832,5 +834,5 @@ pub(crate) fn skip_service(r: &mut Reader<'_>, ty: u16) -> Result<bool> {
         }
         _ => {}
     }
-    Ok(true)
+    Ok(Some(privileges))
 }

@@ -317,12 +317,14 @@ impl AccessToken2 {
     /// Verifies a "007" token without building the decoded structure: no heap allocation in
     /// steady state. Checks the structure as strictly as [`AccessToken2::decode`], the app id (if
     /// `expected_app_id` is given, verbatim), the signature (constant time) and the expiry
-    /// (`now >= issue_ts + expire` is expired). Use [`AgoraVerifier`](crate::agora::AgoraVerifier) to also get the
+    /// (`now >= issue_ts + expire` is expired, and so is a token whose access privilege of every
+    /// service has passed: [privilege expiry](crate::agora#privilege-expiry)). Use [`AgoraVerifier`](crate::agora::AgoraVerifier) to also get the
     /// decoded content.
     ///
     /// # Errors
     /// [`Error::Malformed`], [`Error::InvalidCredentials`] (certificate not 32 hex),
-    /// [`Error::UnknownKey`], [`Error::SignatureMismatch`], [`Error::Expired`].
+    /// [`Error::UnknownKey`], [`Error::SignatureMismatch`], [`Error::Expired`],
+    /// [`Error::PrivilegeExpired`].
     pub fn verify_str(
         token: &str,
         app_certificate: &str,
@@ -349,11 +351,19 @@ impl AccessToken2 {
             let expire = r.u32("expire")?;
             let salt = r.u32("salt")?;
             let count = r.u16("the service count")?;
+            let mut judge = super::expiry::Judge::new(now);
             for _ in 0..count {
                 let ty = r.u16("a service type")?;
-                if !skip_service(&mut r, ty)? {
+                let Some(privileges) = skip_service(&mut r, ty)? else {
+                    judge.unknown_service();
                     break;
-                }
+                };
+                judge.service(
+                    ty,
+                    super::expiry::wire_privileges(privileges)
+                        .map(|(id, e)| (id, super::expiry::absolute(issue_ts, e))),
+                    |id| super::expiry::is_access(ty, id),
+                );
             }
             if let Some(expected) = expected_app_id
                 && expected.as_bytes() != app_id
@@ -380,6 +390,7 @@ impl AccessToken2 {
                     now,
                 });
             }
+            judge.finish(privilege_name)?;
             Ok(VerifiedToken2 {
                 issue_ts,
                 expire,

@@ -323,6 +323,9 @@ impl ZegoVerifier {
             Some(p) => match PrivilegePayload::parse(p) {
                 Ok(pp) => Some(pp),
                 Err(_) => {
+                    // Any JSON payload that repeats a key is refused, not shown as "no
+                    // privileges": ZEGO's server may read the other value.
+                    super::payload::refuse_duplicate_keys(p)?;
                     if serde_json::from_str::<serde::de::IgnoredAny>(p).is_err() {
                         warnings.push(DecodeWarning::PayloadNotJson);
                     }
