@@ -280,24 +280,11 @@ impl Webhook {
     }
 }
 
-/// Lower-case hex of `bytes` into `out` (which must be twice as long).
-pub(crate) fn hex_lower(bytes: &[u8], out: &mut [u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for (b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
-        if let [hi, lo] = pair {
-            *hi = DIGITS.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
-            *lo = DIGITS.get(usize::from(b & 0x0f)).copied().unwrap_or(b'0');
-        }
-    }
-}
+/// Lower-case hex of `bytes` into `out` (which must be twice as long): the crate's one encoder.
+pub(crate) use crate::hex::encode_into as hex_lower;
 
-/// The lower-case hex text of a digest (at most 32 bytes), as a signer puts it on the wire.
-pub(crate) fn hex_string(digest: &[u8]) -> String {
-    let mut out = [0u8; 64];
-    let out = out.get_mut(..2 * digest.len()).unwrap_or_default();
-    hex_lower(digest, out);
-    String::from_utf8_lossy(out).into_owned()
-}
+/// The lower-case hex text of a digest, as a signer puts it on the wire.
+pub(crate) use crate::hex::lower as hex_string;
 
 /// Whether `sig` is exactly the lower-case hex of `digest` (at most 32 bytes), in constant time.
 pub(crate) fn hex_matches(sig: &str, digest: &[u8]) -> bool {
