@@ -38,7 +38,10 @@ use rtcmint::batch::{MinterSet, parse_line};
 use rtcmint::livekit::{
     ClaimGrants, LiveKitMinter, LiveKitVerifier, RoomConfiguration, VideoGrant,
 };
-use rtcmint::zego::{MintInputs, Mode, Payload, ZegoMinter, ZegoVerifier};
+use rtcmint::webhook::{
+    AgoraWebhookVerifier, LiveKitWebhookVerifier, WebhookError, ZegoWebhookVerifier,
+};
+use rtcmint::zego::{MintInputs, Mode, Payload, PrivilegePayload, ZegoMinter, ZegoVerifier};
 use rtcmint::{Error, ErrorKind, FixedClock, TokenMinter, TokenRequest};
 
 const LK_KEY: &str = "APIkey";
@@ -172,6 +175,7 @@ fn cases() -> Vec<Case> {
     #[cfg(feature = "remote")]
     all.extend(rows_m());
     all.extend(rows_h());
+    all.extend(rows_w());
     all
 }
 
@@ -928,6 +932,21 @@ fn rows_g() -> Vec<Case> {
             "`99999999999999999999d`",
             || lib(rtcmint::parse_duration("99999999999999999999d")),
         ),
+        row(
+            "G18",
+            "`PrivilegePayload::from_json` / `Payload::raw_json`",
+            "a key repeated",
+            || lib(PrivilegePayload::from_json(Z_DUP_ROOM)),
+        ),
+        row(
+            "G19",
+            "`ZegoMinter` `Payload::Raw`",
+            "a key repeated",
+            || {
+                let p = Payload::Raw(Z_DUP_ROOM.to_owned());
+                lib(zg().token("u", Duration::from_secs(60), &p))
+            },
+        ),
     ]
 }
 
@@ -1027,6 +1046,53 @@ fn rows_t() -> Vec<Case> {
 
 // ---------------------------------------------------------------- A: Agora tokens
 
+/// A 007 token issued at `NOW`, valid for an hour, with these services.
+fn ag_token_with(services: Vec<agora::Service>) -> String {
+    let mut t = AccessToken2::new(AG_APP_ID, u32::try_from(NOW).unwrap(), 3600, 7);
+    for s in services {
+        t.add_service(s);
+    }
+    t.encode(AG_CERT).unwrap()
+}
+
+/// RTC for `my-channel` / uid 42: join valid `join` s, publish audio for the hour.
+fn ag_rtc(join: u32) -> agora::Service {
+    agora::Service::rtc("my-channel", 42)
+        .with_privilege(agora::privilege::rtc::JOIN_CHANNEL, join)
+        .with_privilege(agora::privilege::rtc::PUBLISH_AUDIO_STREAM, 3600)
+}
+
+/// A legacy 006 token for `ch` / `42` (own expiry a day after `NOW`) with these (id, absolute
+/// expiry) privileges, signed as the 006 builders sign.
+fn ag_006_with(privileges: &[(u16, u32)]) -> String {
+    use base64::Engine as _;
+    use hmac::{KeyInit as _, Mac as _};
+    let mut message = Vec::new();
+    message.extend_from_slice(&1u32.to_le_bytes());
+    message.extend_from_slice(&(u32::try_from(NOW).unwrap() + 86_400).to_le_bytes());
+    message.extend_from_slice(&u16::try_from(privileges.len()).unwrap().to_le_bytes());
+    for (id, e) in privileges {
+        message.extend_from_slice(&id.to_le_bytes());
+        message.extend_from_slice(&e.to_le_bytes());
+    }
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(AG_CERT.as_bytes()).unwrap();
+    for part in [AG_APP_ID.as_bytes(), b"ch", b"42", &message] {
+        mac.update(part);
+    }
+    let sig = mac.finalize().into_bytes();
+    let mut body = Vec::new();
+    body.extend_from_slice(&u16::try_from(sig.len()).unwrap().to_le_bytes());
+    body.extend_from_slice(&sig);
+    body.extend_from_slice(&crc32fast::hash(b"ch").to_le_bytes());
+    body.extend_from_slice(&crc32fast::hash(b"42").to_le_bytes());
+    body.extend_from_slice(&u16::try_from(message.len()).unwrap().to_le_bytes());
+    body.extend_from_slice(&message);
+    format!(
+        "006{AG_APP_ID}{}",
+        base64::engine::general_purpose::STANDARD.encode(body)
+    )
+}
+
 fn rows_a() -> Vec<Case> {
     vec![
         row(
@@ -1098,6 +1164,32 @@ fn rows_a() -> Vec<Case> {
                 )
             }))
         }),
+        row(
+            "A13",
+            "Agora 007 token",
+            "join privilege expired 390 s before",
+            || {
+                lib(agora::AgoraVerifier::new(AG_CERT)
+                    .and_then(|v| v.verify_at(&ag_token_with(vec![ag_rtc(600)]), NOW + 990)))
+            },
+        ),
+        row(
+            "A14",
+            "Agora 007 token (RTC and RTM)",
+            "join and login privileges both expired",
+            || {
+                let rtm =
+                    agora::Service::rtm("alice").with_privilege(agora::privilege::rtm::LOGIN, 1200);
+                let t = ag_token_with(vec![ag_rtc(600), rtm]);
+                lib(agora::AgoraVerifier::new(AG_CERT).and_then(|v| v.verify_at(&t, NOW + 1500)))
+            },
+        ),
+        row("A15", "Agora 006 token", "join privilege expired", || {
+            let join_until = u32::try_from(NOW).unwrap() + 600;
+            let t = ag_006_with(&[(1, join_until), (2, join_until + 3600)]);
+            lib(agora::AgoraVerifier::new(AG_CERT)
+                .and_then(|v| v.verify_006_at(&t, "ch", "42", NOW + 990)))
+        }),
     ]
 }
 
@@ -1106,6 +1198,34 @@ fn rows_a() -> Vec<Case> {
 fn zv() -> ZegoVerifier {
     ZegoVerifier::new(Z_SECRET).unwrap()
 }
+
+/// A GCM token04 whose claims carry `payload` verbatim, built by hand (the minter refuses
+/// payloads that repeat a key).
+fn z_hostile(payload: &str) -> String {
+    use aes_gcm::aead::{Aead as _, KeyInit as _};
+    let claims = serde_json::json!({
+        "app_id": Z_APP_ID, "user_id": "u", "nonce": 1, "ctime": NOW, "expire": NOW + 3600,
+        "payload": payload,
+    })
+    .to_string();
+    let nonce = [7u8; 12];
+    let ct = aes_gcm::Aes256Gcm::new_from_slice(Z_SECRET.as_bytes())
+        .unwrap()
+        .encrypt(&nonce.into(), claims.as_bytes())
+        .unwrap();
+    let mut bin = Vec::new();
+    bin.extend_from_slice(&(NOW + 3600).to_be_bytes());
+    bin.extend_from_slice(&12u16.to_be_bytes());
+    bin.extend_from_slice(&nonce);
+    bin.extend_from_slice(&u16::try_from(ct.len()).unwrap().to_be_bytes());
+    bin.extend_from_slice(&ct);
+    bin.push(1);
+    z_enc(&bin)
+}
+
+/// A privilege payload that names two rooms.
+const Z_DUP_ROOM: &str =
+    r#"{"room_id":"a","privilege":{"1":1,"2":0},"stream_id_list":null,"room_id":"b"}"#;
 
 fn rows_z() -> Vec<Case> {
     vec![
@@ -1170,6 +1290,9 @@ fn rows_z() -> Vec<Case> {
         }),
         row("Z14", "ZEGO token", "expired", || {
             lib(zv().verify_at(&z_token(Mode::Gcm), NOW + 3601))
+        }),
+        row("Z15", "ZEGO token", "payload repeats a key", || {
+            lib(zv().decode(&z_hostile(Z_DUP_ROOM)))
         }),
     ]
 }
@@ -1514,6 +1637,18 @@ fn rows_ca() -> Vec<Case> {
                 cli(c, &["batch", "--input", &input])
             },
         ),
+        row(
+            "CA14",
+            "`verify` Agora token",
+            "join privilege expired 390 s before",
+            || {
+                let t = ag_token_with(vec![ag_rtc(600)]);
+                cli(
+                    with_agora(rtcmint()),
+                    &["verify", &t, "--now", &(NOW + 990).to_string()],
+                )
+            },
+        ),
     ]
 }
 
@@ -1605,6 +1740,21 @@ fn rows_cz() -> Vec<Case> {
                 .env("ZEGO_APP_ID", "1");
             cli(c, &["verify", &t, "--now", "1767225601"])
         }),
+        row("CZ15", "`zego mint --payload`", "a key repeated", || {
+            cli_s(
+                with_zego(rtcmint()),
+                &z_mint_with(&["--payload", Z_DUP_ROOM]),
+            )
+        }),
+        row(
+            "CZ16",
+            "`decode` ZEGO token",
+            "payload repeats a key",
+            || {
+                let t = z_hostile(Z_DUP_ROOM);
+                cli(with_zego(rtcmint()), &["decode", &t])
+            },
+        ),
     ]
 }
 
@@ -1828,6 +1978,307 @@ fn rows_h() -> Vec<Case> {
             "`verify` Agora 006 token",
             "malformed, no `--channel`",
             || cli(with_agora(rtcmint()), &["verify", "006garbage"]),
+        ),
+    ]
+}
+
+// ---------------------------------------------------------------- webhooks (W)
+
+/// A webhook row: `r` must be a `WebhookError`; its variant, message and the exit code of its
+/// kind (as `rtcmint webhook verify` maps it).
+fn wh<T: std::fmt::Debug>(r: Result<T, WebhookError>) -> Seen {
+    match r {
+        Ok(v) => Seen {
+            outcome: format!("accepted: {v:?}"),
+            message: String::new(),
+            exit: "0".into(),
+            stderr: String::new(),
+        },
+        Err(e) => Seen {
+            outcome: format!("WebhookError::{}", variant(&format!("{e:?}"))),
+            message: e.to_string(),
+            exit: exit_for(e.kind()).to_owned(),
+            stderr: String::new(),
+        },
+    }
+}
+
+const WH_BODY: &str = r#"{"event":"room_started","room":{"sid":"RM_1","name":"demo"},"id":"EV_1","createdAt":"1767225600"}"#;
+const WH_AGORA_BODY: &str = r#"{"noticeId":"n1","productId":1,"eventType":101,"notifyMs":1767225600000,"payload":{"channelName":"demo","ts":1767225599}}"#;
+const WH_AGORA_SECRET: &str = "ncs-secret";
+const WH_ZEGO_SECRET: &str = "zego-callback-secret";
+
+/// A LiveKit webhook token for `body` issued at `iat` for 5 minutes, signed with `secret`.
+fn wh_token(body: &[u8], secret: &str, iat: i64) -> String {
+    let mut grants = ClaimGrants::new("");
+    grants.sha256 = LiveKitWebhookVerifier::body_hash(body);
+    LiveKitMinter::new(LK_KEY, secret)
+        .unwrap()
+        .encode(&grants, iat, Duration::from_secs(300))
+        .unwrap()
+        .as_str()
+        .to_owned()
+}
+
+fn wh_livekit() -> LiveKitWebhookVerifier {
+    LiveKitWebhookVerifier::new(LK_KEY, LK_SECRET).unwrap()
+}
+
+fn wh_lk(body: &[u8], auth: &str, now: i64) -> Result<rtcmint::webhook::Webhook, WebhookError> {
+    wh_livekit().verify_at(body, &[("Authorization", auth)][..], now)
+}
+
+fn wh_agora() -> AgoraWebhookVerifier {
+    AgoraWebhookVerifier::new(WH_AGORA_SECRET).unwrap()
+}
+
+fn wh_zego() -> ZegoWebhookVerifier {
+    ZegoWebhookVerifier::new(WH_ZEGO_SECRET).unwrap()
+}
+
+/// A ZEGO `room_login` callback at `timestamp`, signed with `secret`.
+fn wh_zego_body(secret: &str, timestamp: i64) -> String {
+    let ts = timestamp.to_string();
+    let sig = ZegoWebhookVerifier::new(secret)
+        .unwrap()
+        .sign(&ts, "350176");
+    format!(
+        r#"{{"event":"room_login","room_id":"r1","user_account":"alice","timestamp":{ts},"nonce":"350176","signature":"{sig}"}}"#
+    )
+}
+
+/// `rtcmint webhook verify livekit` with the body in a file and one `Authorization` header.
+fn wh_cli_livekit(id: &str, body: &[u8], auth: &str, extra: &[&str]) -> Seen {
+    let dir = scratch_dir(id);
+    let file = dir.join("body");
+    std::fs::write(&file, body).unwrap();
+    let mut args = vec![
+        "webhook".to_owned(),
+        "verify".to_owned(),
+        "livekit".to_owned(),
+        "--body".to_owned(),
+        "body".to_owned(),
+        "--header".to_owned(),
+        format!("Authorization: {auth}"),
+        "--now".to_owned(),
+        (NOW + 1).to_string(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    // Run in the scratch folder, so the message names the file as given (`body`).
+    let mut c = with_livekit(rtcmint());
+    c.current_dir(&dir);
+    cli_s(c, &args)
+}
+
+fn rows_w() -> Vec<Case> {
+    vec![
+        row(
+            "W01",
+            "LiveKit webhook `Authorization`",
+            "token signed with another secret",
+            || {
+                let token = wh_token(
+                    WH_BODY.as_bytes(),
+                    "another-secret-of-32-characters!!!!",
+                    NOW,
+                );
+                wh(wh_lk(WH_BODY.as_bytes(), &token, NOW + 1))
+            },
+        ),
+        row(
+            "W02",
+            "LiveKit webhook body",
+            "one byte changed after signing",
+            || {
+                let token = wh_token(WH_BODY.as_bytes(), LK_SECRET, NOW);
+                let tampered = WH_BODY.replace("demo", "dema");
+                wh(wh_lk(tampered.as_bytes(), &token, NOW + 1))
+            },
+        ),
+        row("W03", "LiveKit webhook `Authorization`", "missing", || {
+            let none: [(&str, &str); 0] = [];
+            wh(wh_livekit().verify_at(WH_BODY.as_bytes(), &none[..], NOW))
+        }),
+        row(
+            "W04",
+            "LiveKit webhook token `exp`",
+            "61 s in the past (leeway 60 s)",
+            || {
+                let token = wh_token(WH_BODY.as_bytes(), LK_SECRET, NOW);
+                wh(wh_lk(WH_BODY.as_bytes(), &token, NOW + 300 + 61))
+            },
+        ),
+        row(
+            "W05",
+            "LiveKit webhook `Authorization`, `strict_authorization()`",
+            "`Bearer ` and a valid token (accepted without `strict_authorization()`)",
+            || {
+                let token = format!("Bearer {}", wh_token(WH_BODY.as_bytes(), LK_SECRET, NOW));
+                assert!(wh_lk(WH_BODY.as_bytes(), &token, NOW + 1).is_ok());
+                wh(wh_livekit().strict_authorization().verify_at(
+                    WH_BODY.as_bytes(),
+                    &[("Authorization", token.as_str())][..],
+                    NOW + 1,
+                ))
+            },
+        ),
+        row(
+            "W06",
+            "`webhook verify livekit --strict-authorization`",
+            "`Authorization: Bearer …` (exit 0 without the flag)",
+            || {
+                let token = format!("Bearer {}", wh_token(WH_BODY.as_bytes(), LK_SECRET, NOW));
+                let tolerant = wh_cli_livekit("w06a", WH_BODY.as_bytes(), &token, &[]);
+                assert_eq!(tolerant.exit, "0", "{}", tolerant.stderr);
+                wh_cli_livekit(
+                    "w06",
+                    WH_BODY.as_bytes(),
+                    &token,
+                    &["--strict-authorization"],
+                )
+            },
+        ),
+        row(
+            "W07",
+            "Agora webhook `Agora-Signature-V2`",
+            "signed with another secret",
+            || {
+                let other = AgoraWebhookVerifier::new("another-secret").unwrap();
+                let sig = other.sign_v2(WH_AGORA_BODY.as_bytes());
+                wh(wh_agora().verify_at(
+                    WH_AGORA_BODY.as_bytes(),
+                    &[("Agora-Signature-V2", sig.as_str())][..],
+                    NOW,
+                ))
+            },
+        ),
+        row(
+            "W08",
+            "Agora webhook body",
+            "one byte changed after signing",
+            || {
+                let sig = wh_agora().sign_v2(WH_AGORA_BODY.as_bytes());
+                let tampered = WH_AGORA_BODY.replace("demo", "dema");
+                wh(wh_agora().verify_at(
+                    tampered.as_bytes(),
+                    &[("Agora-Signature-V2", sig.as_str())][..],
+                    NOW,
+                ))
+            },
+        ),
+        row(
+            "W09",
+            "Agora webhook headers",
+            "neither `Agora-Signature-V2` nor `Agora-Signature`",
+            || {
+                let h = [("Content-Type", "application/json")];
+                wh(wh_agora().verify_at(WH_AGORA_BODY.as_bytes(), &h[..], NOW))
+            },
+        ),
+        row(
+            "W10",
+            "ZEGO callback `timestamp`, `with_max_age(300 s)`",
+            "301 s old",
+            || {
+                let body = wh_zego_body(WH_ZEGO_SECRET, NOW - 301);
+                wh(wh_zego().with_max_age(Duration::from_secs(300)).verify_at(
+                    body.as_bytes(),
+                    &[("Content-Type", "application/json")][..],
+                    NOW,
+                ))
+            },
+        ),
+        row(
+            "W11",
+            "`webhook verify zego --max-age 5m`",
+            "`timestamp` 301 s old",
+            || {
+                let dir = scratch_dir("w11");
+                let file = dir.join("body");
+                std::fs::write(&file, wh_zego_body(WH_ZEGO_SECRET, NOW - 301)).unwrap();
+                let mut c = rtcmint();
+                c.env("ZEGO_CALLBACK_SECRET", WH_ZEGO_SECRET);
+                cli_s(
+                    c,
+                    &[
+                        "webhook".to_owned(),
+                        "verify".to_owned(),
+                        "zego".to_owned(),
+                        "--body".to_owned(),
+                        file.display().to_string(),
+                        "--now".to_owned(),
+                        NOW.to_string(),
+                        "--max-age".to_owned(),
+                        "5m".to_owned(),
+                    ],
+                )
+            },
+        ),
+        row(
+            "W12",
+            "ZEGO callback `signature`",
+            "signed with another secret",
+            || {
+                let body = wh_zego_body("another-callback-secret", NOW);
+                wh(wh_zego().verify_at(body.as_bytes(), &[("a", "b")][..], NOW))
+            },
+        ),
+        row("W13", "ZEGO callback `nonce`", "missing", || {
+            let body = wh_zego_body(WH_ZEGO_SECRET, NOW).replace(r#""nonce":"350176","#, "");
+            wh(wh_zego().verify_at(body.as_bytes(), &[("a", "b")][..], NOW))
+        }),
+        row(
+            "W14",
+            "any webhook body, `with_max_body(1024)`",
+            "1025 bytes",
+            || {
+                let body = vec![b' '; 1025];
+                let token = wh_token(&body, LK_SECRET, NOW);
+                let lk = wh_livekit().with_max_body(1024).verify_at(
+                    &body,
+                    &[("Authorization", token.as_str())][..],
+                    NOW + 1,
+                );
+                let agora = wh_agora()
+                    .with_max_body(1024)
+                    .verify_at(&body, &[("a", "b")][..], NOW);
+                let zego = wh_zego()
+                    .with_max_body(1024)
+                    .verify_at(&body, &[("a", "b")][..], NOW);
+                assert!(matches!(agora, Err(WebhookError::TooLarge { .. })));
+                assert!(matches!(zego, Err(WebhookError::TooLarge { .. })));
+                wh(lk)
+            },
+        ),
+        row(
+            "W15",
+            "`webhook verify livekit --max-body 1024`",
+            "1025 bytes",
+            || {
+                let body = vec![b' '; 1025];
+                let token = wh_token(&body, LK_SECRET, NOW);
+                wh_cli_livekit("w15", &body, &token, &["--max-body", "1024"])
+            },
+        ),
+        row(
+            "W16",
+            "LiveKit webhook body",
+            "a valid event re-serialised (same JSON value, other bytes)",
+            || {
+                let token = wh_token(WH_BODY.as_bytes(), LK_SECRET, NOW);
+                let value: serde_json::Value = serde_json::from_str(WH_BODY).unwrap();
+                let reserialised = serde_json::to_string_pretty(&value).unwrap();
+                wh(wh_lk(reserialised.as_bytes(), &token, NOW + 1))
+            },
+        ),
+        row(
+            "W17",
+            "LiveKit webhook body after a good signature",
+            "not a JSON object (`[1]`)",
+            || {
+                let token = wh_token(b"[1]", LK_SECRET, NOW);
+                wh(wh_lk(b"[1]", &token, NOW + 1))
+            },
         ),
     ]
 }

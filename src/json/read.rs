@@ -123,12 +123,14 @@ impl<'a> Cursor<'a> {
         Some(if negative { -value } else { value })
     }
 
-    /// Walks the members of an object: each key is a [`Cursor::plain_string`] (an escaped key is
-    /// outside the subset), and `member(key, cursor)` reads its value (refusing unknown or
-    /// duplicate keys).
-    pub(crate) fn object(
+    /// Walks the members of an object: `key` reads each key, `member(key, cursor)` its value
+    /// (refusing unknown or duplicate keys). The keys of a record (known field names) are read
+    /// with [`Cursor::plain_string`], the one key style of the fast paths (an escaped key is
+    /// outside the subset); free keys of a map (attributes) with [`Cursor::string`].
+    pub(crate) fn object<K>(
         &mut self,
-        mut member: impl FnMut(&'a str, &mut Self) -> Option<()>,
+        key: impl Fn(&mut Self) -> Option<K>,
+        mut member: impl FnMut(K, &mut Self) -> Option<()>,
     ) -> Option<()> {
         self.eat(b'{')?;
         self.skip_ws();
@@ -137,9 +139,9 @@ impl<'a> Cursor<'a> {
             return Some(());
         }
         loop {
-            let key = self.plain_string()?;
+            let k = key(self)?;
             self.eat(b':')?;
-            member(key, self)?;
+            member(k, self)?;
             self.skip_ws();
             match self.peek()? {
                 b',' => self.pos += 1,

@@ -17,7 +17,7 @@ use crate::json::read::{Cursor, first_time};
 fn video(c: &mut Cursor<'_>) -> Option<VideoGrant> {
     let mut v = VideoGrant::default();
     let mut seen = 0u32;
-    c.object(|key, c| {
+    c.object(Cursor::plain_string, |key, c| {
         let (bit, target): (u32, &mut bool) = match key {
             "roomCreate" => (0, &mut v.room_create),
             "roomList" => (1, &mut v.room_list),
@@ -76,7 +76,7 @@ pub(super) fn parse_claims(json: &str) -> Option<Claims> {
     let (mut exp, mut nbf, mut iat) = (None, None, None);
     let mut g = ClaimGrants::default();
     let mut seen = 0u32;
-    c.object(|key, c| {
+    c.object(Cursor::plain_string, |key, c| {
         let (bit, target): (u32, &mut String) = match key {
             "name" => (0, &mut g.name),
             "kind" => (1, &mut g.kind),

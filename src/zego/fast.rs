@@ -25,7 +25,7 @@ pub(super) fn claims(json: &str) -> Option<Claims> {
     let (mut nonce, mut ctime, mut expire) = (None, None, None);
     let mut payload = None;
     let mut seen = 0u32;
-    c.object(|key, c| {
+    c.object(Cursor::plain_string, |key, c| {
         match key {
             "app_id" => {
                 first_time(&mut seen, 0)?;
@@ -77,7 +77,7 @@ pub(super) fn privilege(json: &str) -> Option<PrivilegePayload> {
     let mut flags = None;
     let mut stream_id_list = None;
     let mut seen = 0u32;
-    c.object(|key, c| {
+    c.object(Cursor::plain_string, |key, c| {
         match key {
             "room_id" => {
                 first_time(&mut seen, 0)?;
@@ -87,7 +87,7 @@ pub(super) fn privilege(json: &str) -> Option<PrivilegePayload> {
                 first_time(&mut seen, 1)?;
                 let (mut login, mut publish) = (false, false);
                 let mut seen_flag = 0u32;
-                c.object(|key, c| {
+                c.object(Cursor::plain_string, |key, c| {
                     let (bit, target) = match key {
                         "1" => (0, &mut login),
                         "2" => (1, &mut publish),
