@@ -40,6 +40,8 @@ pub mod metrics;
 pub mod store;
 #[cfg(feature = "serve")]
 pub mod vendors;
+#[cfg(feature = "serve")]
+pub mod webhooks;
 
 #[cfg(feature = "serve")]
 pub use config::{FileConfig, LogFormat, RateLimit, ServeConfig};
