@@ -9,6 +9,7 @@ mod detect;
 mod duration;
 mod error;
 mod fields;
+mod hex;
 mod json;
 pub mod livekit;
 mod minter;

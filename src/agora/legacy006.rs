@@ -1,4 +1,4 @@
-//! Legacy AccessToken "006" (spec §5): decode and verify only.
+//! Legacy AccessToken "006" (the official SDKs' `AccessToken`): decode and verify only.
 //!
 //! `"006"` + the 32-character app id in clear + standard base64 (no compression) of
 //! `Bytes(signature) ‖ u32 crc32(channel) ‖ u32 crc32(uid_text) ‖ Bytes(message)` with
@@ -16,9 +16,10 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use sha2::Sha256;
 
+use super::check_hex32;
 use super::pack::Reader;
-use super::{check_hex32, hex_lower};
 use crate::error::{Error, Result};
+use crate::hex;
 use crate::vendor::Vendor;
 
 /// The version prefix of legacy tokens.
@@ -143,7 +144,7 @@ impl AccessToken006 {
         Ok(AccessToken006 {
             version: VERSION_006,
             app_id: app_id.to_owned(),
-            signature_hex: hex_lower(&signature),
+            signature_hex: hex::lower(&signature),
             crc_channel_name,
             crc_uid,
             salt,

@@ -12,7 +12,7 @@
 //! Agora token bug, so the builders take [`Duration`](std::time::Duration)s and refuse anything over
 //! 24 h.
 //!
-//! Wire format (spec §2): `"007"` + standard base64 of a zlib stream of
+//! Wire format: `"007"` + standard base64 of a zlib stream of
 //! `Bytes(signature) ‖ signing_info`; `signature = HMAC-SHA256(key, signing_info)` with
 //! `key = HMAC(u32le(salt), HMAC(u32le(issue_ts), certificate text))`. The zlib layer is written
 //! as stored blocks (see [`Compression`] for why); decoding accepts any valid zlib stream.
@@ -55,7 +55,6 @@
 
 mod keycache;
 mod legacy006;
-mod md5;
 mod minter;
 mod pack;
 mod services;
@@ -90,16 +89,6 @@ pub use zlib::Compression;
 pub mod legacy {
     pub use super::legacy006::privilege;
     pub use super::legacy006::privilege_name;
-}
-
-pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        for nibble in [b >> 4, b & 15] {
-            s.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
-        }
-    }
-    s
 }
 
 /// Checks that an app id / certificate is 32 hex characters (case-insensitive; used verbatim).
@@ -238,12 +227,7 @@ impl AgoraVerifier {
         self
     }
 
-    /// Uses `clock` for [`AgoraVerifier::verify`].
-    #[must_use]
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
+    crate::clock::with_clock!("Uses `clock` for [`AgoraVerifier::verify`].");
 
     /// The 006 channel and uid set with [`AgoraVerifier::with_006_subject`].
     #[must_use]

@@ -1,4 +1,5 @@
-//! Little-endian primitives of the Agora wire formats (§2.1 of the spec): `u16`/`u32`/`i16`,
+//! Little-endian primitives of the Agora wire formats (the SDKs' `pack_uint16` / `pack_uint32` /
+//! `pack_string` / `pack_map_uint32`): `u16`/`u32`/`i16`,
 //! `Bytes` (u16 length + raw bytes) and privilege maps.
 
 use std::borrow::Cow;

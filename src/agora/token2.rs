@@ -12,14 +12,15 @@ use serde::Serialize;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use super::check_hex32;
 use super::keycache::KeyChainCache;
 use super::pack::{Reader, put_bytes, put_u16, put_u32};
 use super::services::{
     Service, ServiceDetail, privilege_name, put_service, read_service, skip_service,
 };
 use super::zlib::{self, Compression};
-use super::{check_hex32, hex_lower};
 use crate::error::{Error, Result};
+use crate::hex;
 use crate::vendor::Vendor;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -59,7 +60,8 @@ fn hmac(key: &[u8], parts: &[&[u8]]) -> Result<Zeroizing<[u8; 32]>> {
     Ok(Zeroizing::new(m.finalize().into_bytes().into()))
 }
 
-/// The signing key: `HMAC(u32le(salt), HMAC(u32le(issue_ts), certificate ASCII))` (spec §2.4).
+/// The signing key: `HMAC(u32le(salt), HMAC(u32le(issue_ts), certificate ASCII))`, as the
+/// official SDKs' `AccessToken2` derive it (wire format: `src/agora/mod.rs`).
 pub(crate) fn signing_key(cert: &[u8], issue_ts: u32, salt: u32) -> Result<Zeroizing<[u8; 32]>> {
     let k1 = hmac(&issue_ts.to_le_bytes(), &[cert])?;
     hmac(&salt.to_le_bytes(), &[k1.as_slice()])
@@ -110,13 +112,15 @@ pub(crate) fn build_payload(
     put_u16(payload, service_count);
     write_services(payload)?;
     let key = signing_key_cached(cache, cert, issue_ts, salt)?;
+    let internal = || Error::Internal {
+        what: "an AccessToken2 payload has no room for its signature",
+    };
     let (head, signing_info) = payload
         .split_at_mut_checked(SIG_FIELD)
-        .ok_or_else(|| Error::malformed(Vendor::Agora, "internal: payload too short"))?;
+        .ok_or_else(internal)?;
     let sig = hmac(key.as_slice(), &[signing_info])?;
-    if let Some(dst) = head.get_mut(2..SIG_FIELD) {
-        dst.copy_from_slice(sig.as_slice());
-    }
+    let dst = head.get_mut(2..).ok_or_else(internal)?;
+    dst.copy_from_slice(sig.as_slice());
     Ok(())
 }
 
@@ -135,14 +139,8 @@ pub(crate) fn encode_parts_into(
     out: &mut String,
 ) -> Result<()> {
     with_scratch(|s| {
-        let Scratch {
-            payload,
-            stream,
-            deflater,
-            ..
-        } = s;
         build_payload(
-            payload,
+            &mut s.payload,
             cache,
             cert,
             app_id,
@@ -152,16 +150,27 @@ pub(crate) fn encode_parts_into(
             service_count,
             write_services,
         )?;
-        stream.clear();
-        match compression {
-            Compression::Stored => zlib::wrap_stored(payload, stream),
-            Compression::Deflate(level) => zlib::wrap_deflate(payload, level, deflater, stream)?,
-        }
-        out.reserve(VERSION_007.len() + stream.len().div_ceil(3) * 4);
-        out.push_str(VERSION_007);
-        encode_append(&*STANDARD, stream, out);
-        Ok(())
+        wrap_payload(s, compression, out)
     })
+}
+
+/// Wraps `s.payload` in zlib (into `s.stream`) and appends `"007"` + its base64 to `out`.
+fn wrap_payload(s: &mut Scratch, compression: Compression, out: &mut String) -> Result<()> {
+    let Scratch {
+        payload,
+        stream,
+        deflater,
+        ..
+    } = s;
+    stream.clear();
+    match compression {
+        Compression::Stored => zlib::wrap_stored(payload, stream),
+        Compression::Deflate(level) => zlib::wrap_deflate(payload, level, deflater, stream)?,
+    }
+    out.reserve(VERSION_007.len() + stream.len().div_ceil(3) * 4);
+    out.push_str(VERSION_007);
+    encode_append(&*STANDARD, stream, out);
+    Ok(())
 }
 
 /// An AccessToken2: header fields plus services. Used both to mint (low level, every input
@@ -285,21 +294,8 @@ impl AccessToken2 {
         out: &mut String,
     ) -> Result<()> {
         with_scratch(|s| {
-            let Scratch {
-                payload,
-                stream,
-                deflater,
-                ..
-            } = s;
-            self.write_payload(app_certificate, payload)?;
-            stream.clear();
-            match compression {
-                Compression::Stored => zlib::wrap_stored(payload, stream),
-                Compression::Deflate(l) => zlib::wrap_deflate(payload, l, deflater, stream)?,
-            }
-            out.push_str(VERSION_007);
-            encode_append(&*STANDARD, stream, out);
-            Ok(())
+            self.write_payload(app_certificate, &mut s.payload)?;
+            wrap_payload(s, compression, out)
         })
     }
 
@@ -433,7 +429,7 @@ pub(crate) fn bad_version(token: &str) -> Error {
 }
 
 fn serialize_hex<S: serde::Serializer>(b: &[u8], s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&hex_lower(b))
+    s.serialize_str(&hex::lower(b))
 }
 
 /// A decoded (not yet verified) AccessToken2, with the facts a strict decoder surfaces.
@@ -566,7 +562,7 @@ impl DecodedToken2 {
             expire: t.expire,
             expires_at: t.expires_at(),
             salt: t.salt,
-            signature_hex: hex_lower(&self.signature),
+            signature_hex: hex::lower(&self.signature),
             services: t
                 .services
                 .iter()
@@ -588,7 +584,7 @@ impl DecodedToken2 {
                 .collect(),
             unknown_service_type: self.unknown_service_type,
             trailing_bytes: self.trailing_bytes,
-            unparsed_hex: (self.trailing_bytes > 0).then(|| hex_lower(self.unparsed_bytes())),
+            unparsed_hex: (self.trailing_bytes > 0).then(|| hex::lower(self.unparsed_bytes())),
         }
     }
 }

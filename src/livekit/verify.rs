@@ -1,6 +1,6 @@
 //! Decoding and verifying LiveKit access tokens.
 //!
-//! The rules follow the `recommended` verdicts of the shared negative vectors (spec section 8):
+//! The rules follow the `recommended` verdicts of `tests/vectors/livekit/negative_vectors.json`:
 //! strict base64url, HS256 only, `crit` refused, `exp` required, 60 s leeway on `exp` and `nbf`,
 //! `iss` required and matched against the configured keys, empty secrets refused, `iat` and `aud`
 //! not validated (but `iat` must be a number), numeric dates as JSON numbers (floats accepted),
@@ -507,12 +507,7 @@ impl LiveKitVerifier {
         self
     }
 
-    /// Reads the time from `clock` instead of the system clock.
-    #[must_use]
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
+    crate::clock::with_clock!("Reads the time from `clock` instead of the system clock.");
 
     /// Verifies `token` now (by the verifier's clock).
     ///

@@ -43,15 +43,6 @@ pub struct Keys {
     anonymous_limit: Option<(RateLimit, Mutex<Bucket>)>,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
 fn bucket(limit: RateLimit) -> (RateLimit, Mutex<Bucket>) {
     (
         limit,
@@ -68,7 +59,10 @@ impl Keys {
     pub fn new(entries: &[ApiKeyEntry], default_limit: Option<RateLimit>, insecure: bool) -> Self {
         Keys {
             digests: entries.iter().map(|e| e.digest).collect(),
-            scopes: entries.iter().map(|e| Arc::from(hex(&e.digest))).collect(),
+            scopes: entries
+                .iter()
+                .map(|e| Arc::from(crate::hex::lower(&e.digest)))
+                .collect(),
             limits: entries
                 .iter()
                 .map(|e| e.rate_limit.or(default_limit).map(bucket))

@@ -358,12 +358,9 @@ impl AgoraWebhookVerifier {
         self
     }
 
-    /// Reads the time from `clock` (used only with [`AgoraWebhookVerifier::with_max_age`]).
-    #[must_use]
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
+    crate::clock::with_clock!(
+        "Reads the time from `clock` (used only with [`AgoraWebhookVerifier::with_max_age`])."
+    );
 
     /// Sets the largest body accepted (default [`DEFAULT_MAX_BODY`]).
     #[must_use]

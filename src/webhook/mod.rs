@@ -253,16 +253,8 @@ impl Webhook {
     }
 }
 
-/// Lower-case hex of `bytes` into `out` (which must be twice as long).
-pub(crate) fn hex_lower(bytes: &[u8], out: &mut [u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for (b, pair) in bytes.iter().zip(out.chunks_exact_mut(2)) {
-        if let [hi, lo] = pair {
-            *hi = DIGITS.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
-            *lo = DIGITS.get(usize::from(b & 0x0f)).copied().unwrap_or(b'0');
-        }
-    }
-}
+/// Lower-case hex of `bytes` into `out` (which must be twice as long): the crate's one encoder.
+pub(crate) use crate::hex::encode_into as hex_lower;
 
 /// Constant-time equality of two byte strings (the length is not secret).
 pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {

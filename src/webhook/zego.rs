@@ -200,12 +200,7 @@ impl ZegoWebhookVerifier {
         self
     }
 
-    /// Reads the time from `clock` (used only with a window).
-    #[must_use]
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
+    crate::clock::with_clock!("Reads the time from `clock` (used only with a window).");
 
     /// Sets the largest body accepted (default [`DEFAULT_MAX_BODY`]).
     #[must_use]

@@ -47,23 +47,12 @@ impl Container<'_> {
             mode: self.mode,
             mode_byte: self.mode_byte,
             expire: self.expire,
-            iv_hex: hex_lower(self.iv),
+            iv_hex: crate::hex::lower(self.iv),
             iv_len: self.iv.len(),
             ciphertext_len: self.ciphertext.len(),
             binary_len,
         }
     }
-}
-
-pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digit = |n: u8| HEX.get(usize::from(n)).copied().unwrap_or(b'0');
-    let mut s = Vec::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.extend_from_slice(&[digit(b >> 4), digit(b & 0x0f)]);
-    }
-    // Only ASCII digits went in.
-    String::from_utf8(s).unwrap_or_default()
 }
 
 fn malformed(reason: impl Into<std::borrow::Cow<'static, str>>) -> Error {
@@ -116,7 +105,7 @@ fn take_u16(rest: &mut &[u8], what: &'static str) -> Result<usize> {
     Ok(usize::from(u16::from_be_bytes(arr)))
 }
 
-/// Parses the binary container strictly (spec §2.3).
+/// Parses the binary container strictly (the layouts are in the table of `src/zego/mod.rs`).
 pub(crate) fn parse(bin: &[u8]) -> Result<Container<'_>> {
     let mut rest = bin;
     let expire_bytes = take(&mut rest, 8, "expire header")?;

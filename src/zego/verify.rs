@@ -178,12 +178,7 @@ impl ZegoVerifier {
         self
     }
 
-    /// Uses `clock` for [`ZegoVerifier::verify`].
-    #[must_use]
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
+    crate::clock::with_clock!("Uses `clock` for [`ZegoVerifier::verify`].");
 
     /// Decrypts and checks the token's structure and integrity, **without** checking expiry.
     ///
