@@ -9,9 +9,9 @@
 //!
 //! | status | codes |
 //! |---|---|
-//! | 400 | `invalid_json`, `invalid_request`, `body_too_large`, `unsupported_media_type`, `vendor_required`, `vendor_not_configured`, `vendor_mismatch`, `vendor_rejected` |
-//! | 401 | `unauthorized` (with `WWW-Authenticate: Bearer`) |
-//! | 404 | `not_found`, `route_not_found` |
+//! | 400 | `invalid_json`, `invalid_request`, `body_too_large`, `unsupported_media_type`, `vendor_required`, `vendor_not_configured`, `vendor_mismatch`, `vendor_rejected`, `webhook_malformed` |
+//! | 401 | `unauthorized` (with `WWW-Authenticate: Bearer`); webhooks: `webhook_signature_invalid`, `webhook_expired` (no `WWW-Authenticate`) |
+//! | 404 | `not_found`, `route_not_found`, `webhook_not_configured` |
 //! | 405 | `method_not_allowed` |
 //! | 409 | `in_progress`, `conflict` |
 //! | 422 | `idempotency_key_reused` |

@@ -279,13 +279,9 @@ pub(crate) async fn receive(
 /// same bytes).
 fn body_digest(body: &[u8]) -> String {
     use sha2::Digest as _;
-    use std::fmt::Write as _;
-    sha2::Sha256::digest(body)
-        .iter()
-        .fold(String::from("sha256:"), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    let mut id = String::from("sha256:");
+    crate::hex::push(&sha2::Sha256::digest(body), &mut id);
+    id
 }
 
 /// The gateway's status word for a recording state; `None` when the event does not say.

@@ -17,7 +17,6 @@
 //!   lock: instances starting at once apply them exactly once; the connection is closed
 //!   afterwards, which releases the lock even when a migration failed.
 
-use std::fmt::Write as _;
 use std::str::FromStr as _;
 use std::time::Duration;
 
@@ -303,10 +302,7 @@ impl PgStore {
 fn new_claim() -> String {
     let mut bytes = [0u8; 16];
     ThreadRandom.fill(&mut bytes);
-    bytes.iter().fold(String::with_capacity(32), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    crate::hex::lower(&bytes)
 }
 
 /// What an existing idempotency row means for a caller with `fingerprint` and `claim`.
