@@ -38,7 +38,7 @@ use rtcmint::batch::{MinterSet, parse_line};
 use rtcmint::livekit::{
     ClaimGrants, LiveKitMinter, LiveKitVerifier, RoomConfiguration, VideoGrant,
 };
-use rtcmint::zego::{MintInputs, Mode, Payload, ZegoMinter, ZegoVerifier};
+use rtcmint::zego::{MintInputs, Mode, Payload, PrivilegePayload, ZegoMinter, ZegoVerifier};
 use rtcmint::{Error, ErrorKind, FixedClock, TokenMinter, TokenRequest};
 
 const LK_KEY: &str = "APIkey";
@@ -928,6 +928,21 @@ fn rows_g() -> Vec<Case> {
             "`99999999999999999999d`",
             || lib(rtcmint::parse_duration("99999999999999999999d")),
         ),
+        row(
+            "G18",
+            "`PrivilegePayload::from_json` / `Payload::raw_json`",
+            "a key repeated",
+            || lib(PrivilegePayload::from_json(Z_DUP_ROOM)),
+        ),
+        row(
+            "G19",
+            "`ZegoMinter` `Payload::Raw`",
+            "a key repeated",
+            || {
+                let p = Payload::Raw(Z_DUP_ROOM.to_owned());
+                lib(zg().token("u", Duration::from_secs(60), &p))
+            },
+        ),
     ]
 }
 
@@ -1027,6 +1042,53 @@ fn rows_t() -> Vec<Case> {
 
 // ---------------------------------------------------------------- A: Agora tokens
 
+/// A 007 token issued at `NOW`, valid for an hour, with these services.
+fn ag_token_with(services: Vec<agora::Service>) -> String {
+    let mut t = AccessToken2::new(AG_APP_ID, u32::try_from(NOW).unwrap(), 3600, 7);
+    for s in services {
+        t.add_service(s);
+    }
+    t.encode(AG_CERT).unwrap()
+}
+
+/// RTC for `my-channel` / uid 42: join valid `join` s, publish audio for the hour.
+fn ag_rtc(join: u32) -> agora::Service {
+    agora::Service::rtc("my-channel", 42)
+        .with_privilege(agora::privilege::rtc::JOIN_CHANNEL, join)
+        .with_privilege(agora::privilege::rtc::PUBLISH_AUDIO_STREAM, 3600)
+}
+
+/// A legacy 006 token for `ch` / `42` (own expiry a day after `NOW`) with these (id, absolute
+/// expiry) privileges, signed as the 006 builders sign.
+fn ag_006_with(privileges: &[(u16, u32)]) -> String {
+    use base64::Engine as _;
+    use hmac::{KeyInit as _, Mac as _};
+    let mut message = Vec::new();
+    message.extend_from_slice(&1u32.to_le_bytes());
+    message.extend_from_slice(&(u32::try_from(NOW).unwrap() + 86_400).to_le_bytes());
+    message.extend_from_slice(&u16::try_from(privileges.len()).unwrap().to_le_bytes());
+    for (id, e) in privileges {
+        message.extend_from_slice(&id.to_le_bytes());
+        message.extend_from_slice(&e.to_le_bytes());
+    }
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(AG_CERT.as_bytes()).unwrap();
+    for part in [AG_APP_ID.as_bytes(), b"ch", b"42", &message] {
+        mac.update(part);
+    }
+    let sig = mac.finalize().into_bytes();
+    let mut body = Vec::new();
+    body.extend_from_slice(&u16::try_from(sig.len()).unwrap().to_le_bytes());
+    body.extend_from_slice(&sig);
+    body.extend_from_slice(&crc32fast::hash(b"ch").to_le_bytes());
+    body.extend_from_slice(&crc32fast::hash(b"42").to_le_bytes());
+    body.extend_from_slice(&u16::try_from(message.len()).unwrap().to_le_bytes());
+    body.extend_from_slice(&message);
+    format!(
+        "006{AG_APP_ID}{}",
+        base64::engine::general_purpose::STANDARD.encode(body)
+    )
+}
+
 fn rows_a() -> Vec<Case> {
     vec![
         row(
@@ -1098,6 +1160,32 @@ fn rows_a() -> Vec<Case> {
                 )
             }))
         }),
+        row(
+            "A13",
+            "Agora 007 token",
+            "join privilege expired 390 s before",
+            || {
+                lib(agora::AgoraVerifier::new(AG_CERT)
+                    .and_then(|v| v.verify_at(&ag_token_with(vec![ag_rtc(600)]), NOW + 990)))
+            },
+        ),
+        row(
+            "A14",
+            "Agora 007 token (RTC and RTM)",
+            "join and login privileges both expired",
+            || {
+                let rtm =
+                    agora::Service::rtm("alice").with_privilege(agora::privilege::rtm::LOGIN, 1200);
+                let t = ag_token_with(vec![ag_rtc(600), rtm]);
+                lib(agora::AgoraVerifier::new(AG_CERT).and_then(|v| v.verify_at(&t, NOW + 1500)))
+            },
+        ),
+        row("A15", "Agora 006 token", "join privilege expired", || {
+            let join_until = u32::try_from(NOW).unwrap() + 600;
+            let t = ag_006_with(&[(1, join_until), (2, join_until + 3600)]);
+            lib(agora::AgoraVerifier::new(AG_CERT)
+                .and_then(|v| v.verify_006_at(&t, "ch", "42", NOW + 990)))
+        }),
     ]
 }
 
@@ -1106,6 +1194,34 @@ fn rows_a() -> Vec<Case> {
 fn zv() -> ZegoVerifier {
     ZegoVerifier::new(Z_SECRET).unwrap()
 }
+
+/// A GCM token04 whose claims carry `payload` verbatim, built by hand (the minter refuses
+/// payloads that repeat a key).
+fn z_hostile(payload: &str) -> String {
+    use aes_gcm::aead::{Aead as _, KeyInit as _};
+    let claims = serde_json::json!({
+        "app_id": Z_APP_ID, "user_id": "u", "nonce": 1, "ctime": NOW, "expire": NOW + 3600,
+        "payload": payload,
+    })
+    .to_string();
+    let nonce = [7u8; 12];
+    let ct = aes_gcm::Aes256Gcm::new_from_slice(Z_SECRET.as_bytes())
+        .unwrap()
+        .encrypt(&nonce.into(), claims.as_bytes())
+        .unwrap();
+    let mut bin = Vec::new();
+    bin.extend_from_slice(&(NOW + 3600).to_be_bytes());
+    bin.extend_from_slice(&12u16.to_be_bytes());
+    bin.extend_from_slice(&nonce);
+    bin.extend_from_slice(&u16::try_from(ct.len()).unwrap().to_be_bytes());
+    bin.extend_from_slice(&ct);
+    bin.push(1);
+    z_enc(&bin)
+}
+
+/// A privilege payload that names two rooms.
+const Z_DUP_ROOM: &str =
+    r#"{"room_id":"a","privilege":{"1":1,"2":0},"stream_id_list":null,"room_id":"b"}"#;
 
 fn rows_z() -> Vec<Case> {
     vec![
@@ -1170,6 +1286,9 @@ fn rows_z() -> Vec<Case> {
         }),
         row("Z14", "ZEGO token", "expired", || {
             lib(zv().verify_at(&z_token(Mode::Gcm), NOW + 3601))
+        }),
+        row("Z15", "ZEGO token", "payload repeats a key", || {
+            lib(zv().decode(&z_hostile(Z_DUP_ROOM)))
         }),
     ]
 }
@@ -1514,6 +1633,18 @@ fn rows_ca() -> Vec<Case> {
                 cli(c, &["batch", "--input", &input])
             },
         ),
+        row(
+            "CA14",
+            "`verify` Agora token",
+            "join privilege expired 390 s before",
+            || {
+                let t = ag_token_with(vec![ag_rtc(600)]);
+                cli(
+                    with_agora(rtcmint()),
+                    &["verify", &t, "--now", &(NOW + 990).to_string()],
+                )
+            },
+        ),
     ]
 }
 
@@ -1605,6 +1736,21 @@ fn rows_cz() -> Vec<Case> {
                 .env("ZEGO_APP_ID", "1");
             cli(c, &["verify", &t, "--now", "1767225601"])
         }),
+        row("CZ15", "`zego mint --payload`", "a key repeated", || {
+            cli_s(
+                with_zego(rtcmint()),
+                &z_mint_with(&["--payload", Z_DUP_ROOM]),
+            )
+        }),
+        row(
+            "CZ16",
+            "`decode` ZEGO token",
+            "payload repeats a key",
+            || {
+                let t = z_hostile(Z_DUP_ROOM);
+                cli(with_zego(rtcmint()), &["decode", &t])
+            },
+        ),
     ]
 }
 

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::pack::{Reader, put_bytes, put_i16, put_u16, put_u32};
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
 use crate::vendor::Vendor;
 
 /// Service type numbers as they appear on the wire.
@@ -790,6 +790,7 @@ fn skip_string(r: &mut Reader<'_>, what: &'static str) -> Result<()> {
     if std::str::from_utf8(b).is_err() {
         return Err(Error::malformed(
             Vendor::Agora,
+            MalformedCause::BadUtf8,
             format!("{what} is not valid UTF-8"),
         ));
     }
@@ -798,12 +799,14 @@ fn skip_string(r: &mut Reader<'_>, what: &'static str) -> Result<()> {
 
 /// Walks over a service body exactly as [`read_service`] reads it, without allocating.
 /// `Ok(false)` for an unknown type.
-pub(crate) fn skip_service(r: &mut Reader<'_>, ty: u16) -> Result<bool> {
+/// Skips one service of type `ty`; returns its privilege map's bytes (`u16 id ‖ u32 expire` each),
+/// or `None` for an unknown type, where parsing stops.
+pub(crate) fn skip_service<'a>(r: &mut Reader<'a>, ty: u16) -> Result<Option<&'a [u8]>> {
     if service_name(ty).is_none() {
-        return Ok(false);
+        return Ok(None);
     }
     let n = r.u16("the privilege count")?;
-    r.take(usize::from(n) * 6, "the privileges")?;
+    let privileges = r.take(usize::from(n) * 6, "the privileges")?;
     match ty {
         service_type::RTC | service_type::STREAMING | service_type::FCDN => {
             skip_string(r, "a channel name")?;
@@ -832,5 +835,5 @@ pub(crate) fn skip_service(r: &mut Reader<'_>, ty: u16) -> Result<bool> {
         }
         _ => {}
     }
-    Ok(true)
+    Ok(Some(privileges))
 }

@@ -19,7 +19,7 @@ use super::services::{
     Service, ServiceDetail, privilege_name, put_service, read_service, skip_service,
 };
 use super::zlib::{self, Compression};
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
 use crate::hex;
 use crate::vendor::Vendor;
 
@@ -302,8 +302,8 @@ impl AccessToken2 {
     /// Decodes a "007" token strictly (see [`DecodedToken2`]); does not verify it.
     ///
     /// # Errors
-    /// [`Error::Malformed`] whose reason starts with `bad version`, `bad base64`, `bad zlib
-    /// stream` or `truncated`.
+    /// [`Error::Malformed`] with the cause [`MalformedCause::BadVersion`], `BadBase64`,
+    /// `BadZlib`, `Truncated` or `BadUtf8`.
     pub fn decode(token: &str) -> Result<DecodedToken2> {
         let Some(body) = token.strip_prefix(VERSION_007) else {
             return Err(bad_version(token));
@@ -317,12 +317,14 @@ impl AccessToken2 {
     /// Verifies a "007" token without building the decoded structure: no heap allocation in
     /// steady state. Checks the structure as strictly as [`AccessToken2::decode`], the app id (if
     /// `expected_app_id` is given, verbatim), the signature (constant time) and the expiry
-    /// (`now >= issue_ts + expire` is expired). Use [`AgoraVerifier`](crate::agora::AgoraVerifier) to also get the
+    /// (`now >= issue_ts + expire` is expired, and so is a token whose access privilege of every
+    /// service has passed: [privilege expiry](crate::agora#privilege-expiry)). Use [`AgoraVerifier`](crate::agora::AgoraVerifier) to also get the
     /// decoded content.
     ///
     /// # Errors
     /// [`Error::Malformed`], [`Error::InvalidCredentials`] (certificate not 32 hex),
-    /// [`Error::UnknownKey`], [`Error::SignatureMismatch`], [`Error::Expired`].
+    /// [`Error::UnknownKey`], [`Error::SignatureMismatch`], [`Error::Expired`],
+    /// [`Error::PrivilegeExpired`].
     pub fn verify_str(
         token: &str,
         app_certificate: &str,
@@ -342,6 +344,7 @@ impl AccessToken2 {
             if std::str::from_utf8(app_id).is_err() {
                 return Err(Error::malformed(
                     Vendor::Agora,
+                    MalformedCause::BadUtf8,
                     "the app id is not valid UTF-8",
                 ));
             }
@@ -349,11 +352,19 @@ impl AccessToken2 {
             let expire = r.u32("expire")?;
             let salt = r.u32("salt")?;
             let count = r.u16("the service count")?;
+            let mut judge = super::expiry::Judge::new(now);
             for _ in 0..count {
                 let ty = r.u16("a service type")?;
-                if !skip_service(&mut r, ty)? {
+                let Some(privileges) = skip_service(&mut r, ty)? else {
+                    judge.unknown_service();
                     break;
-                }
+                };
+                judge.service(
+                    ty,
+                    super::expiry::wire_privileges(privileges)
+                        .map(|(id, e)| (id, super::expiry::absolute(issue_ts, e))),
+                    |id| super::expiry::is_access(ty, id),
+                );
             }
             if let Some(expected) = expected_app_id
                 && expected.as_bytes() != app_id
@@ -380,6 +391,7 @@ impl AccessToken2 {
                     now,
                 });
             }
+            judge.finish(privilege_name)?;
             Ok(VerifiedToken2 {
                 issue_ts,
                 expire,
@@ -396,6 +408,7 @@ fn unwrap_into(body: &str, s: &mut Scratch) -> Result<()> {
     STANDARD.decode_vec(body, &mut s.stream).map_err(|e| {
         Error::malformed(
             Vendor::Agora,
+            MalformedCause::BadBase64,
             Cow::Owned(format!(
                 "bad base64 after \"007\" ({e}); expected standard base64 with '=' padding, \
                  no whitespace (percent-decode tokens taken from URLs)"
@@ -425,7 +438,7 @@ pub(crate) fn bad_version(token: &str) -> Error {
     } else {
         "bad version: an AccessToken2 starts with \"007\""
     };
-    Error::malformed(Vendor::Agora, reason)
+    Error::malformed(Vendor::Agora, MalformedCause::BadVersion, reason)
 }
 
 fn serialize_hex<S: serde::Serializer>(b: &[u8], s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -454,7 +467,8 @@ impl DecodedToken2 {
     /// Parses an inflated payload.
     ///
     /// # Errors
-    /// [`Error::Malformed`] ("truncated: ...") when a field is cut off, or a string is not UTF-8.
+    /// [`Error::Malformed`] ([`MalformedCause::Truncated`]) when a field is cut off,
+    /// ([`MalformedCause::BadUtf8`]) when a string is not UTF-8.
     pub fn from_payload(payload: &[u8]) -> Result<Self> {
         let mut r = Reader::new(payload);
         let signature = r.bytes("the signature")?.to_vec();

@@ -147,6 +147,21 @@ fn render(
     }
 }
 
+/// When a duplicate stops waiting for the first request: `now + wait`, or `None` (no deadline)
+/// for a configured wait beyond what the clock can represent (`Instant + Duration` would panic).
+fn wait_deadline(wait: Duration) -> Option<tokio::time::Instant> {
+    tokio::time::Instant::now().checked_add(wait)
+}
+
+/// Whether sleeping `pause` more would pass `deadline` (never, without one).
+fn wait_is_over(deadline: Option<tokio::time::Instant>, pause: Duration) -> bool {
+    deadline.is_some_and(|d| {
+        tokio::time::Instant::now()
+            .checked_add(pause)
+            .is_none_or(|t| t > d)
+    })
+}
+
 /// Runs `op` under the idempotency key, if there is one.
 pub(crate) async fn run<T, Fut>(
     state: &Arc<AppState>,
@@ -191,7 +206,7 @@ where
         scope: &caller.scope,
         key,
     };
-    let deadline = tokio::time::Instant::now() + state.config.idempotency_wait;
+    let deadline = wait_deadline(state.config.idempotency_wait);
     let mut pause = Duration::from_millis(5);
     loop {
         let now = state.now()?;
@@ -216,7 +231,7 @@ where
                 ));
             }
             IdempotencyBegin::InProgress => {
-                if tokio::time::Instant::now() + pause > deadline {
+                if wait_is_over(deadline, pause) {
                     return Err(ApiError::new(
                         StatusCode::CONFLICT,
                         "in_progress",
@@ -280,4 +295,25 @@ where
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_beyond_the_clock_is_no_deadline_not_a_panic() {
+        // `--idempotency-wait 9300000000000000000s` parses; `Instant + Duration` would panic.
+        assert!(wait_deadline(Duration::MAX).is_none());
+        assert!(!wait_is_over(None, Duration::from_millis(5)));
+        assert!(!wait_is_over(wait_deadline(Duration::MAX), Duration::MAX));
+        let soon = wait_deadline(Duration::ZERO);
+        assert!(soon.is_some());
+        assert!(wait_is_over(soon, Duration::from_millis(5)));
+        assert!(wait_is_over(soon, Duration::MAX));
+        assert!(!wait_is_over(
+            wait_deadline(Duration::from_secs(3600)),
+            Duration::from_millis(5)
+        ));
+    }
 }

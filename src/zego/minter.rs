@@ -396,6 +396,11 @@ impl ZegoMinter {
                 "issue time + lifetime overflows a 64-bit Unix time",
             )
         })?;
+        if let PayloadRef::Text(text) = payload {
+            // What the decoder refuses is not minted (identity and typed payloads cannot repeat
+            // a key).
+            super::payload::refuse_duplicate_keys_in_request(text)?;
+        }
         if iv.len() != self.mode.iv_len() {
             return Err(Error::request(
                 Vendor::Zego,
