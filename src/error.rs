@@ -29,6 +29,82 @@ pub enum ErrorKind {
     Internal,
 }
 
+/// Which check a malformed token failed: the `cause` of [`Error::Malformed`], for callers that
+/// branch on it (the message, `reason`, says the same in words and names the detail). New causes
+/// may be added, so a `match` needs a catch-all arm.
+///
+/// ```
+/// use rtcmint::{Error, MalformedCause};
+///
+/// match rtcmint::agora::decode("007%%%") {
+///     Err(Error::Malformed { cause: MalformedCause::BadBase64, .. }) => {} // e.g. percent-decode
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MalformedCause {
+    /// No token at all: the input is empty.
+    Empty,
+    /// Not a token of any format this crate knows (no vendor could be detected).
+    UnknownFormat,
+    /// The version prefix is not the expected one (Agora `007` / `006`, ZEGO `04`), or names a
+    /// legacy format this call does not read.
+    BadVersion,
+    /// A segment or body is not base64 in the format's exact alphabet and padding.
+    BadBase64,
+    /// The Agora zlib stream is invalid (header, blocks, checksum, size, extra bytes).
+    BadZlib,
+    /// The input ends inside a field.
+    Truncated,
+    /// The layout is wrong: the number of JWT segments, bytes after the end, a length or mode
+    /// byte of the ZEGO container.
+    BadLayout,
+    /// A text field is not UTF-8.
+    BadUtf8,
+    /// A part that must be a JSON object is not JSON text (LiveKit, which checks for an object
+    /// first: or not an object).
+    BadJson,
+    /// The JSON is well formed but the claims (or a ZEGO privilege payload) are not of the
+    /// format's shape: a required claim missing, a value of the wrong type.
+    BadClaims,
+    /// The JWT header is refused: an algorithm other than HS256, critical extensions.
+    BadHeader,
+    /// Two copies of one fact disagree (ZEGO's unauthenticated outer `expire` and the encrypted
+    /// one): the token was altered.
+    Inconsistent,
+    /// Longer than the format allows or this crate reads.
+    TooLong,
+}
+
+impl MalformedCause {
+    /// A stable snake-case name (`bad_base64`, …), for JSON output and metrics.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MalformedCause::Empty => "empty",
+            MalformedCause::UnknownFormat => "unknown_format",
+            MalformedCause::BadVersion => "bad_version",
+            MalformedCause::BadBase64 => "bad_base64",
+            MalformedCause::BadZlib => "bad_zlib",
+            MalformedCause::Truncated => "truncated",
+            MalformedCause::BadLayout => "bad_layout",
+            MalformedCause::BadUtf8 => "bad_utf8",
+            MalformedCause::BadJson => "bad_json",
+            MalformedCause::BadClaims => "bad_claims",
+            MalformedCause::BadHeader => "bad_header",
+            MalformedCause::Inconsistent => "inconsistent",
+            MalformedCause::TooLong => "too_long",
+        }
+    }
+}
+
+impl fmt::Display for MalformedCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Every error this crate returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -81,11 +157,13 @@ pub enum Error {
         /// What is wrong and how to fix it.
         reason: Cow<'static, str>,
     },
-    /// The token is not well formed.
+    /// The token is not well formed. Match on `cause`; `reason` is for people.
     Malformed {
         /// The vendor whose format was expected, if known.
         vendor: Option<Vendor>,
-        /// What is wrong with it.
+        /// Which check failed.
+        cause: MalformedCause,
+        /// What is wrong with it, in words (the text of the message).
         reason: Cow<'static, str>,
     },
     /// The signature (or AEAD tag, or decrypted content) does not match the credentials. Opaque on
@@ -192,6 +270,15 @@ impl Error {
         }
     }
 
+    /// Which check failed, when this is [`Error::Malformed`].
+    #[must_use]
+    pub fn malformed_cause(&self) -> Option<MalformedCause> {
+        match self {
+            Error::Malformed { cause, .. } => Some(*cause),
+            _ => None,
+        }
+    }
+
     pub(crate) fn credentials(
         vendor: Vendor,
         what: &'static str,
@@ -228,9 +315,14 @@ impl Error {
         }
     }
 
-    pub(crate) fn malformed(vendor: Vendor, reason: impl Into<Cow<'static, str>>) -> Self {
+    pub(crate) fn malformed(
+        vendor: Vendor,
+        cause: MalformedCause,
+        reason: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Error::Malformed {
             vendor: Some(vendor),
+            cause,
             reason: reason.into(),
         }
     }
@@ -276,10 +368,12 @@ impl fmt::Display for Error {
             Error::Malformed {
                 vendor: Some(vendor),
                 reason,
+                ..
             } => write!(f, "malformed {vendor} token: {reason}"),
             Error::Malformed {
                 vendor: None,
                 reason,
+                ..
             } => write!(f, "malformed token: {reason}"),
             Error::SignatureMismatch { vendor } => {
                 write!(

@@ -28,7 +28,7 @@ pub mod zego;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use detect::{DecodedAny, TokenFormat, decode_any, detect_format};
 pub use duration::parse_duration;
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, MalformedCause, Result};
 pub use fields::UnknownKey;
 pub use minter::{DEFAULT_TTL, IssuedToken, MintedToken, TokenMinter, TokenRequest, TokenTimes};
 pub use random::{FixedRandom, RandomSource, ThreadRandom};

@@ -163,8 +163,9 @@ impl TokenInfo {
 /// Decodes a "007" or "006" token without the certificate (no signature check, no expiry check).
 ///
 /// # Errors
-/// [`Error::Malformed`] (reason starting with `bad version`, `bad base64`, `bad zlib stream` or
-/// `truncated`).
+/// [`Error::Malformed`], whose `cause` says which check failed:
+/// [`MalformedCause::BadVersion`](crate::MalformedCause::BadVersion), `BadBase64`, `BadZlib`,
+/// `Truncated`, `BadUtf8` or (006: bytes after the message) `BadLayout`.
 pub fn decode(token: &str) -> Result<TokenInfo> {
     if token.starts_with(VERSION_006) {
         return AccessToken006::decode(token).map(TokenInfo::Legacy006);

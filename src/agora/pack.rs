@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
 use crate::vendor::Vendor;
 
 /// Appends a `u16` (little-endian).
@@ -57,6 +57,7 @@ pub(crate) struct Reader<'a> {
 pub(crate) fn truncated(what: &'static str) -> Error {
     Error::malformed(
         Vendor::Agora,
+        MalformedCause::Truncated,
         Cow::Owned(format!("truncated: the payload ends inside {what}")),
     )
 }
@@ -112,6 +113,7 @@ impl<'a> Reader<'a> {
             Ok(s) => Ok(s.to_owned()),
             Err(_) => Err(Error::malformed(
                 Vendor::Agora,
+                MalformedCause::BadUtf8,
                 Cow::Owned(format!("{what} is not valid UTF-8")),
             )),
         }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::pack::{Reader, put_bytes, put_i16, put_u16, put_u32};
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
 use crate::vendor::Vendor;
 
 /// Service type numbers as they appear on the wire.
@@ -790,6 +790,7 @@ fn skip_string(r: &mut Reader<'_>, what: &'static str) -> Result<()> {
     if std::str::from_utf8(b).is_err() {
         return Err(Error::malformed(
             Vendor::Agora,
+            MalformedCause::BadUtf8,
             format!("{what} is not valid UTF-8"),
         ));
     }

@@ -19,7 +19,7 @@ use super::services::{
     Service, ServiceDetail, privilege_name, put_service, read_service, skip_service,
 };
 use super::zlib::{self, Compression};
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
 use crate::hex;
 use crate::vendor::Vendor;
 
@@ -302,8 +302,8 @@ impl AccessToken2 {
     /// Decodes a "007" token strictly (see [`DecodedToken2`]); does not verify it.
     ///
     /// # Errors
-    /// [`Error::Malformed`] whose reason starts with `bad version`, `bad base64`, `bad zlib
-    /// stream` or `truncated`.
+    /// [`Error::Malformed`] with the cause [`MalformedCause::BadVersion`], `BadBase64`,
+    /// `BadZlib`, `Truncated` or `BadUtf8`.
     pub fn decode(token: &str) -> Result<DecodedToken2> {
         let Some(body) = token.strip_prefix(VERSION_007) else {
             return Err(bad_version(token));
@@ -344,6 +344,7 @@ impl AccessToken2 {
             if std::str::from_utf8(app_id).is_err() {
                 return Err(Error::malformed(
                     Vendor::Agora,
+                    MalformedCause::BadUtf8,
                     "the app id is not valid UTF-8",
                 ));
             }
@@ -407,6 +408,7 @@ fn unwrap_into(body: &str, s: &mut Scratch) -> Result<()> {
     STANDARD.decode_vec(body, &mut s.stream).map_err(|e| {
         Error::malformed(
             Vendor::Agora,
+            MalformedCause::BadBase64,
             Cow::Owned(format!(
                 "bad base64 after \"007\" ({e}); expected standard base64 with '=' padding, \
                  no whitespace (percent-decode tokens taken from URLs)"
@@ -436,7 +438,7 @@ pub(crate) fn bad_version(token: &str) -> Error {
     } else {
         "bad version: an AccessToken2 starts with \"007\""
     };
-    Error::malformed(Vendor::Agora, reason)
+    Error::malformed(Vendor::Agora, MalformedCause::BadVersion, reason)
 }
 
 fn serialize_hex<S: serde::Serializer>(b: &[u8], s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -465,7 +467,8 @@ impl DecodedToken2 {
     /// Parses an inflated payload.
     ///
     /// # Errors
-    /// [`Error::Malformed`] ("truncated: ...") when a field is cut off, or a string is not UTF-8.
+    /// [`Error::Malformed`] ([`MalformedCause::Truncated`]) when a field is cut off,
+    /// ([`MalformedCause::BadUtf8`]) when a string is not UTF-8.
     pub fn from_payload(payload: &[u8]) -> Result<Self> {
         let mut r = Reader::new(payload);
         let signature = r.bytes("the signature")?.to_vec();

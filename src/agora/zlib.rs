@@ -20,7 +20,7 @@ use std::borrow::Cow;
 
 use flate2::{Compress, Decompress, FlushCompress, FlushDecompress, Status};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
 use crate::vendor::Vendor;
 
 /// Upper bound for an inflated payload. Real tokens are a few hundred bytes; the bound only stops
@@ -44,6 +44,7 @@ pub enum Compression {
 fn bad_zlib(reason: &'static str) -> Error {
     Error::malformed(
         Vendor::Agora,
+        MalformedCause::BadZlib,
         Cow::Owned(format!("bad zlib stream: {reason}")),
     )
 }

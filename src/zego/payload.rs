@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
 use crate::fields::{Field, Shape};
 use crate::json;
 use crate::vendor::Vendor;
@@ -140,20 +140,26 @@ impl PrivilegePayload {
     /// the fast path is tested against).
     pub(super) fn parse_with_serde(payload: &str) -> Result<Self> {
         let raw: RawPrivilege = serde_json::from_str(payload).map_err(|e| {
-            Error::malformed(
-                Vendor::Zego,
-                if e.is_data() {
-                    "the payload is JSON but not a privilege payload (`room_id` string, `privilege` object with 0/1 values, `stream_id_list` null or strings)"
-                } else {
-                    "the payload is not JSON, so it is not a privilege payload"
-                },
-            )
+            if e.is_data() {
+                Error::malformed(
+                    Vendor::Zego,
+                    MalformedCause::BadClaims,
+                    "the payload is JSON but not a privilege payload (`room_id` string, `privilege` object with 0/1 values, `stream_id_list` null or strings)",
+                )
+            } else {
+                Error::malformed(
+                    Vendor::Zego,
+                    MalformedCause::BadJson,
+                    "the payload is not JSON, so it is not a privilege payload",
+                )
+            }
         })?;
         let flag = |v: Option<u8>| match v {
             None | Some(0) => Ok(false),
             Some(1) => Ok(true),
             Some(_) => Err(Error::malformed(
                 Vendor::Zego,
+                MalformedCause::BadClaims,
                 "privilege values must be 0 or 1",
             )),
         };
@@ -176,6 +182,7 @@ pub(crate) fn refuse_duplicate_keys(payload: &str) -> Result<()> {
         None => Ok(()),
         Some(reason) => Err(Error::malformed(
             Vendor::Zego,
+            MalformedCause::BadClaims,
             format!("the payload {reason}"),
         )),
     }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, ValueEnum};
 use rtcmint::agora::{
     AgoraMinter, AgoraVerifier, Compression, RtcPrivilegeExpiry, RtcRole, Rtm2Permission, Service,
     privilege,
@@ -68,21 +68,6 @@ impl BatchCreds {
     }
 }
 
-/// Agora commands.
-#[derive(Subcommand, Debug)]
-pub enum Cmd {
-    /// Mint an Agora AccessToken2 ("007").
-    Mint(Box<Mint>),
-}
-
-impl Cmd {
-    pub fn run(&self) -> CliResult<(IssuedToken, bool)> {
-        match self {
-            Cmd::Mint(m) => m.run(),
-        }
-    }
-}
-
 /// What to mint: the official SDK builders, plus Streaming and FCDN.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -136,7 +121,7 @@ pub enum CompressionArg {
     Deflate,
 }
 
-/// `rtcmint agora mint`
+/// Mint an Agora AccessToken2 ("007").
 #[derive(Args, Debug)]
 pub struct Mint {
     /// App id, 32 hex characters [env: AGORA_APP_ID].
@@ -330,7 +315,7 @@ impl Mint {
             .collect()
     }
 
-    fn run(&self) -> CliResult<(IssuedToken, bool)> {
+    pub fn run(&self) -> CliResult<(IssuedToken, bool)> {
         let m = self.minter()?;
         let ttl = self.valid_for;
         let pe = self.privilege_valid_for.unwrap_or(ttl);

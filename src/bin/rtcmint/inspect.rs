@@ -686,10 +686,7 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(VerifyOutput, u8)> {
         Err(e) => {
             let code = exit_code(&e);
             if !args.json {
-                return Err(CliError {
-                    code,
-                    message: format!("invalid: {e}"),
-                });
+                return Err(crate::util::invalid(code, &e));
             }
             // Best effort: the content, when it can be read without the credentials (the
             // verifier's error carries no decoded token).

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Args, Subcommand};
+use clap::Args;
 use rtcmint::livekit::{
     AgentGrant, ClaimGrants, InferenceGrant, KNOWN_KINDS, LiveKitMinter, LiveKitVerifier,
     ObservabilityGrant, RoomConfiguration, SipGrant, VideoGrant,
@@ -90,14 +90,7 @@ impl Creds {
     }
 }
 
-/// LiveKit commands.
-#[derive(Subcommand, Debug)]
-pub enum Cmd {
-    /// Mint a LiveKit access token (HS256 JWT).
-    Mint(Box<Mint>),
-}
-
-/// `rtcmint livekit mint`
+/// Mint a LiveKit access token (HS256 JWT).
 #[derive(Args, Debug)]
 pub struct Mint {
     #[command(flatten)]

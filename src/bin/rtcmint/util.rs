@@ -38,6 +38,13 @@ impl From<VendorArg> for rtcmint::Vendor {
     }
 }
 
+/// The token commands of one vendor (`rtcmint livekit|agora|zego …`). The help of `mint` is
+/// the doc comment of the vendor's `Mint` type.
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCmd<M: clap::Args> {
+    Mint(Box<M>),
+}
+
 /// A free-form value with suggestions: shell completions offer the listed values, any text is
 /// accepted (`recording start --layout`: LiveKit also takes its template names).
 #[derive(Debug, Clone, Copy)]
@@ -101,6 +108,15 @@ pub fn exit_code(e: &Error) -> u8 {
         ErrorKind::Time => EXIT_TIME,
         ErrorKind::Malformed => EXIT_MALFORMED,
         _ => EXIT_RUNTIME,
+    }
+}
+
+/// A verdict that is not valid, without `--json`: `invalid: <why>` with the verdict's exit code
+/// (`verify`, `webhook verify`).
+pub fn invalid(code: u8, why: &dyn fmt::Display) -> CliError {
+    CliError {
+        code,
+        message: format!("invalid: {why}"),
     }
 }
 

@@ -337,10 +337,7 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(Option<Value>, u8)> {
         Err(e) => {
             let code = exit_code(&e);
             if !args.json {
-                return Err(CliError {
-                    code,
-                    message: format!("invalid: {e}"),
-                });
+                return Err(crate::util::invalid(code, &e));
             }
             let failure = crate::util::failure_kind(code);
             let mut out = json!({

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, ValueEnum};
 use rtcmint::zego::{MintInputs, Mode, Payload, PrivilegePayload, ZegoMinter, ZegoVerifier};
 use rtcmint::{Clock as _, IssuedToken, SystemClock, Vendor};
 
@@ -90,22 +90,7 @@ impl From<ModeArg> for Mode {
     }
 }
 
-/// ZEGO commands.
-#[derive(Subcommand, Debug)]
-pub enum Cmd {
-    /// Mint a ZEGOCLOUD token04.
-    Mint(Box<Mint>),
-}
-
-impl Cmd {
-    pub fn run(&self) -> CliResult<(IssuedToken, bool)> {
-        match self {
-            Cmd::Mint(m) => m.run(),
-        }
-    }
-}
-
-/// `rtcmint zego mint`
+/// Mint a ZEGOCLOUD token04.
 #[derive(Args, Debug)]
 pub struct Mint {
     /// App id [env: ZEGO_APP_ID].
@@ -177,7 +162,7 @@ fn parse_hex(s: &str) -> Result<Hex, String> {
 }
 
 impl Mint {
-    fn run(&self) -> CliResult<(IssuedToken, bool)> {
+    pub fn run(&self) -> CliResult<(IssuedToken, bool)> {
         let app_id = parse_app_id(&require_value(
             self.app_id.clone(),
             "--app-id",
