@@ -8,6 +8,20 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result};
 
+/// `with_clock`, the one setter of a builder-style type with a `clock: Arc<dyn Clock>` field
+/// (minters, verifiers, webhook verifiers), documented by `$doc`. Used inside the type's `impl`.
+macro_rules! with_clock {
+    ($doc:literal) => {
+        #[doc = $doc]
+        #[must_use]
+        pub fn with_clock(mut self, clock: std::sync::Arc<dyn $crate::Clock>) -> Self {
+            self.clock = clock;
+            self
+        }
+    };
+}
+pub(crate) use with_clock;
+
 /// A source of the current time in whole Unix seconds.
 pub trait Clock: Send + Sync + fmt::Debug {
     /// The current time, floored to whole Unix seconds.

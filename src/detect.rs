@@ -139,6 +139,7 @@ pub fn decode_any(token: &str, zego_server_secret: Option<&str>) -> crate::Resul
 pub(crate) fn no_format() -> crate::Error {
     crate::Error::Malformed {
         vendor: None,
+        cause: crate::MalformedCause::UnknownFormat,
         reason: "not a LiveKit JWT (eyJ…), Agora 007/006 or ZEGO 04 token".into(),
     }
 }

@@ -29,6 +29,82 @@ pub enum ErrorKind {
     Internal,
 }
 
+/// Which check a malformed token failed: the `cause` of [`Error::Malformed`], for callers that
+/// branch on it (the message, `reason`, says the same in words and names the detail). New causes
+/// may be added, so a `match` needs a catch-all arm.
+///
+/// ```
+/// use rtcmint::{Error, MalformedCause};
+///
+/// match rtcmint::agora::decode("007%%%") {
+///     Err(Error::Malformed { cause: MalformedCause::BadBase64, .. }) => {} // e.g. percent-decode
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MalformedCause {
+    /// No token at all: the input is empty.
+    Empty,
+    /// Not a token of any format this crate knows (no vendor could be detected).
+    UnknownFormat,
+    /// The version prefix is not the expected one (Agora `007` / `006`, ZEGO `04`), or names a
+    /// legacy format this call does not read.
+    BadVersion,
+    /// A segment or body is not base64 in the format's exact alphabet and padding.
+    BadBase64,
+    /// The Agora zlib stream is invalid (header, blocks, checksum, size, extra bytes).
+    BadZlib,
+    /// The input ends inside a field.
+    Truncated,
+    /// The layout is wrong: the number of JWT segments, bytes after the end, a length or mode
+    /// byte of the ZEGO container.
+    BadLayout,
+    /// A text field is not UTF-8.
+    BadUtf8,
+    /// A part that must be a JSON object is not JSON text (LiveKit, which checks for an object
+    /// first: or not an object).
+    BadJson,
+    /// The JSON is well formed but the claims (or a ZEGO privilege payload) are not of the
+    /// format's shape: a required claim missing, a value of the wrong type.
+    BadClaims,
+    /// The JWT header is refused: an algorithm other than HS256, critical extensions.
+    BadHeader,
+    /// Two copies of one fact disagree (ZEGO's unauthenticated outer `expire` and the encrypted
+    /// one): the token was altered.
+    Inconsistent,
+    /// Longer than the format allows or this crate reads.
+    TooLong,
+}
+
+impl MalformedCause {
+    /// A stable snake-case name (`bad_base64`, …), for JSON output and metrics.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MalformedCause::Empty => "empty",
+            MalformedCause::UnknownFormat => "unknown_format",
+            MalformedCause::BadVersion => "bad_version",
+            MalformedCause::BadBase64 => "bad_base64",
+            MalformedCause::BadZlib => "bad_zlib",
+            MalformedCause::Truncated => "truncated",
+            MalformedCause::BadLayout => "bad_layout",
+            MalformedCause::BadUtf8 => "bad_utf8",
+            MalformedCause::BadJson => "bad_json",
+            MalformedCause::BadClaims => "bad_claims",
+            MalformedCause::BadHeader => "bad_header",
+            MalformedCause::Inconsistent => "inconsistent",
+            MalformedCause::TooLong => "too_long",
+        }
+    }
+}
+
+impl fmt::Display for MalformedCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Every error this crate returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -81,11 +157,13 @@ pub enum Error {
         /// What is wrong and how to fix it.
         reason: Cow<'static, str>,
     },
-    /// The token is not well formed.
+    /// The token is not well formed. Match on `cause`; `reason` is for people.
     Malformed {
         /// The vendor whose format was expected, if known.
         vendor: Option<Vendor>,
-        /// What is wrong with it.
+        /// Which check failed.
+        cause: MalformedCause,
+        /// What is wrong with it, in words (the text of the message).
         reason: Cow<'static, str>,
     },
     /// The signature (or AEAD tag, or decrypted content) does not match the credentials. Opaque on
@@ -106,6 +184,24 @@ pub enum Error {
         /// The vendor of the token.
         vendor: Vendor,
         /// When it expired, Unix seconds.
+        expired_at: i64,
+        /// The verification time, Unix seconds.
+        now: i64,
+    },
+    /// The token's own expiry has not passed, but the access privilege of every one of its
+    /// services has (Agora: RTC join_channel, RTM / FPA / RTM2 login, every privilege of the other
+    /// services; see [`agora`](crate::agora#privilege-expiry)): nothing lets its holder in any
+    /// more. Other expired privileges are warnings, not this error.
+    PrivilegeExpired {
+        /// The vendor of the token.
+        vendor: Vendor,
+        /// The service of the access privilege that expired last (`rtc`, `rtm`, …).
+        service: &'static str,
+        /// That privilege (`join_channel`, `login`, …).
+        privilege: &'static str,
+        /// How many services the token has (the access privileges of all of them expired).
+        services: usize,
+        /// When the last of them expired, Unix seconds.
         expired_at: i64,
         /// The verification time, Unix seconds.
         now: i64,
@@ -147,7 +243,9 @@ impl Error {
             | Error::UnknownField { .. } => ErrorKind::Request,
             Error::Malformed { .. } => ErrorKind::Malformed,
             Error::SignatureMismatch { .. } | Error::UnknownKey { .. } => ErrorKind::Signature,
-            Error::Expired { .. } | Error::NotYetValid { .. } => ErrorKind::Time,
+            Error::Expired { .. } | Error::PrivilegeExpired { .. } | Error::NotYetValid { .. } => {
+                ErrorKind::Time
+            }
             Error::Clock { .. } => ErrorKind::Environment,
             Error::Internal { .. } => ErrorKind::Internal,
             Error::Webhook(e) => e.kind(),
@@ -164,10 +262,20 @@ impl Error {
             | Error::SignatureMismatch { vendor }
             | Error::UnknownKey { vendor, .. }
             | Error::Expired { vendor, .. }
+            | Error::PrivilegeExpired { vendor, .. }
             | Error::NotYetValid { vendor, .. } => Some(*vendor),
             Error::Malformed { vendor, .. } | Error::UnknownField { vendor, .. } => *vendor,
             Error::Webhook(e) => Some(e.vendor()),
             Error::Clock { .. } | Error::InvalidInput { .. } | Error::Internal { .. } => None,
+        }
+    }
+
+    /// Which check failed, when this is [`Error::Malformed`].
+    #[must_use]
+    pub fn malformed_cause(&self) -> Option<MalformedCause> {
+        match self {
+            Error::Malformed { cause, .. } => Some(*cause),
+            _ => None,
         }
     }
 
@@ -207,9 +315,14 @@ impl Error {
         }
     }
 
-    pub(crate) fn malformed(vendor: Vendor, reason: impl Into<Cow<'static, str>>) -> Self {
+    pub(crate) fn malformed(
+        vendor: Vendor,
+        cause: MalformedCause,
+        reason: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Error::Malformed {
             vendor: Some(vendor),
+            cause,
             reason: reason.into(),
         }
     }
@@ -255,10 +368,12 @@ impl fmt::Display for Error {
             Error::Malformed {
                 vendor: Some(vendor),
                 reason,
+                ..
             } => write!(f, "malformed {vendor} token: {reason}"),
             Error::Malformed {
                 vendor: None,
                 reason,
+                ..
             } => write!(f, "malformed token: {reason}"),
             Error::SignatureMismatch { vendor } => {
                 write!(
@@ -283,6 +398,33 @@ impl fmt::Display for Error {
                 crate::time::span(now.abs_diff(*expired_at)),
                 crate::time::utc(*now),
             ),
+            Error::PrivilegeExpired {
+                vendor,
+                service,
+                privilege,
+                services,
+                expired_at,
+                now,
+            } => {
+                if *services == 1 {
+                    write!(
+                        f,
+                        "{vendor} token's {service} {privilege} privilege expired"
+                    )?;
+                } else {
+                    write!(
+                        f,
+                        "{vendor} token's access privileges of all {services} services expired, the last ({service} {privilege})"
+                    )?;
+                }
+                write!(
+                    f,
+                    " at {} (Unix {expired_at}), {} before the verification time {} (Unix {now})",
+                    crate::time::utc(*expired_at),
+                    crate::time::span(now.abs_diff(*expired_at)),
+                    crate::time::utc(*now),
+                )
+            }
             Error::NotYetValid {
                 vendor,
                 not_before,

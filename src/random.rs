@@ -10,6 +10,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rand::Rng as _;
 
+/// `with_random`, the one setter of a builder-style type with a `random: Arc<dyn RandomSource>`
+/// field (the minters), documented by `$doc`. Used inside the type's `impl`.
+macro_rules! with_random {
+    ($doc:literal) => {
+        #[doc = $doc]
+        #[must_use]
+        pub fn with_random(mut self, random: std::sync::Arc<dyn $crate::RandomSource>) -> Self {
+            self.random = random;
+            self
+        }
+    };
+}
+pub(crate) use with_random;
+
 /// A source of random bytes.
 pub trait RandomSource: Send + Sync + fmt::Debug {
     /// Fills `dest` with random bytes.

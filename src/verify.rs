@@ -4,7 +4,9 @@
 //! verifiers of any subset of vendors, detects the vendor of a token from its text, decodes it
 //! once with that vendor's verifier and returns the neutral facts beside the vendor's detail.
 
-use crate::agora::{AgoraVerifier, TokenInfo};
+use serde::Serialize;
+
+use crate::agora::{AgoraVerifier, ExpiredPrivilege, TokenInfo};
 use crate::detect::{DecodedAny, TokenFormat, detect_format, no_format};
 use crate::error::{Error, Result};
 use crate::livekit::LiveKitVerifier;
@@ -32,6 +34,31 @@ pub struct VerifiedToken {
     /// The vendor's decoded view: [`DecodedAny::LiveKit`], [`DecodedAny::Agora`] or
     /// [`DecodedAny::Zego`].
     pub detail: DecodedAny,
+    /// What the verification found that does not make the token invalid, in token order: today
+    /// an Agora privilege whose own expiry has passed while the token stays usable (see
+    /// [privilege expiry](crate::agora#privilege-expiry)).
+    pub warnings: Vec<VerifyWarning>,
+}
+
+/// Something a verification found that does not make the token invalid.
+///
+/// Serialises with a `kind` tag: `{"kind":"privilege_expired","service":"rtc","id":2,
+/// "name":"publish_audio_stream","expired_at":1767225690}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum VerifyWarning {
+    /// An Agora privilege whose own expiry has passed: the token stays valid (another of its
+    /// privileges still lets the holder in), but not for what this one grants.
+    PrivilegeExpired(ExpiredPrivilege),
+}
+
+impl std::fmt::Display for VerifyWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VerifyWarning::PrivilegeExpired(p) => write!(f, "{p}"),
+        }
+    }
 }
 
 /// The verifiers of any subset of vendors.
@@ -102,7 +129,9 @@ impl VerifierSet {
     /// [`Error::Malformed`] for a token of no known format; [`Error::InvalidCredentials`] when the
     /// set has no verifier for the token's vendor; else the vendor verifier's errors
     /// ([`LiveKitVerifier::verify_at`], [`AgoraVerifier::verify_any_at`],
-    /// [`ZegoVerifier::verify_at`]).
+    /// [`ZegoVerifier::verify_at`]). An Agora token is expired ([`Error::Expired`],
+    /// [`Error::PrivilegeExpired`]) when its own expiry or the access privilege of every service
+    /// has passed; other expired privileges are [`VerifiedToken::warnings`].
     pub fn verify_at(&self, token: &str, now: i64) -> Result<VerifiedToken> {
         let format = detect_format(token).ok_or_else(no_format)?;
         let missing = |vendor: Vendor| {
@@ -134,6 +163,7 @@ impl VerifierSet {
                     issued_at: d.claims.nbf.or(d.claims.iat),
                     expires_at: d.claims.exp,
                     detail: DecodedAny::LiveKit(Box::new(d)),
+                    warnings: Vec::new(),
                 })
             }
             Vendor::Agora => {
@@ -156,6 +186,11 @@ impl VerifierSet {
                     room,
                     issued_at,
                     expires_at: info.expires_at(),
+                    warnings: info
+                        .expired_privileges(now)
+                        .into_iter()
+                        .map(VerifyWarning::PrivilegeExpired)
+                        .collect(),
                     detail: DecodedAny::Agora(info),
                 })
             }
@@ -175,6 +210,7 @@ impl VerifierSet {
                     issued_at: Some(d.issued_at),
                     expires_at: d.expires_at,
                     detail: DecodedAny::Zego(Box::new(d)),
+                    warnings: Vec::new(),
                 })
             }
         }

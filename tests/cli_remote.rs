@@ -419,3 +419,238 @@ async fn agora_and_zego_through_the_cli() {
     })
     .await;
 }
+
+type Env = Vec<(&'static str, String)>;
+
+fn without(mut env: Env, var: &str) -> Env {
+    env.retain(|(k, _)| *k != var);
+    env
+}
+
+#[tokio::test]
+async fn app_id_is_the_app_id_of_the_vendor_talked_to() {
+    within(60, async {
+        let agora_app = remote_support::agora::APP_ID;
+        let (ad, agora) = remote_support::agora::AgoraDouble::start().await;
+        ad.seed("live", 2, &[7], &[2001]);
+        let env = || without(agora_env(&agora.base_url), "AGORA_APP_ID");
+        // No app id: the error names the flag and the variable.
+        let r = run(env(), &["participant", "list", "live"]).await;
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("--app-id") && r.stderr.contains("AGORA_APP_ID"),
+            "{}",
+            r.stderr
+        );
+        // `--app-id` is Agora's App ID: the double answers only for the right one.
+        let r = run(
+            env(),
+            &[
+                "participant",
+                "list",
+                "live",
+                "--app-id",
+                agora_app,
+                "--json",
+            ],
+        )
+        .await;
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(r.json()["items"][0]["identity"], "7");
+        let wrong = "ffffffffffffffffffffffffffffffff";
+        let r = run(env(), &["participant", "list", "live", "--app-id", wrong]).await;
+        assert_eq!(r.code, 9, "the flag reaches the vendor: {}", r.stderr);
+        assert!(r.stderr.contains("invalid appid"), "{}", r.stderr);
+        // The flag wins over the variable.
+        let mut wrong_env = env();
+        wrong_env.push(("AGORA_APP_ID", wrong.to_owned()));
+        let r = run(wrong_env, &["room", "get", "live", "--app-id", agora_app]).await;
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        // Recording start and stop (whose vendor comes from the id) take it too.
+        let r = run(
+            env(),
+            &[
+                "recording",
+                "start",
+                "live",
+                "--app-id",
+                agora_app,
+                "--json",
+            ],
+        )
+        .await;
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let id = r.json()["recording"].as_str().unwrap().to_owned();
+        let r = run(env(), &["recording", "stop", &id, "--app-id", agora_app]).await;
+        assert_eq!(r.code, 0, "{}", r.stderr);
+
+        // ZEGO: `--app-id` is ZEGO's AppID (a number).
+        let zego_app = remote_support::zego::APP_ID.to_string();
+        let (zd, zego) = remote_support::zego::ZegoDouble::start().await;
+        zd.login("standup", "alice", "Alice");
+        let zenv = || without(zego_env(&zego.base_url), "ZEGO_APP_ID");
+        let r = run(zenv(), &["room", "get", "standup"]).await;
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("--app-id") && r.stderr.contains("ZEGO_APP_ID"),
+            "{}",
+            r.stderr
+        );
+        let r = run(
+            zenv(),
+            &["room", "get", "standup", "--app-id", &zego_app, "--json"],
+        )
+        .await;
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(r.json()["num_participants"], 1);
+        let r = run(
+            zenv(),
+            &["participant", "list", "standup", "--app-id", "42"],
+        )
+        .await;
+        assert_eq!(r.code, 6, "the flag reaches the vendor: {}", r.stderr);
+        assert!(r.stderr.contains("app does not exist"), "{}", r.stderr);
+        let r = run(zenv(), &["room", "get", "standup", "--app-id", "abc"]).await;
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("--app-id must be a number"),
+            "the message names the flag, not the variable: {}",
+            r.stderr
+        );
+        let r = run(
+            zenv(),
+            &[
+                "participant",
+                "kick",
+                "standup",
+                "alice",
+                "--app-id",
+                &zego_app,
+            ],
+        )
+        .await;
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        // The old per-vendor spellings are gone (one flag, one meaning).
+        for old in ["--agora-app-id", "--zego-app-id"] {
+            let r = run(zenv(), &["room", "get", "standup", old, &zego_app]).await;
+            assert_eq!(r.code, 2, "{old}: {}", r.stderr);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_flag_for_a_vendor_the_command_does_not_talk_to_is_a_usage_error() {
+    within(60, async {
+        let (_ld, lk) = remote_support::livekit::LiveKitDouble::start().await;
+        let (_ad, agora) = remote_support::agora::AgoraDouble::start().await;
+        let lenv = || livekit_env(&lk.base_url);
+        let aenv = || agora_env(&agora.base_url);
+        let cases: Vec<(Env, Vec<&str>, &str, &str)> = vec![
+            // LiveKit has no app id.
+            (
+                lenv(),
+                vec!["room", "list", "--app-id", "x"],
+                "--app-id",
+                "livekit",
+            ),
+            (
+                lenv(),
+                vec!["participant", "list", "r", "--app-id", "x"],
+                "--app-id",
+                "livekit",
+            ),
+            (
+                lenv(),
+                vec!["recording", "start", "r", "--app-id", "x"],
+                "--app-id",
+                "livekit",
+            ),
+            // Another vendor's flags, with the vendor inferred or given.
+            (
+                lenv(),
+                vec!["room", "list", "--zego-api-url", "http://127.0.0.1:9"],
+                "--zego-api-url",
+                "livekit",
+            ),
+            (
+                lenv(),
+                vec![
+                    "room",
+                    "get",
+                    "r",
+                    "--agora-customer-id",
+                    "c",
+                    "--vendor",
+                    "livekit",
+                ],
+                "--agora-customer-id",
+                "livekit",
+            ),
+            (
+                aenv(),
+                vec![
+                    "room",
+                    "list",
+                    "--livekit-url",
+                    "http://127.0.0.1:9",
+                    "--vendor",
+                    "agora",
+                ],
+                "--livekit-url",
+                "agora",
+            ),
+            (
+                aenv(),
+                vec!["participant", "kick", "c", "7", "--livekit-api-key", "k"],
+                "--livekit-api-key",
+                "agora",
+            ),
+            (
+                aenv(),
+                vec![
+                    "room",
+                    "get",
+                    "c",
+                    "--zego-server-secret-file",
+                    "/nonexistent",
+                    "--vendor",
+                    "agora",
+                ],
+                "--zego-server-secret-file",
+                "agora",
+            ),
+            // The recorder certificate applies to `recording start` only.
+            (
+                aenv(),
+                vec![
+                    "room",
+                    "list",
+                    "--agora-app-certificate-file",
+                    "/nonexistent",
+                ],
+                "--agora-app-certificate-file",
+                "recording start",
+            ),
+        ];
+        for (env, args, flag, named) in cases {
+            let r = run(env, &args).await;
+            assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+            assert!(
+                r.stderr.contains(flag) && r.stderr.contains(named),
+                "{args:?}: the error names {flag} and {named}: {}",
+                r.stderr
+            );
+        }
+        // A recording id of one vendor with another vendor's flag.
+        let id = rtcmint::remote::RecordingId::new(rtcmint::remote::RecordingHandle::LiveKit {
+            egress_id: "EG_1".into(),
+        })
+        .unwrap()
+        .to_string();
+        let r = run(lenv(), &["recording", "stop", &id, "--app-id", "x"]).await;
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("--app-id"), "{}", r.stderr);
+    })
+    .await;
+}

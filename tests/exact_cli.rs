@@ -346,3 +346,170 @@ fn zego_decode_shows_the_exact_plaintext() {
         "{v}"
     );
 }
+
+/// The bash completion of `flag` in the section of `path` (`["room", "list"]`): the values
+/// offered after it.
+fn completes(script: &str, path: &[&str], flag: &str) -> Option<String> {
+    let mut section = String::from("rtcmint");
+    for p in path {
+        section.push_str("__subcmd__");
+        section.push_str(p);
+    }
+    let start = script.find(&format!("\n        {section})\n"))?;
+    let body = script.get(start + 1..)?;
+    let end = body
+        .get(1..)
+        .and_then(|b| b.find("\n        rtcmint"))
+        .map_or(body.len(), |e| e + 1);
+    let body = body.get(..end)?;
+    let at = body.find(&format!("\n                {flag})\n"))?;
+    let rest = body.get(at..)?;
+    let from = rest.find("compgen -W \"")? + "compgen -W \"".len();
+    let rest = rest.get(from..)?;
+    Some(rest.get(..rest.find('"')?)?.to_owned())
+}
+
+#[test]
+fn completions_offer_the_values_of_every_enum_flag_in_every_subcommand() {
+    let script = ok(&["completions", "bash"]);
+    let vendors = "livekit agora zego";
+    let bools = "true false";
+    let mut cases: Vec<(Vec<&str>, &str, &str)> = Vec::new();
+    for path in [
+        vec!["room", "create"],
+        vec!["room", "get"],
+        vec!["room", "list"],
+        vec!["room", "delete"],
+        vec!["participant", "list"],
+        vec!["participant", "kick"],
+        vec!["recording", "start"],
+        vec!["recording", "stop"],
+    ] {
+        cases.push((path.clone(), "--vendor", vendors));
+        cases.push((path, "--json", bools));
+    }
+    cases.extend([
+        (
+            vec!["recording", "start"],
+            "--layout",
+            "grid speaker single-speaker vertical horizontal",
+        ),
+        (vec!["recording", "start"], "--audio-only", bools),
+        (vec!["serve"], "--default-vendor", vendors),
+        (vec!["serve"], "--log-format", "text json"),
+        (vec!["serve"], "--insecure-no-auth", bools),
+        (vec!["batch"], "--zego-mode", "cbc gcm"),
+        (vec!["batch"], "--quiet", bools),
+        (vec!["webhook", "verify"], "--strict-authorization", bools),
+        (vec!["webhook", "verify"], "--json", bools),
+        (
+            vec!["livekit", "mint"],
+            "--kind",
+            "standard ingress egress sip agent connector bridge",
+        ),
+        (vec!["zego", "mint"], "--mode", "cbc gcm"),
+        (vec!["verify"], "--json", bools),
+    ]);
+    for (path, flag, values) in cases {
+        assert_eq!(
+            completes(&script, &path, flag).as_deref(),
+            Some(values),
+            "{path:?} {flag}"
+        );
+    }
+    // The webhook vendor is a positional: offered with the options.
+    let section = script
+        .split("\n        rtcmint__subcmd__webhook__subcmd__verify)\n")
+        .nth(1)
+        .unwrap();
+    let opts = section.lines().next().unwrap();
+    assert!(opts.trim_end().ends_with("livekit agora zego\""), "{opts}");
+    // `--layout` still takes a LiveKit template name (the values are suggestions).
+    let o = run(&[
+        "recording",
+        "start",
+        "r",
+        "--layout",
+        "grid-dark",
+        "--vendor",
+        "livekit",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("invalid value"), "{err}");
+}
+
+#[test]
+fn batch_pins_the_issue_time_with_now() {
+    let mut c = with_env();
+    c.env("ZEGO_APP_ID", "1234567890")
+        .env("AGORA_APP_ID", AGORA_APP_ID)
+        .args(["batch", "--quiet", "--now", "1767225600"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    {
+        use std::io::Write as _;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(
+                b"{\"vendor\":\"livekit\",\"identity\":\"a\",\"room\":\"r\"}\n\
+                  {\"vendor\":\"agora\",\"identity\":\"7\",\"room\":\"c\"}\n\
+                  {\"vendor\":\"zego\",\"identity\":\"z\",\"room\":\"r\"}\n\
+                  {\"vendor\":\"livekit\",\"identity\":\"b\",\"room\":\"r\",\"issued_at\":1767000000}\n",
+            )
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    for l in &lines[..3] {
+        assert_eq!(l["issued_at"], 1_767_225_600, "{l}");
+    }
+    // A line's own issued_at wins.
+    assert_eq!(lines[3]["issued_at"], 1_767_000_000);
+    // `--issued-at` is an alias of `--now` where it exists (agora mint).
+    let a = ok(&[
+        "agora",
+        "mint",
+        "--app-id",
+        AGORA_APP_ID,
+        "--uid",
+        "7",
+        "--channel",
+        "c",
+        "--now",
+        "1767225600",
+        "--salt",
+        "1",
+        "--json",
+    ]);
+    let b = ok(&[
+        "agora",
+        "mint",
+        "--app-id",
+        AGORA_APP_ID,
+        "--uid",
+        "7",
+        "--channel",
+        "c",
+        "--issued-at",
+        "1767225600",
+        "--salt",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(a, b);
+    // batch has no single vendor: `--app-id` is refused (it takes --agora-app-id /
+    // --zego-app-id, one per vendor).
+    fails(&["batch", "--app-id", "x"], 2);
+}

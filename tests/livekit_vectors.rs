@@ -116,7 +116,7 @@ fn python_golden_vectors() {
                 .and_then(|m| m.encode(&grants, now, std::time::Duration::from_secs(ttl)));
             match id {
                 // The server accepts a join token without a room when the client names the room
-                // at connect (spec section 7): we mint it, unlike the Python SDK.
+                // at connect: we mint it, unlike the Python SDK.
                 "join_without_room" => {
                     let token = outcome.unwrap_or_else(|e| panic!("{id}: {e}"));
                     let v = LiveKitVerifier::new(key, secret).unwrap();

@@ -999,3 +999,72 @@ async fn bounded_soak_mixed_load_no_errors_memory_flat() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_allow_list_preflight_and_plain_requests() {
+    within(30, async {
+        let mut c = gw::config();
+        c.cors_origins = vec!["https://app.example".into()];
+        let (_d, g) = setup_with(c).await;
+        let issue = |origin: Option<&'static str>| {
+            let mut r = g
+                .http
+                .post(g.url("/createToken"))
+                .json(&json!({"room_name": "lobby", "participant_identity": "alice"}));
+            if let Some(o) = origin {
+                r = r.header("origin", o);
+            }
+            r
+        };
+        // A listed origin is allowed, and sees the exposed headers.
+        let r = g.send(issue(Some("https://app.example")), Some(KEY)).await;
+        r.expect(201);
+        assert_eq!(
+            r.header("access-control-allow-origin"),
+            Some("https://app.example")
+        );
+        let exposed = r.header("access-control-expose-headers").unwrap();
+        assert!(exposed.contains("x-request-id"), "{exposed}");
+        assert!(r.header("vary").unwrap().contains("origin"));
+        // Another origin gets the answer but no permission to read it.
+        let r = g.send(issue(Some("https://evil.example")), Some(KEY)).await;
+        r.expect(201);
+        assert_eq!(r.header("access-control-allow-origin"), None);
+        // No origin: the same Vary and exposed headers, no permission.
+        let r = g.send(issue(None), Some(KEY)).await;
+        r.expect(201);
+        assert_eq!(r.header("access-control-allow-origin"), None);
+        assert!(r.header("vary").unwrap().contains("origin"));
+        assert!(
+            r.header("access-control-expose-headers")
+                .unwrap()
+                .contains("x-request-id")
+        );
+        assert!(r.header("x-request-id").is_some());
+        // A preflight is answered by the CORS layer (no key needed), with the request id.
+        let r = g
+            .send(
+                g.http
+                    .request(reqwest::Method::OPTIONS, g.url("/v1/rtc/token/issue"))
+                    .header("origin", "https://app.example")
+                    .header("access-control-request-method", "POST")
+                    .header(
+                        "access-control-request-headers",
+                        "authorization,content-type",
+                    ),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            r.header("access-control-allow-origin"),
+            Some("https://app.example")
+        );
+        let methods = r.header("access-control-allow-methods").unwrap();
+        assert!(methods.contains("POST"), "{methods}");
+        let headers = r.header("access-control-allow-headers").unwrap();
+        assert!(headers.contains("authorization"), "{headers}");
+        assert!(r.header("x-request-id").is_some());
+    })
+    .await;
+}

@@ -1,4 +1,4 @@
-//! Legacy AccessToken "006" (spec §5): decode and verify only.
+//! Legacy AccessToken "006" (the official SDKs' `AccessToken`): decode and verify only.
 //!
 //! `"006"` + the 32-character app id in clear + standard base64 (no compression) of
 //! `Bytes(signature) ‖ u32 crc32(channel) ‖ u32 crc32(uid_text) ‖ Bytes(message)` with
@@ -16,9 +16,10 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use sha2::Sha256;
 
+use super::check_hex32;
 use super::pack::Reader;
-use super::{check_hex32, hex_lower};
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
+use crate::hex;
 use crate::vendor::Vendor;
 
 /// The version prefix of legacy tokens.
@@ -89,18 +90,20 @@ pub struct AccessToken006 {
     message: Vec<u8>,
 }
 
-fn malformed(reason: impl Into<Cow<'static, str>>) -> Error {
-    Error::malformed(Vendor::Agora, reason)
+fn malformed(cause: MalformedCause, reason: impl Into<Cow<'static, str>>) -> Error {
+    Error::malformed(Vendor::Agora, cause, reason)
 }
 
 impl AccessToken006 {
     /// Decodes a "006" token strictly (canonical base64, no bytes after the message).
     ///
     /// # Errors
-    /// [`Error::Malformed`] whose reason starts with `bad version`, `bad base64` or `truncated`.
+    /// [`Error::Malformed`] with the cause [`MalformedCause::BadVersion`], `BadBase64`,
+    /// `Truncated` or `BadLayout` (bytes after the message).
     pub fn decode(token: &str) -> Result<Self> {
         let Some(rest) = token.strip_prefix(VERSION_006) else {
             return Err(malformed(
+                MalformedCause::BadVersion,
                 "bad version: a legacy AccessToken starts with \"006\"",
             ));
         };
@@ -108,12 +111,18 @@ impl AccessToken006 {
             .split_at_checked(32)
             .filter(|(a, _)| a.is_ascii())
             .ok_or_else(|| {
-                malformed("truncated: a 006 token has a 32-character app id after \"006\"")
+                malformed(
+                    MalformedCause::Truncated,
+                    "truncated: a 006 token has a 32-character app id after \"006\"",
+                )
             })?;
         let raw = STANDARD.decode(body).map_err(|e| {
-            malformed(format!(
-                "bad base64 after the app id ({e}); expected standard base64 with '=' padding"
-            ))
+            malformed(
+                MalformedCause::BadBase64,
+                format!(
+                    "bad base64 after the app id ({e}); expected standard base64 with '=' padding"
+                ),
+            )
         })?;
         let mut r = Reader::new(&raw);
         let signature = r.bytes("the signature")?.to_vec();
@@ -121,10 +130,10 @@ impl AccessToken006 {
         let crc_uid = r.u32("the uid CRC")?;
         let message = r.bytes("the message")?;
         if !r.rest().is_empty() {
-            return Err(malformed(format!(
-                "{} unsigned bytes after the message",
-                r.rest().len()
-            )));
+            return Err(malformed(
+                MalformedCause::BadLayout,
+                format!("{} unsigned bytes after the message", r.rest().len()),
+            ));
         }
         let mut m = Reader::new(message);
         let salt = m.u32("the salt")?;
@@ -143,7 +152,7 @@ impl AccessToken006 {
         Ok(AccessToken006 {
             version: VERSION_006,
             app_id: app_id.to_owned(),
-            signature_hex: hex_lower(&signature),
+            signature_hex: hex::lower(&signature),
             crc_channel_name,
             crc_uid,
             salt,

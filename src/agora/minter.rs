@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use super::check_hex32;
 use super::keycache::KeyChainCache;
-use super::md5::md5_hex;
-use super::services::{Privilege, Rtm2Permission, Service, privilege, put_rtc, uid_text};
+use super::services::{RtcPrivileges, Rtm2Permission, Service, privilege, put_rtc, uid_text};
 use super::token2::{AccessToken2, encode_parts_into};
 use super::zlib::Compression;
 use crate::clock::{Clock, SystemClock};
@@ -15,6 +14,7 @@ use crate::minter::{MintedToken, TokenMinter, TokenRequest, TokenTimes};
 use crate::random::{RandomSource, ThreadRandom};
 use crate::secret::Secret;
 use crate::vendor::Vendor;
+use md5::{Digest as _, Md5};
 
 /// The longest expiry the builders accept: 24 h, the documented cap of an Agora token.
 pub const MAX_EXPIRE: Duration = Duration::from_secs(86_400);
@@ -113,8 +113,9 @@ fn secs(field: &'static str, d: Duration, allow_zero: bool) -> Result<u32> {
             "must be at least 1 second (0 would be an already-expired token)",
         ));
     }
-    // s <= 86400 here.
-    Ok(u32::try_from(s).unwrap_or(u32::MAX))
+    u32::try_from(s).map_err(|_| Error::Internal {
+        what: "an expiry checked to be at most 24 h does not fit u32",
+    })
 }
 
 /// The times of a token issued at `issue_ts` with the relative `expire`.
@@ -140,43 +141,78 @@ fn canonical_uid(s: &str) -> Option<u32> {
     if ok { s.parse().ok() } else { None }
 }
 
-fn rtc_privileges(role: RtcRole, expire: u32, out: &mut [Privilege; 4]) -> usize {
-    *out = [1u16, 2, 3, 4].map(|id| Privilege { id, expire });
+/// The privileges of `role`, all valid for `expire`: a publisher gets all four, a subscriber
+/// join channel only.
+fn rtc_privileges(role: RtcRole, expire: u32) -> RtcPrivileges {
     match role {
-        RtcRole::Publisher => 4,
-        RtcRole::Subscriber => 1,
+        RtcRole::Publisher => RtcPrivileges::all(expire),
+        RtcRole::Subscriber => RtcPrivileges::join(expire),
     }
 }
 
-fn rtc_privileges_each(role: RtcRole, p: &RtcPrivilegeExpiry) -> Result<Vec<(u16, u32)>> {
-    let join = secs("join_channel_privilege_expire", p.join_channel, true)?;
-    let mut v = vec![(privilege::rtc::JOIN_CHANNEL, join)];
-    if role == RtcRole::Publisher {
-        v.push((
-            privilege::rtc::PUBLISH_AUDIO_STREAM,
-            secs("pub_audio_privilege_expire", p.publish_audio_stream, true)?,
-        ));
-        v.push((
-            privilege::rtc::PUBLISH_VIDEO_STREAM,
-            secs("pub_video_privilege_expire", p.publish_video_stream, true)?,
-        ));
-        v.push((
-            privilege::rtc::PUBLISH_DATA_STREAM,
-            secs(
+/// The privileges of `role` with the expiries of `p` (a subscriber: join channel only).
+fn rtc_privileges_each(role: RtcRole, p: &RtcPrivilegeExpiry) -> Result<RtcPrivileges> {
+    let join = RtcPrivileges::join(secs("join_channel_privilege_expire", p.join_channel, true)?);
+    Ok(match role {
+        RtcRole::Subscriber => join,
+        RtcRole::Publisher => join
+            .publish_audio(secs(
+                "pub_audio_privilege_expire",
+                p.publish_audio_stream,
+                true,
+            )?)
+            .publish_video(secs(
+                "pub_video_privilege_expire",
+                p.publish_video_stream,
+                true,
+            )?)
+            .publish_data(secs(
                 "pub_data_stream_privilege_expire",
                 p.publish_data_stream,
                 true,
-            )?,
-        ));
-    }
-    Ok(v)
+            )?),
+    })
 }
 
-fn with_privileges(mut s: Service, privs: &[(u16, u32)]) -> Service {
-    for &(id, e) in privs {
-        s.add_privilege(id, e);
-    }
+/// An RTC service for `account` in `channel_name` with `privileges`.
+fn rtc_service(channel_name: &str, account: &str, privileges: RtcPrivileges) -> Service {
+    let mut s = Service::rtc_account(channel_name, account);
+    s.privileges.extend(privileges.iter());
     s
+}
+
+/// The `buildTokenWithRtm2` family: builders with the same seven parameters, differing only in
+/// the service each adds after RTC and RTM (none, ConvoAI, STT); all go through
+/// `AgoraMinter::rtc_rtm2_token_with`.
+macro_rules! rtm2_builders {
+    ($($(#[$doc:meta])* $name:ident => $extra:expr;)*) => {$(
+        $(#[$doc])*
+        ///
+        /// # Errors
+        /// As [`AgoraMinter::rtc_token_with_uid_into`].
+        #[allow(clippy::too_many_arguments)]
+        pub fn $name(
+            &self,
+            channel_name: &str,
+            rtc_account: &str,
+            rtc_role: RtcRole,
+            rtc_token_expire: Duration,
+            privileges: RtcPrivilegeExpiry,
+            rtm_user_id: &str,
+            rtm_token_expire: Duration,
+        ) -> Result<MintedToken> {
+            self.rtc_rtm2_token_with(
+                channel_name,
+                rtc_account,
+                rtc_role,
+                rtc_token_expire,
+                &privileges,
+                rtm_user_id,
+                rtm_token_expire,
+                $extra,
+            )
+        }
+    )*};
 }
 
 impl AgoraMinter {
@@ -200,19 +236,9 @@ impl AgoraMinter {
         })
     }
 
-    /// Uses `clock` for issue times.
-    #[must_use]
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
+    crate::clock::with_clock!("Uses `clock` for issue times.");
 
-    /// Uses `random` for salts.
-    #[must_use]
-    pub fn with_random(mut self, random: Arc<dyn RandomSource>) -> Self {
-        self.random = random;
-        self
-    }
+    crate::random::with_random!("Uses `random` for salts.");
 
     /// Chooses the zlib encoding (default [`Compression::Stored`], the fastest).
     #[must_use]
@@ -242,7 +268,7 @@ impl AgoraMinter {
         salt: u32,
         channel_name: &str,
         uid: &str,
-        privileges: &[Privilege],
+        privileges: RtcPrivileges,
         token_expire: u32,
         out: &mut String,
     ) -> Result<TokenTimes> {
@@ -317,7 +343,7 @@ impl AgoraMinter {
         out: &mut String,
     ) -> Result<TokenTimes> {
         let mut buf = [0u8; 10];
-        let uid = uid_text(uid, &mut buf);
+        let uid = uid_text(uid, &mut buf)?;
         self.rtc_token_with_account_into(
             channel_name,
             uid,
@@ -367,15 +393,13 @@ impl AgoraMinter {
     ) -> Result<TokenTimes> {
         let te = secs("token_expire", token_expire, false)?;
         let pe = secs("privilege_expire", privilege_expire, true)?;
-        let mut privs = [Privilege { id: 0, expire: 0 }; 4];
-        let n = rtc_privileges(role, pe, &mut privs);
         let (issue_ts, salt) = self.issue_and_salt()?;
         self.rtc_into(
             issue_ts,
             salt,
             channel_name,
             account,
-            privs.get(..n).unwrap_or(&[]),
+            rtc_privileges(role, pe),
             te,
             out,
         )
@@ -417,7 +441,7 @@ impl AgoraMinter {
         privileges: RtcPrivilegeExpiry,
     ) -> Result<MintedToken> {
         let mut buf = [0u8; 10];
-        let uid = uid_text(uid, &mut buf);
+        let uid = uid_text(uid, &mut buf)?;
         self.rtc_token_with_account_and_privileges(channel_name, uid, token_expire, privileges)
     }
 
@@ -435,8 +459,7 @@ impl AgoraMinter {
     ) -> Result<MintedToken> {
         let te = secs("token_expire", token_expire, false)?;
         let privs = rtc_privileges_each(RtcRole::Publisher, &privileges)?;
-        let rtc = with_privileges(Service::rtc_account(channel_name, account), &privs);
-        self.services_token(te, vec![rtc])
+        self.services_token(te, vec![rtc_service(channel_name, account, privs)])
     }
 
     /// RTC + RTM in one token (`buildTokenWithRtm`): RTC for `account` with `role` and
@@ -454,11 +477,7 @@ impl AgoraMinter {
     ) -> Result<MintedToken> {
         let te = secs("token_expire", token_expire, false)?;
         let pe = secs("privilege_expire", privilege_expire, true)?;
-        let mut privs = [Privilege { id: 0, expire: 0 }; 4];
-        let n = rtc_privileges(role, pe, &mut privs);
-        let mut rtc = Service::rtc_account(channel_name, account);
-        rtc.privileges
-            .extend_from_slice(privs.get(..n).unwrap_or(&[]));
+        let rtc = rtc_service(channel_name, account, rtc_privileges(role, pe));
         let rtm = Service::rtm(account).with_privilege(privilege::rtm::LOGIN, te);
         self.services_token(te, vec![rtc, rtm])
     }
@@ -480,7 +499,7 @@ impl AgoraMinter {
     ) -> Result<MintedToken> {
         let te = secs("rtc_token_expire", rtc_token_expire, false)?;
         let privs = rtc_privileges_each(rtc_role, privileges)?;
-        let rtc = with_privileges(Service::rtc_account(channel_name, rtc_account), &privs);
+        let rtc = rtc_service(channel_name, rtc_account, privs);
         let rtm_te = secs("rtm_token_expire", rtm_token_expire, false)?;
         let rtm = Service::rtm(rtm_user_id).with_privilege(privilege::rtm::LOGIN, rtm_te);
         let mut services = vec![rtc, rtm];
@@ -488,88 +507,16 @@ impl AgoraMinter {
         self.services_token(te, services)
     }
 
-    /// RTC + RTM with separate identities and expiries (`buildTokenWithRtm2`). The header expiry
-    /// is `rtc_token_expire`; a subscriber gets only the join privilege.
-    ///
-    /// # Errors
-    /// As [`AgoraMinter::rtc_token_with_uid_into`].
-    #[allow(clippy::too_many_arguments)]
-    pub fn rtc_rtm2_token(
-        &self,
-        channel_name: &str,
-        rtc_account: &str,
-        rtc_role: RtcRole,
-        rtc_token_expire: Duration,
-        privileges: RtcPrivilegeExpiry,
-        rtm_user_id: &str,
-        rtm_token_expire: Duration,
-    ) -> Result<MintedToken> {
-        self.rtc_rtm2_token_with(
-            channel_name,
-            rtc_account,
-            rtc_role,
-            rtc_token_expire,
-            &privileges,
-            rtm_user_id,
-            rtm_token_expire,
-            None,
-        )
-    }
-
-    /// As [`AgoraMinter::rtc_rtm2_token`] plus an empty ConvoAI service (type 9), like npm
-    /// `agora-token` 2.0.6's `ConvoAITokenBuilder.buildToken`.
-    ///
-    /// # Errors
-    /// As [`AgoraMinter::rtc_token_with_uid_into`].
-    #[allow(clippy::too_many_arguments)]
-    pub fn convoai_token(
-        &self,
-        channel_name: &str,
-        rtc_account: &str,
-        rtc_role: RtcRole,
-        rtc_token_expire: Duration,
-        privileges: RtcPrivilegeExpiry,
-        rtm_user_id: &str,
-        rtm_token_expire: Duration,
-    ) -> Result<MintedToken> {
-        self.rtc_rtm2_token_with(
-            channel_name,
-            rtc_account,
-            rtc_role,
-            rtc_token_expire,
-            &privileges,
-            rtm_user_id,
-            rtm_token_expire,
-            Some(Service::convo_ai()),
-        )
-    }
-
-    /// As [`AgoraMinter::rtc_rtm2_token`] plus an empty STT service (type 10), like npm
-    /// `agora-token` 2.0.6's `SttTokenBuilder.buildToken`.
-    ///
-    /// # Errors
-    /// As [`AgoraMinter::rtc_token_with_uid_into`].
-    #[allow(clippy::too_many_arguments)]
-    pub fn stt_token(
-        &self,
-        channel_name: &str,
-        rtc_account: &str,
-        rtc_role: RtcRole,
-        rtc_token_expire: Duration,
-        privileges: RtcPrivilegeExpiry,
-        rtm_user_id: &str,
-        rtm_token_expire: Duration,
-    ) -> Result<MintedToken> {
-        self.rtc_rtm2_token_with(
-            channel_name,
-            rtc_account,
-            rtc_role,
-            rtc_token_expire,
-            &privileges,
-            rtm_user_id,
-            rtm_token_expire,
-            Some(Service::stt()),
-        )
+    rtm2_builders! {
+        /// RTC + RTM with separate identities and expiries (`buildTokenWithRtm2`). The header
+        /// expiry is `rtc_token_expire`; a subscriber gets only the join privilege.
+        rtc_rtm2_token => None;
+        /// As [`AgoraMinter::rtc_rtm2_token`] plus an empty ConvoAI service (type 9), like npm
+        /// `agora-token` 2.0.6's `ConvoAITokenBuilder.buildToken`.
+        convoai_token => Some(Service::convo_ai());
+        /// As [`AgoraMinter::rtc_rtm2_token`] plus an empty STT service (type 10), like npm
+        /// `agora-token` 2.0.6's `SttTokenBuilder.buildToken`.
+        stt_token => Some(Service::stt());
     }
 
     /// RTM login token (`RtmTokenBuilder.buildToken`).
@@ -629,8 +576,10 @@ impl AgoraMinter {
         let apaas = Service::apaas(room_uuid, user_uuid, role)
             .with_privilege(privilege::apaas::ROOM_USER, e);
         let rtm = Service::rtm(user_uuid).with_privilege(privilege::rtm::LOGIN, e);
-        let chat =
-            Service::chat(md5_hex(user_uuid.as_bytes())).with_privilege(privilege::chat::USER, e);
+        // The Chat user id is the lower-case hex MD5 of the user uuid (a naming convention of
+        // Agora's builders, not a security measure).
+        let chat_user = crate::hex::lower(&Md5::digest(user_uuid.as_bytes()));
+        let chat = Service::chat(chat_user).with_privilege(privilege::chat::USER, e);
         self.services_token(e, vec![apaas, rtm, chat])
     }
 
@@ -736,31 +685,14 @@ impl TokenMinter for AgoraMinter {
             Some(0) => "",
             _ => identity,
         };
-        let mut privs = [Privilege { id: 0, expire: ttl }; 4];
-        let mut n = 0;
-        let mut push = |id: u16| {
-            if let Some(p) = privs.get_mut(n) {
-                p.id = id;
-                n += 1;
-            }
-        };
-        push(privilege::rtc::JOIN_CHANNEL);
+        let mut privs = RtcPrivileges::join(ttl);
         if request.can_publish {
-            push(privilege::rtc::PUBLISH_AUDIO_STREAM);
-            push(privilege::rtc::PUBLISH_VIDEO_STREAM);
+            privs = privs.publish_audio(ttl).publish_video(ttl);
         }
         if request.can_publish_data {
-            push(privilege::rtc::PUBLISH_DATA_STREAM);
+            privs = privs.publish_data(ttl);
         }
-        self.rtc_into(
-            issue_ts,
-            salt,
-            room,
-            uid,
-            privs.get(..n).unwrap_or(&[]),
-            ttl,
-            out,
-        )
+        self.rtc_into(issue_ts, salt, room, uid, privs, ttl, out)
     }
 }
 
@@ -771,9 +703,18 @@ mod tests {
     #[test]
     fn uid_text_and_canonical() {
         let mut b = [0u8; 10];
-        assert_eq!(uid_text(0, &mut b), "");
-        assert_eq!(uid_text(7, &mut b), "7");
-        assert_eq!(uid_text(u32::MAX, &mut b), "4294967295");
+        assert_eq!(uid_text(0, &mut b).unwrap(), "");
+        assert_eq!(uid_text(7, &mut b).unwrap(), "7");
+        assert_eq!(uid_text(u32::MAX, &mut b).unwrap(), "4294967295");
+        assert_eq!(uid_text(1_000_000_000, &mut b).unwrap(), "1000000000");
+        let s = Service::rtc("c", 42);
+        assert!(
+            matches!(s.detail, super::super::ServiceDetail::Rtc { ref uid, .. } if uid == "42")
+        );
+        let s = Service::rtc("c", 0);
+        assert!(
+            matches!(s.detail, super::super::ServiceDetail::Rtc { ref uid, .. } if uid.is_empty())
+        );
         assert_eq!(canonical_uid("0"), Some(0));
         assert_eq!(canonical_uid("42"), Some(42));
         assert_eq!(canonical_uid("042"), None);

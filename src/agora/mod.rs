@@ -12,10 +12,25 @@
 //! Agora token bug, so the builders take [`Duration`](std::time::Duration)s and refuse anything over
 //! 24 h.
 //!
-//! Wire format (spec §2): `"007"` + standard base64 of a zlib stream of
+//! Wire format: `"007"` + standard base64 of a zlib stream of
 //! `Bytes(signature) ‖ signing_info`; `signature = HMAC-SHA256(key, signing_info)` with
 //! `key = HMAC(u32le(salt), HMAC(u32le(issue_ts), certificate text))`. The zlib layer is written
 //! as stored blocks (see [`Compression`] for why); decoding accepts any valid zlib stream.
+//!
+//! # Privilege expiry
+//!
+//! Every privilege has its own expiry besides the token's (007: seconds after the issue time,
+//! 0 = none of its own; 006: absolute), and Agora checks each when it is used. [`AgoraVerifier`]
+//! (and [`verify_any`](crate::verify_any), [`AccessToken2::verify_str`], `rtcmint verify`) calls a
+//! token **expired** when its own expiry has passed ([`Error::Expired`]) or when the **access
+//! privilege of every service** has passed ([`Error::PrivilegeExpired`]): RTC `join_channel`;
+//! RTM, FPA and RTM2 `login`; for the other services (Chat, APaaS, streaming, FCDN, …), whose
+//! privileges are each a way in, all of their privileges. For 006, the RTC privileges and RTM
+//! login (1000) are two services. Any other expired privilege — publish audio / video / data, or
+//! the join privilege of one service while another service still lets the holder in — leaves the
+//! token valid and is a warning: [`TokenInfo::expired_privileges`] and
+//! [`VerifiedToken::warnings`](crate::VerifiedToken::warnings). "Passed" is `now >= expiry`, as
+//! for the token's own expiry.
 //!
 //! # Example
 //!
@@ -53,9 +68,9 @@
 //! }
 //! ```
 
+mod expiry;
 mod keycache;
 mod legacy006;
-mod md5;
 mod minter;
 mod pack;
 mod services;
@@ -73,6 +88,7 @@ use crate::secret::Secret;
 use crate::error::{Error, Result};
 use crate::vendor::Vendor;
 
+pub use expiry::ExpiredPrivilege;
 pub use legacy006::{AccessToken006, Privilege006, VERSION_006};
 pub use minter::{AgoraMinter, MAX_EXPIRE, RtcPrivilegeExpiry, RtcRole};
 
@@ -90,16 +106,6 @@ pub use zlib::Compression;
 pub mod legacy {
     pub use super::legacy006::privilege;
     pub use super::legacy006::privilege_name;
-}
-
-pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        for nibble in [b >> 4, b & 15] {
-            s.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
-        }
-    }
-    s
 }
 
 /// Checks that an app id / certificate is 32 hex characters (case-insensitive; used verbatim).
@@ -157,8 +163,9 @@ impl TokenInfo {
 /// Decodes a "007" or "006" token without the certificate (no signature check, no expiry check).
 ///
 /// # Errors
-/// [`Error::Malformed`] (reason starting with `bad version`, `bad base64`, `bad zlib stream` or
-/// `truncated`).
+/// [`Error::Malformed`], whose `cause` says which check failed:
+/// [`MalformedCause::BadVersion`](crate::MalformedCause::BadVersion), `BadBase64`, `BadZlib`,
+/// `Truncated`, `BadUtf8` or (006: bytes after the message) `BadLayout`.
 pub fn decode(token: &str) -> Result<TokenInfo> {
     if token.starts_with(VERSION_006) {
         return AccessToken006::decode(token).map(TokenInfo::Legacy006);
@@ -169,8 +176,10 @@ pub fn decode(token: &str) -> Result<TokenInfo> {
 /// Verifies Agora tokens for one app certificate (and, optionally, one app id).
 ///
 /// AccessToken2 ("007"): decoded once, then the app id (compared verbatim), the signature and the
-/// expiry (expired when `now >= issue_ts + expire`). Privilege expiries are reported in the result,
-/// not enforced. A legacy "006" token's signature also covers the channel name and uid, which are
+/// expiry: expired when `now >= issue_ts + expire` ([`Error::Expired`]) or when the access
+/// privilege of every service has passed ([`Error::PrivilegeExpired`]; see
+/// [privilege expiry](crate::agora#privilege-expiry)). Other expired privileges leave the token
+/// valid: [`TokenInfo::expired_privileges`] lists them. A legacy "006" token's signature also covers the channel name and uid, which are
 /// not in the token: [`AgoraVerifier::verify_006_at`] takes them, or
 /// [`AgoraVerifier::with_006_subject`] sets them for [`AgoraVerifier::verify`].
 ///
@@ -238,12 +247,7 @@ impl AgoraVerifier {
         self
     }
 
-    /// Uses `clock` for [`AgoraVerifier::verify`].
-    #[must_use]
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
+    crate::clock::with_clock!("Uses `clock` for [`AgoraVerifier::verify`].");
 
     /// The 006 channel and uid set with [`AgoraVerifier::with_006_subject`].
     #[must_use]
@@ -293,7 +297,8 @@ impl AgoraVerifier {
     ///
     /// # Errors
     /// [`Error::Malformed`]; [`Error::UnknownKey`] for another app id;
-    /// [`Error::SignatureMismatch`]; [`Error::Expired`] with absolute times. A "006" token gives
+    /// [`Error::SignatureMismatch`]; [`Error::Expired`] with absolute times;
+    /// [`Error::PrivilegeExpired`] when the access privilege of every service has passed. A "006" token gives
     /// [`Error::InvalidRequest`] pointing to [`AgoraVerifier::verify_006_at`], because its
     /// signature also covers the channel and uid.
     pub fn verify_at(&self, token: &str, now: i64) -> Result<AccessToken2Info> {
@@ -304,12 +309,14 @@ impl AgoraVerifier {
         self.check_app_id(&decoded.token.app_id)?;
         decoded.verify_signature(self.certificate.expose())?;
         decoded.check_expiry(now)?;
+        expiry::check_007(&decoded, now)?;
         Ok(decoded.info())
     }
 
     /// Verifies a legacy "006" token at `now`: app id (if set), CRCs and HMAC over `channel` and
     /// `uid` (the uid text: `""` for uid 0; for RTM tokens the account is the `channel` and `uid`
-    /// is `""`), and expiry (`now >= ts`).
+    /// is `""`), and expiry: `now >= ts`, or the join_channel / RTM login privileges all passed
+    /// ([`Error::PrivilegeExpired`], see [privilege expiry](crate::agora#privilege-expiry)).
     ///
     /// # Errors
     /// As [`AgoraVerifier::verify_at`].
@@ -324,6 +331,7 @@ impl AgoraVerifier {
         self.check_app_id(&t.app_id)?;
         t.verify_signature(self.certificate.expose(), channel, uid)?;
         t.check_expiry(now)?;
+        expiry::check_006(&t, now)?;
         Ok(t)
     }
 }

@@ -1,9 +1,10 @@
-//! Little-endian primitives of the Agora wire formats (§2.1 of the spec): `u16`/`u32`/`i16`,
+//! Little-endian primitives of the Agora wire formats (the SDKs' `pack_uint16` / `pack_uint32` /
+//! `pack_string` / `pack_map_uint32`): `u16`/`u32`/`i16`,
 //! `Bytes` (u16 length + raw bytes) and privilege maps.
 
 use std::borrow::Cow;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
 use crate::vendor::Vendor;
 
 /// Appends a `u16` (little-endian).
@@ -56,6 +57,7 @@ pub(crate) struct Reader<'a> {
 pub(crate) fn truncated(what: &'static str) -> Error {
     Error::malformed(
         Vendor::Agora,
+        MalformedCause::Truncated,
         Cow::Owned(format!("truncated: the payload ends inside {what}")),
     )
 }
@@ -111,6 +113,7 @@ impl<'a> Reader<'a> {
             Ok(s) => Ok(s.to_owned()),
             Err(_) => Err(Error::malformed(
                 Vendor::Agora,
+                MalformedCause::BadUtf8,
                 Cow::Owned(format!("{what} is not valid UTF-8")),
             )),
         }

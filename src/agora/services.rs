@@ -1,9 +1,10 @@
-//! AccessToken2 services and privileges (spec §2.3).
+//! AccessToken2 services and privileges (the official SDKs' `Service*` classes; the container
+//! around them is described in `src/agora/mod.rs`).
 
 use serde::Serialize;
 
 use super::pack::{Reader, put_bytes, put_i16, put_u16, put_u32};
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
 use crate::vendor::Vendor;
 
 /// Service type numbers as they appear on the wire.
@@ -318,23 +319,28 @@ pub struct Service {
     pub detail: ServiceDetail,
 }
 
-/// Writes `uid` as decimal text into `buf` (uid 0 → `""`), without allocating.
-pub(super) fn uid_text(uid: u32, buf: &mut [u8; 10]) -> &str {
-    if uid == 0 {
-        return "";
-    }
-    let mut i = buf.len();
+/// The decimal ASCII digits of `uid`, written into the end of `buf` (none for uid 0, which is
+/// `""` on the wire). `u32::MAX` has ten digits, so `buf` always has room.
+fn uid_digits(uid: u32, buf: &mut [u8; 10]) -> &[u8] {
+    let mut start = buf.len();
     let mut v = uid;
-    while v > 0 && i > 0 {
-        i -= 1;
-        if let Some(b) = buf.get_mut(i) {
-            *b = b'0' + (v % 10) as u8;
+    for slot in buf.iter_mut().rev() {
+        if v == 0 {
+            break;
         }
+        *slot = b'0' + (v % 10) as u8;
         v /= 10;
+        start -= 1;
     }
-    buf.get(i..)
-        .and_then(|s| std::str::from_utf8(s).ok())
-        .unwrap_or("")
+    let (_, digits) = buf.split_at(start);
+    digits
+}
+
+/// The uid text of `uid` (uid 0 → `""`), written into `buf`, without allocating.
+pub(super) fn uid_text(uid: u32, buf: &mut [u8; 10]) -> Result<&str> {
+    std::str::from_utf8(uid_digits(uid, buf)).map_err(|_| Error::Internal {
+        what: "the decimal digits of a uid are not UTF-8",
+    })
 }
 
 impl Service {
@@ -348,7 +354,11 @@ impl Service {
     /// RTC service for a numeric uid (0 = any user, encoded as `""`).
     #[must_use]
     pub fn rtc(channel_name: impl Into<String>, uid: u32) -> Self {
-        Self::rtc_account(channel_name, uid_text(uid, &mut [0; 10]))
+        let uid: String = uid_digits(uid, &mut [0; 10])
+            .iter()
+            .map(|&d| char::from(d))
+            .collect();
+        Self::rtc_account(channel_name, uid)
     }
 
     /// RTC service for a string account (used verbatim; `"0"` is *not* the wildcard).
@@ -520,15 +530,95 @@ fn put_sorted_privileges(buf: &mut Vec<u8>, privileges: &[Privilege]) -> Result<
     Ok(())
 }
 
+/// The privileges of an RTC service as the builders grant them: join channel always; publish
+/// audio, publish video and publish data stream each optionally; every one with its expiry in
+/// seconds relative to `issue_ts`. Only such sets can be built (one to four privileges, ids
+/// ascending and unique), so writing one needs no check and has no fallback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RtcPrivileges {
+    join: u32,
+    publish_audio: Option<u32>,
+    publish_video: Option<u32>,
+    publish_data: Option<u32>,
+}
+
+impl RtcPrivileges {
+    /// Join channel only, valid for `expire`.
+    pub(crate) const fn join(expire: u32) -> Self {
+        RtcPrivileges {
+            join: expire,
+            publish_audio: None,
+            publish_video: None,
+            publish_data: None,
+        }
+    }
+
+    /// All four, each valid for `expire`.
+    pub(crate) const fn all(expire: u32) -> Self {
+        Self::join(expire)
+            .publish_audio(expire)
+            .publish_video(expire)
+            .publish_data(expire)
+    }
+
+    /// Also publish audio, valid for `expire`.
+    pub(crate) const fn publish_audio(mut self, expire: u32) -> Self {
+        self.publish_audio = Some(expire);
+        self
+    }
+
+    /// Also publish video, valid for `expire`.
+    pub(crate) const fn publish_video(mut self, expire: u32) -> Self {
+        self.publish_video = Some(expire);
+        self
+    }
+
+    /// Also publish data streams, valid for `expire`.
+    pub(crate) const fn publish_data(mut self, expire: u32) -> Self {
+        self.publish_data = Some(expire);
+        self
+    }
+
+    /// The privileges in wire order (ascending id).
+    pub(crate) fn iter(self) -> impl Iterator<Item = Privilege> {
+        use privilege::rtc;
+        [
+            (rtc::JOIN_CHANNEL, Some(self.join)),
+            (rtc::PUBLISH_AUDIO_STREAM, self.publish_audio),
+            (rtc::PUBLISH_VIDEO_STREAM, self.publish_video),
+            (rtc::PUBLISH_DATA_STREAM, self.publish_data),
+        ]
+        .into_iter()
+        .filter_map(|(id, expire)| expire.map(|expire| Privilege { id, expire }))
+    }
+
+    /// Writes the privilege map: the count (one to four), then `(id, expire)` pairs.
+    fn put(self, buf: &mut Vec<u8>) {
+        let count = 1
+            + u16::from(self.publish_audio.is_some())
+            + u16::from(self.publish_video.is_some())
+            + u16::from(self.publish_data.is_some());
+        put_u16(buf, count);
+        for p in self.iter() {
+            put_u16(buf, p.id);
+            put_u32(buf, p.expire);
+        }
+    }
+}
+
 /// Writes an RTC service from borrowed parts (the allocation-free mint path uses this directly).
 pub(crate) fn put_rtc(
     buf: &mut Vec<u8>,
-    privileges: &[Privilege],
+    privileges: RtcPrivileges,
     channel_name: &str,
     uid: &str,
 ) -> Result<()> {
     put_u16(buf, service_type::RTC);
-    put_privileges(buf, privileges)?;
+    privileges.put(buf);
+    put_rtc_fields(buf, channel_name, uid)
+}
+
+fn put_rtc_fields(buf: &mut Vec<u8>, channel_name: &str, uid: &str) -> Result<()> {
     put_bytes(buf, "channel_name", channel_name.as_bytes())?;
     put_bytes(buf, "uid", uid.as_bytes())
 }
@@ -580,16 +670,11 @@ fn put_rtm2_permissions(buf: &mut Vec<u8>, permissions: &[Rtm2Permission]) -> Re
 
 /// Writes one service: type, privilege map, fields.
 pub(crate) fn put_service(buf: &mut Vec<u8>, service: &Service) -> Result<()> {
-    if let ServiceDetail::Rtc { channel_name, uid } = &service.detail {
-        return put_rtc(buf, &service.privileges, channel_name, uid);
-    }
     put_u16(buf, service.service_type());
     put_privileges(buf, &service.privileges)?;
     match &service.detail {
-        ServiceDetail::Rtc { .. }
-        | ServiceDetail::Fpa {}
-        | ServiceDetail::ConvoAi {}
-        | ServiceDetail::Stt {} => {}
+        ServiceDetail::Rtc { channel_name, uid } => put_rtc_fields(buf, channel_name, uid)?,
+        ServiceDetail::Fpa {} | ServiceDetail::ConvoAi {} | ServiceDetail::Stt {} => {}
         ServiceDetail::Rtm { user_id } | ServiceDetail::Chat { user_id } => {
             put_bytes(buf, "user_id", user_id.as_bytes())?;
         }
@@ -705,6 +790,7 @@ fn skip_string(r: &mut Reader<'_>, what: &'static str) -> Result<()> {
     if std::str::from_utf8(b).is_err() {
         return Err(Error::malformed(
             Vendor::Agora,
+            MalformedCause::BadUtf8,
             format!("{what} is not valid UTF-8"),
         ));
     }
@@ -713,12 +799,14 @@ fn skip_string(r: &mut Reader<'_>, what: &'static str) -> Result<()> {
 
 /// Walks over a service body exactly as [`read_service`] reads it, without allocating.
 /// `Ok(false)` for an unknown type.
-pub(crate) fn skip_service(r: &mut Reader<'_>, ty: u16) -> Result<bool> {
+/// Skips one service of type `ty`; returns its privilege map's bytes (`u16 id ‖ u32 expire` each),
+/// or `None` for an unknown type, where parsing stops.
+pub(crate) fn skip_service<'a>(r: &mut Reader<'a>, ty: u16) -> Result<Option<&'a [u8]>> {
     if service_name(ty).is_none() {
-        return Ok(false);
+        return Ok(None);
     }
     let n = r.u16("the privilege count")?;
-    r.take(usize::from(n) * 6, "the privileges")?;
+    let privileges = r.take(usize::from(n) * 6, "the privileges")?;
     match ty {
         service_type::RTC | service_type::STREAMING | service_type::FCDN => {
             skip_string(r, "a channel name")?;
@@ -747,5 +835,5 @@ pub(crate) fn skip_service(r: &mut Reader<'_>, ty: u16) -> Result<bool> {
         }
         _ => {}
     }
-    Ok(true)
+    Ok(Some(privileges))
 }

@@ -12,14 +12,15 @@ use serde::Serialize;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use super::check_hex32;
 use super::keycache::KeyChainCache;
 use super::pack::{Reader, put_bytes, put_u16, put_u32};
 use super::services::{
     Service, ServiceDetail, privilege_name, put_service, read_service, skip_service,
 };
 use super::zlib::{self, Compression};
-use super::{check_hex32, hex_lower};
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
+use crate::hex;
 use crate::vendor::Vendor;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -59,7 +60,8 @@ fn hmac(key: &[u8], parts: &[&[u8]]) -> Result<Zeroizing<[u8; 32]>> {
     Ok(Zeroizing::new(m.finalize().into_bytes().into()))
 }
 
-/// The signing key: `HMAC(u32le(salt), HMAC(u32le(issue_ts), certificate ASCII))` (spec §2.4).
+/// The signing key: `HMAC(u32le(salt), HMAC(u32le(issue_ts), certificate ASCII))`, as the
+/// official SDKs' `AccessToken2` derive it (wire format: `src/agora/mod.rs`).
 pub(crate) fn signing_key(cert: &[u8], issue_ts: u32, salt: u32) -> Result<Zeroizing<[u8; 32]>> {
     let k1 = hmac(&issue_ts.to_le_bytes(), &[cert])?;
     hmac(&salt.to_le_bytes(), &[k1.as_slice()])
@@ -110,13 +112,15 @@ pub(crate) fn build_payload(
     put_u16(payload, service_count);
     write_services(payload)?;
     let key = signing_key_cached(cache, cert, issue_ts, salt)?;
+    let internal = || Error::Internal {
+        what: "an AccessToken2 payload has no room for its signature",
+    };
     let (head, signing_info) = payload
         .split_at_mut_checked(SIG_FIELD)
-        .ok_or_else(|| Error::malformed(Vendor::Agora, "internal: payload too short"))?;
+        .ok_or_else(internal)?;
     let sig = hmac(key.as_slice(), &[signing_info])?;
-    if let Some(dst) = head.get_mut(2..SIG_FIELD) {
-        dst.copy_from_slice(sig.as_slice());
-    }
+    let dst = head.get_mut(2..).ok_or_else(internal)?;
+    dst.copy_from_slice(sig.as_slice());
     Ok(())
 }
 
@@ -135,14 +139,8 @@ pub(crate) fn encode_parts_into(
     out: &mut String,
 ) -> Result<()> {
     with_scratch(|s| {
-        let Scratch {
-            payload,
-            stream,
-            deflater,
-            ..
-        } = s;
         build_payload(
-            payload,
+            &mut s.payload,
             cache,
             cert,
             app_id,
@@ -152,16 +150,27 @@ pub(crate) fn encode_parts_into(
             service_count,
             write_services,
         )?;
-        stream.clear();
-        match compression {
-            Compression::Stored => zlib::wrap_stored(payload, stream),
-            Compression::Deflate(level) => zlib::wrap_deflate(payload, level, deflater, stream)?,
-        }
-        out.reserve(VERSION_007.len() + stream.len().div_ceil(3) * 4);
-        out.push_str(VERSION_007);
-        encode_append(&*STANDARD, stream, out);
-        Ok(())
+        wrap_payload(s, compression, out)
     })
+}
+
+/// Wraps `s.payload` in zlib (into `s.stream`) and appends `"007"` + its base64 to `out`.
+fn wrap_payload(s: &mut Scratch, compression: Compression, out: &mut String) -> Result<()> {
+    let Scratch {
+        payload,
+        stream,
+        deflater,
+        ..
+    } = s;
+    stream.clear();
+    match compression {
+        Compression::Stored => zlib::wrap_stored(payload, stream),
+        Compression::Deflate(level) => zlib::wrap_deflate(payload, level, deflater, stream)?,
+    }
+    out.reserve(VERSION_007.len() + stream.len().div_ceil(3) * 4);
+    out.push_str(VERSION_007);
+    encode_append(&*STANDARD, stream, out);
+    Ok(())
 }
 
 /// An AccessToken2: header fields plus services. Used both to mint (low level, every input
@@ -285,29 +294,16 @@ impl AccessToken2 {
         out: &mut String,
     ) -> Result<()> {
         with_scratch(|s| {
-            let Scratch {
-                payload,
-                stream,
-                deflater,
-                ..
-            } = s;
-            self.write_payload(app_certificate, payload)?;
-            stream.clear();
-            match compression {
-                Compression::Stored => zlib::wrap_stored(payload, stream),
-                Compression::Deflate(l) => zlib::wrap_deflate(payload, l, deflater, stream)?,
-            }
-            out.push_str(VERSION_007);
-            encode_append(&*STANDARD, stream, out);
-            Ok(())
+            self.write_payload(app_certificate, &mut s.payload)?;
+            wrap_payload(s, compression, out)
         })
     }
 
     /// Decodes a "007" token strictly (see [`DecodedToken2`]); does not verify it.
     ///
     /// # Errors
-    /// [`Error::Malformed`] whose reason starts with `bad version`, `bad base64`, `bad zlib
-    /// stream` or `truncated`.
+    /// [`Error::Malformed`] with the cause [`MalformedCause::BadVersion`], `BadBase64`,
+    /// `BadZlib`, `Truncated` or `BadUtf8`.
     pub fn decode(token: &str) -> Result<DecodedToken2> {
         let Some(body) = token.strip_prefix(VERSION_007) else {
             return Err(bad_version(token));
@@ -321,12 +317,14 @@ impl AccessToken2 {
     /// Verifies a "007" token without building the decoded structure: no heap allocation in
     /// steady state. Checks the structure as strictly as [`AccessToken2::decode`], the app id (if
     /// `expected_app_id` is given, verbatim), the signature (constant time) and the expiry
-    /// (`now >= issue_ts + expire` is expired). Use [`AgoraVerifier`](crate::agora::AgoraVerifier) to also get the
+    /// (`now >= issue_ts + expire` is expired, and so is a token whose access privilege of every
+    /// service has passed: [privilege expiry](crate::agora#privilege-expiry)). Use [`AgoraVerifier`](crate::agora::AgoraVerifier) to also get the
     /// decoded content.
     ///
     /// # Errors
     /// [`Error::Malformed`], [`Error::InvalidCredentials`] (certificate not 32 hex),
-    /// [`Error::UnknownKey`], [`Error::SignatureMismatch`], [`Error::Expired`].
+    /// [`Error::UnknownKey`], [`Error::SignatureMismatch`], [`Error::Expired`],
+    /// [`Error::PrivilegeExpired`].
     pub fn verify_str(
         token: &str,
         app_certificate: &str,
@@ -346,6 +344,7 @@ impl AccessToken2 {
             if std::str::from_utf8(app_id).is_err() {
                 return Err(Error::malformed(
                     Vendor::Agora,
+                    MalformedCause::BadUtf8,
                     "the app id is not valid UTF-8",
                 ));
             }
@@ -353,11 +352,19 @@ impl AccessToken2 {
             let expire = r.u32("expire")?;
             let salt = r.u32("salt")?;
             let count = r.u16("the service count")?;
+            let mut judge = super::expiry::Judge::new(now);
             for _ in 0..count {
                 let ty = r.u16("a service type")?;
-                if !skip_service(&mut r, ty)? {
+                let Some(privileges) = skip_service(&mut r, ty)? else {
+                    judge.unknown_service();
                     break;
-                }
+                };
+                judge.service(
+                    ty,
+                    super::expiry::wire_privileges(privileges)
+                        .map(|(id, e)| (id, super::expiry::absolute(issue_ts, e))),
+                    |id| super::expiry::is_access(ty, id),
+                );
             }
             if let Some(expected) = expected_app_id
                 && expected.as_bytes() != app_id
@@ -384,6 +391,7 @@ impl AccessToken2 {
                     now,
                 });
             }
+            judge.finish(privilege_name)?;
             Ok(VerifiedToken2 {
                 issue_ts,
                 expire,
@@ -400,6 +408,7 @@ fn unwrap_into(body: &str, s: &mut Scratch) -> Result<()> {
     STANDARD.decode_vec(body, &mut s.stream).map_err(|e| {
         Error::malformed(
             Vendor::Agora,
+            MalformedCause::BadBase64,
             Cow::Owned(format!(
                 "bad base64 after \"007\" ({e}); expected standard base64 with '=' padding, \
                  no whitespace (percent-decode tokens taken from URLs)"
@@ -429,11 +438,11 @@ pub(crate) fn bad_version(token: &str) -> Error {
     } else {
         "bad version: an AccessToken2 starts with \"007\""
     };
-    Error::malformed(Vendor::Agora, reason)
+    Error::malformed(Vendor::Agora, MalformedCause::BadVersion, reason)
 }
 
 fn serialize_hex<S: serde::Serializer>(b: &[u8], s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&hex_lower(b))
+    s.serialize_str(&hex::lower(b))
 }
 
 /// A decoded (not yet verified) AccessToken2, with the facts a strict decoder surfaces.
@@ -458,7 +467,8 @@ impl DecodedToken2 {
     /// Parses an inflated payload.
     ///
     /// # Errors
-    /// [`Error::Malformed`] ("truncated: ...") when a field is cut off, or a string is not UTF-8.
+    /// [`Error::Malformed`] ([`MalformedCause::Truncated`]) when a field is cut off,
+    /// ([`MalformedCause::BadUtf8`]) when a string is not UTF-8.
     pub fn from_payload(payload: &[u8]) -> Result<Self> {
         let mut r = Reader::new(payload);
         let signature = r.bytes("the signature")?.to_vec();
@@ -566,7 +576,7 @@ impl DecodedToken2 {
             expire: t.expire,
             expires_at: t.expires_at(),
             salt: t.salt,
-            signature_hex: hex_lower(&self.signature),
+            signature_hex: hex::lower(&self.signature),
             services: t
                 .services
                 .iter()
@@ -588,7 +598,7 @@ impl DecodedToken2 {
                 .collect(),
             unknown_service_type: self.unknown_service_type,
             trailing_bytes: self.trailing_bytes,
-            unparsed_hex: (self.trailing_bytes > 0).then(|| hex_lower(self.unparsed_bytes())),
+            unparsed_hex: (self.trailing_bytes > 0).then(|| hex::lower(self.unparsed_bytes())),
         }
     }
 }

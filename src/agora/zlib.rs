@@ -2,13 +2,13 @@
 //!
 //! **Encoding: stored blocks by default.** Agora's parsers accept any valid zlib stream (the
 //! official SDKs all emit different bytes, and the official Rust SDK itself emits stored blocks;
-//! spec §2.5). A token payload is ~140–230 bytes of mostly high-entropy data (a 32-byte HMAC, the
-//! app id, a hex channel name...), so deflate gains little: on 400 realistic payloads C zlib gets
-//! 159.4 → 153.0 bytes on average, i.e. about 4 % (9 base64 characters) against a stored block's
-//! 170.4 (performance notes, "Compressed size"). Deflating costs ~2.6 µs even with a reused zlib-rs
-//! state at level 1, three times the rest of the mint (~0.75 µs); a stored block plus Adler-32 costs
-//! ~60 ns. So [`Compression::Stored`] is the default and [`Compression::Deflate`] is offered for
-//! callers who prefer shorter strings over throughput.
+//! `tests/agora_vectors.rs` replays tokens of several SDKs). A token payload is ~140–230 bytes of
+//! mostly high-entropy data (a 32-byte HMAC, the app id, a hex channel name...), so deflate gains
+//! little: on 400 realistic payloads C zlib gets 159.4 → 153.0 bytes on average, i.e. about 4 %
+//! (9 base64 characters) against a stored block's 170.4. Deflating costs ~2.6 µs even with a
+//! reused zlib-rs state at level 1, three times the rest of the mint (~0.75 µs); a stored block
+//! plus Adler-32 costs ~60 ns. So [`Compression::Stored`] is the default and
+//! [`Compression::Deflate`] is offered for callers who prefer shorter strings over throughput.
 //!
 //! **Decoding accepts every valid zlib stream** (stored, fixed and dynamic Huffman blocks, any
 //! level, sync-flush markers), as the official parsers do, but strictly: exactly one complete
@@ -20,7 +20,7 @@ use std::borrow::Cow;
 
 use flate2::{Compress, Decompress, FlushCompress, FlushDecompress, Status};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
 use crate::vendor::Vendor;
 
 /// Upper bound for an inflated payload. Real tokens are a few hundred bytes; the bound only stops
@@ -44,6 +44,7 @@ pub enum Compression {
 fn bad_zlib(reason: &'static str) -> Error {
     Error::malformed(
         Vendor::Agora,
+        MalformedCause::BadZlib,
         Cow::Owned(format!("bad zlib stream: {reason}")),
     )
 }
@@ -88,18 +89,21 @@ pub(crate) fn wrap_stored(payload: &[u8], out: &mut Vec<u8>) {
     // announces "fastest" compression, which is what a stored stream is.
     out.reserve(payload.len() + 11 + 5 * (payload.len() / 65_535));
     out.extend_from_slice(&[0x78, 0x01]);
-    let mut chunks = payload.chunks(65_535).peekable();
-    if chunks.peek().is_none() {
-        out.extend_from_slice(&[0x01, 0x00, 0x00, 0xff, 0xff]);
-    }
-    while let Some(chunk) = chunks.next() {
-        let last = chunks.peek().is_none();
-        // chunks(65_535) guarantees the length fits in u16.
-        let len = u16::try_from(chunk.len()).unwrap_or(u16::MAX);
+    let mut rest = payload;
+    loop {
+        // A stored block holds at most 65535 bytes: the saturating conversion is the chunking
+        // (an empty payload is one empty final block).
+        let len = u16::try_from(rest.len()).unwrap_or(u16::MAX);
+        let (chunk, tail) = rest.split_at(usize::from(len));
+        let last = tail.is_empty();
         out.push(u8::from(last));
         out.extend_from_slice(&len.to_le_bytes());
         out.extend_from_slice(&(!len).to_le_bytes());
         out.extend_from_slice(chunk);
+        rest = tail;
+        if last {
+            break;
+        }
     }
     out.extend_from_slice(&adler32(payload).to_be_bytes());
 }
@@ -125,8 +129,11 @@ pub(crate) fn wrap_deflate(
     let start_in = c.total_in();
     loop {
         out.reserve(payload.len() / 2 + 64);
-        let consumed = usize::try_from(c.total_in() - start_in).unwrap_or(usize::MAX);
-        let rest = payload.get(consumed..).unwrap_or(&[]);
+        let internal = || Error::Internal {
+            what: "the zlib compressor consumed more input than it was given",
+        };
+        let consumed = usize::try_from(c.total_in() - start_in).map_err(|_| internal())?;
+        let rest = payload.get(consumed..).ok_or_else(internal)?;
         match c.compress_vec(rest, out, FlushCompress::Finish) {
             Ok(Status::StreamEnd) => return Ok(()),
             Ok(_) => {}

@@ -4,6 +4,7 @@
 //! the other control characters. Writes straight into a byte buffer without intermediate strings.
 
 pub(crate) mod read;
+pub(crate) mod unique;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 

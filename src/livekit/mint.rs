@@ -93,12 +93,7 @@ impl LiveKitMinter {
         })
     }
 
-    /// Reads the time from `clock` instead of the system clock.
-    #[must_use]
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
+    crate::clock::with_clock!("Reads the time from `clock` instead of the system clock.");
 
     /// The API key (`iss`).
     #[must_use]
@@ -370,7 +365,7 @@ fn grants_something(g: &ClaimGrants) -> bool {
         || !g.sha256.is_empty()
 }
 
-/// Mint-time checks (spec section 7), so that a token we mint is one the server accepts.
+/// Mint-time checks, so that a token we mint is one the server accepts.
 fn validate(g: &ClaimGrants) -> Result<()> {
     if g.identity.is_empty() && !grants_something(g) {
         return Err(Error::request(

@@ -1,6 +1,6 @@
 //! Decoding and verifying LiveKit access tokens.
 //!
-//! The rules follow the `recommended` verdicts of the shared negative vectors (spec section 8):
+//! The rules follow the `recommended` verdicts of `tests/vectors/livekit/negative_vectors.json`:
 //! strict base64url, HS256 only, `crit` refused, `exp` required, 60 s leeway on `exp` and `nbf`,
 //! `iss` required and matched against the configured keys, empty secrets refused, `iat` and `aud`
 //! not validated (but `iat` must be a number), numeric dates as JSON numbers (floats accepted),
@@ -26,7 +26,7 @@ use super::mint::HEADER_B64;
 use super::{HmacSha256, check_key_and_secret};
 use crate::b64::URL_SAFE_NO_PAD;
 use crate::clock::{Clock, SystemClock};
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
 use crate::fields::UnknownKey;
 use crate::secret::Secret;
 use crate::vendor::Vendor;
@@ -256,8 +256,17 @@ impl ClaimGrants {
     }
 }
 
-fn malformed(reason: impl Into<std::borrow::Cow<'static, str>>) -> Error {
-    Error::malformed(Vendor::LiveKit, reason)
+fn malformed(cause: MalformedCause, reason: impl Into<std::borrow::Cow<'static, str>>) -> Error {
+    Error::malformed(Vendor::LiveKit, cause, reason)
+}
+
+/// The cause of a serde_json failure: bad JSON text, or JSON of the wrong shape (`data`).
+fn json_cause(e: &serde_json::Error, data: MalformedCause) -> MalformedCause {
+    if e.is_data() {
+        data
+    } else {
+        MalformedCause::BadJson
+    }
 }
 
 thread_local! {
@@ -275,22 +284,32 @@ struct Parts<'a> {
 
 fn split(token: &str) -> Result<Parts<'_>> {
     if token.is_empty() {
-        return Err(malformed("empty token"));
+        return Err(malformed(MalformedCause::Empty, "empty token"));
     }
     if token.len() > MAX_TOKEN_LEN {
-        return Err(malformed(format!(
-            "token is {} bytes; refusing more than {MAX_TOKEN_LEN}",
-            token.len()
-        )));
+        return Err(malformed(
+            MalformedCause::TooLong,
+            format!(
+                "token is {} bytes; refusing more than {MAX_TOKEN_LEN}",
+                token.len()
+            ),
+        ));
     }
-    let (signed, signature) = token
-        .rsplit_once('.')
-        .ok_or_else(|| malformed("expected three dot-separated segments, found one"))?;
-    let (header, payload) = signed
-        .split_once('.')
-        .ok_or_else(|| malformed("expected three dot-separated segments, found two"))?;
+    let (signed, signature) = token.rsplit_once('.').ok_or_else(|| {
+        malformed(
+            MalformedCause::BadLayout,
+            "expected three dot-separated segments, found one",
+        )
+    })?;
+    let (header, payload) = signed.split_once('.').ok_or_else(|| {
+        malformed(
+            MalformedCause::BadLayout,
+            "expected three dot-separated segments, found two",
+        )
+    })?;
     if payload.contains('.') {
         return Err(malformed(
+            MalformedCause::BadLayout,
             "expected three dot-separated segments, found more",
         ));
     }
@@ -310,16 +329,27 @@ fn parse_header(segment: &str) -> Result<JwtHeader> {
             kid: None,
         });
     }
-    let bytes = URL_SAFE_NO_PAD
-        .decode(segment)
-        .map_err(|e| malformed(format!("header is not strict base64url: {e}")))?;
+    let bytes = URL_SAFE_NO_PAD.decode(segment).map_err(|e| {
+        malformed(
+            MalformedCause::BadBase64,
+            format!("header is not strict base64url: {e}"),
+        )
+    })?;
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(malformed("header is not a JSON object"));
+        return Err(malformed(
+            MalformedCause::BadJson,
+            "header is not a JSON object",
+        ));
     }
-    let h: WireHeader = serde_json::from_slice(&bytes)
-        .map_err(|e| malformed(format!("header is not valid JSON: {e}")))?;
+    let h: WireHeader = serde_json::from_slice(&bytes).map_err(|e| {
+        malformed(
+            json_cause(&e, MalformedCause::BadHeader),
+            format!("header is not valid JSON: {e}"),
+        )
+    })?;
     if h.crit.is_some() {
         return Err(malformed(
+            MalformedCause::BadHeader,
             "header lists critical extensions (`crit`), which LiveKit does not define",
         ));
     }
@@ -333,9 +363,12 @@ fn parse_header(segment: &str) -> Result<JwtHeader> {
 fn parse_claims(segment: &str) -> Result<Claims> {
     SCRATCH.with_borrow_mut(|buf| {
         buf.clear();
-        URL_SAFE_NO_PAD
-            .decode_vec(segment, buf)
-            .map_err(|e| malformed(format!("payload is not strict base64url: {e}")))?;
+        URL_SAFE_NO_PAD.decode_vec(segment, buf).map_err(|e| {
+            malformed(
+                MalformedCause::BadBase64,
+                format!("payload is not strict base64url: {e}"),
+            )
+        })?;
         if let Some(claims) = std::str::from_utf8(buf).ok().and_then(fast::parse_claims) {
             return Ok(claims);
         }
@@ -346,14 +379,21 @@ fn parse_claims(segment: &str) -> Result<Claims> {
 /// The general claims parser (serde_json), for payloads outside the fast path's subset.
 pub(super) fn claims_from_json(buf: &[u8]) -> Result<Claims> {
     if buf.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(malformed("payload is not a JSON object"));
+        return Err(malformed(
+            MalformedCause::BadJson,
+            "payload is not a JSON object",
+        ));
     }
-    let mut w: WireIn =
-        serde_json::from_slice(buf).map_err(|e| malformed(format!("claims are not valid: {e}")))?;
+    let mut w: WireIn = serde_json::from_slice(buf).map_err(|e| {
+        malformed(
+            json_cause(&e, MalformedCause::BadClaims),
+            format!("claims are not valid: {e}"),
+        )
+    })?;
     let exp = w
         .exp
         .as_ref()
-        .ok_or_else(|| malformed("the `exp` claim is missing"))?
+        .ok_or_else(|| malformed(MalformedCause::BadClaims, "the `exp` claim is missing"))?
         .0;
     Ok(Claims {
         iss: w.iss.take().unwrap_or_default(),
@@ -387,7 +427,12 @@ fn decode_parts(parts: &Parts<'_>, check_alg: bool) -> Result<DecodedToken> {
         URL_SAFE_NO_PAD
             .decode(segment)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .map_err(|e| malformed(format!("segment is not strict base64url: {e}")))
+            .map_err(|e| {
+                malformed(
+                    MalformedCause::BadBase64,
+                    format!("segment is not strict base64url: {e}"),
+                )
+            })
     };
     let header_json = text(parts.header)?;
     let payload_json = text(parts.payload)?;
@@ -507,12 +552,7 @@ impl LiveKitVerifier {
         self
     }
 
-    /// Reads the time from `clock` instead of the system clock.
-    #[must_use]
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
+    crate::clock::with_clock!("Reads the time from `clock` instead of the system clock.");
 
     /// Verifies `token` now (by the verifier's clock).
     ///
@@ -560,7 +600,10 @@ impl LiveKitVerifier {
     /// The issuer, signature and time checks of a parsed token.
     fn check_claims(&self, parts: &Parts<'_>, claims: &Claims, now: i64) -> Result<()> {
         if claims.iss.is_empty() {
-            return Err(malformed("the `iss` claim (API key) is missing"));
+            return Err(malformed(
+                MalformedCause::BadClaims,
+                "the `iss` claim (API key) is missing",
+            ));
         }
         let key = self
             .keys
@@ -612,10 +655,13 @@ impl LiveKitVerifier {
 
 fn check_alg_hs256(header: &JwtHeader) -> Result<()> {
     if header.alg != "HS256" {
-        return Err(malformed(format!(
-            "algorithm {:?} is not allowed: LiveKit tokens are HS256",
-            header.alg
-        )));
+        return Err(malformed(
+            MalformedCause::BadHeader,
+            format!(
+                "algorithm {:?} is not allowed: LiveKit tokens are HS256",
+                header.alg
+            ),
+        ));
     }
     Ok(())
 }

@@ -8,10 +8,10 @@ use serde_json::{Value, json};
 
 use super::capabilities::{Capabilities, capabilities};
 use super::client::{
-    ClientBase, client_setters, error_answer, key_digest, outcome_unknown, own_handle,
-    recording_id, refuse_metadata, require_name, set_json,
+    ClientBase, check_recording_start, client_setters, error_answer, key_digest, outcome_unknown,
+    own_handle, recording_id, refuse_room_settings, require_name, set_json,
 };
-use super::error::{RemoteError, RemoteResult, vendor_lacks};
+use super::error::{RemoteError, RemoteResult};
 use super::http::{Answer, Call, Failure, join, parse_base_url, segment};
 use super::{
     CreateRoomRequest, Origin, Page, PageRequest, Participant, Recording, RecordingHandle,
@@ -378,16 +378,7 @@ impl AgoraClient {
     /// `metadata`; [`RemoteError::InvalidRequest`] for a bad channel name.
     pub async fn create_room(&self, request: &CreateRoomRequest) -> RemoteResult<Room> {
         check_channel(&request.name)?;
-        if request.max_participants.is_some()
-            || request.empty_timeout_secs.is_some()
-            || request.metadata.is_some()
-        {
-            return Err(vendor_lacks(
-                V,
-                "room.create(settings)",
-                "Agora channels have no stored settings (max participants, empty timeout, metadata)",
-            ));
-        }
+        refuse_room_settings(V, "Agora channels", request)?;
         Ok(Room {
             vendor: V,
             room: request.name.clone(),
@@ -741,7 +732,7 @@ impl AgoraClient {
     pub async fn start_recording(&self, request: &RecordingRequest) -> RemoteResult<Recording> {
         const OP: &str = "recording.start";
         check_channel(&request.room)?;
-        refuse_metadata(V, request)?;
+        check_recording_start(V, request)?;
         let config = self.recording.as_ref().ok_or_else(|| RemoteError::Config {
             vendor: V,
             reason: "recording needs storage settings: call with_recording(AgoraRecordingConfig::new(..))".into(),

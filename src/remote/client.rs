@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use super::error::{RemoteError, RemoteResult, vendor_lacks};
+use super::error::{RemoteError, RemoteResult, UnsupportedReason, unsupported};
 use super::http::{Answer, Http, HttpOptions};
-use super::model::{Page, PageRequest, Recording, RecordingRequest};
+use super::model::{CreateRoomRequest, Page, PageRequest, Recording, RecordingRequest};
 use crate::Vendor;
 use crate::clock::{Clock, SystemClock};
 use crate::random::{RandomSource, ThreadRandom};
@@ -128,12 +128,39 @@ pub(crate) fn error_answer(
     }
 }
 
-/// Refuses recording metadata: no vendor stores it with a recording.
-pub(crate) fn refuse_metadata(vendor: Vendor, request: &RecordingRequest) -> RemoteResult<()> {
+/// Refuses the settings of a room create for a vendor whose rooms (`rooms`: "Agora channels",
+/// "ZEGO rooms") store none: max participants, empty timeout, metadata.
+pub(crate) fn refuse_room_settings(
+    vendor: Vendor,
+    rooms: &'static str,
+    request: &CreateRoomRequest,
+) -> RemoteResult<()> {
+    if request.max_participants.is_some()
+        || request.empty_timeout_secs.is_some()
+        || request.metadata.is_some()
+    {
+        return Err(unsupported(
+            vendor,
+            "room.create(settings)",
+            UnsupportedReason::VendorLacks,
+            format!("{rooms} have no stored settings (max participants, empty timeout, metadata)"),
+        ));
+    }
+    Ok(())
+}
+
+/// The checks every client makes of a recording start: a room is named, and no metadata is
+/// given (no vendor stores it with a recording).
+pub(crate) fn check_recording_start(
+    vendor: Vendor,
+    request: &RecordingRequest,
+) -> RemoteResult<()> {
+    require_name(vendor, "room", &request.room)?;
     match request.metadata.as_deref() {
-        Some(m) if !m.is_empty() => Err(vendor_lacks(
+        Some(m) if !m.is_empty() => Err(unsupported(
             vendor,
             "recording.start(metadata)",
+            UnsupportedReason::VendorLacks,
             "the vendor stores no metadata with a recording; keep it in your own store keyed by the recording id",
         )),
         _ => Ok(()),
@@ -216,16 +243,6 @@ pub(crate) fn require_name(vendor: Vendor, field: &'static str, value: &str) -> 
         });
     }
     Ok(())
-}
-
-/// Lowercase hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
 }
 
 /// A digest of `parts` (NUL-separated), for values derived from an idempotency key.

@@ -354,30 +354,17 @@ impl From<crate::Error> for RemoteError {
 /// A `Result` with [`RemoteError`].
 pub type RemoteResult<T> = std::result::Result<T, RemoteError>;
 
-/// The error for an operation the vendor lacks.
-pub(crate) fn vendor_lacks(
+/// The error for an operation that cannot be performed, saying whose limitation it is.
+pub(crate) fn unsupported(
     vendor: Vendor,
     operation: &'static str,
+    reason: UnsupportedReason,
     hint: impl Into<Cow<'static, str>>,
 ) -> RemoteError {
     RemoteError::Unsupported {
         vendor,
         operation,
-        reason: UnsupportedReason::VendorLacks,
-        hint: hint.into(),
-    }
-}
-
-/// The error for an operation this library does not implement.
-pub(crate) fn not_implemented(
-    vendor: Vendor,
-    operation: &'static str,
-    hint: impl Into<Cow<'static, str>>,
-) -> RemoteError {
-    RemoteError::Unsupported {
-        vendor,
-        operation,
-        reason: UnsupportedReason::NotImplemented,
+        reason,
         hint: hint.into(),
     }
 }
@@ -388,9 +375,19 @@ mod tests {
 
     #[test]
     fn unsupported_says_whose_limitation() {
-        let a = vendor_lacks(Vendor::Zego, "room.list", "");
+        let a = unsupported(
+            Vendor::Zego,
+            "room.list",
+            UnsupportedReason::VendorLacks,
+            "",
+        );
         assert!(a.to_string().contains("does not offer"), "{a}");
-        let b = not_implemented(Vendor::Agora, "recording.query", "");
+        let b = unsupported(
+            Vendor::Agora,
+            "recording.query",
+            UnsupportedReason::NotImplemented,
+            "",
+        );
         assert!(b.to_string().contains("rtcmint does not implement"), "{b}");
     }
 

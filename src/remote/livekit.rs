@@ -8,16 +8,17 @@ use serde_json::{Value, json};
 
 use super::capabilities::{Capabilities, capabilities};
 use super::client::{
-    ClientBase, client_setters, error_answer, hex, key_digest, outcome_unknown, own_handle,
-    page_locally, recording_id, refuse_metadata, require_name, set_json,
+    ClientBase, check_recording_start, client_setters, error_answer, key_digest, outcome_unknown,
+    own_handle, page_locally, recording_id, require_name, set_json,
 };
-use super::error::{RemoteError, RemoteResult, not_implemented};
+use super::error::{RemoteError, RemoteResult, UnsupportedReason, unsupported};
 use super::http::{Answer, Call, Failure, join, parse_base_url};
 use super::{
     CreateRoomRequest, Origin, Page, PageRequest, Participant, Recording, RecordingHandle,
     RecordingId, RecordingRecovery, RecordingRequest, RecordingStatus, Room,
 };
 use crate::Vendor;
+use crate::hex;
 use crate::livekit::{ClaimGrants, LiveKitMinter, VideoGrant};
 use crate::secret::Secret;
 
@@ -248,7 +249,7 @@ impl LiveKitClient {
     fn new_request_id(&self) -> String {
         let mut b = [0u8; 12];
         self.base.random().fill(&mut b);
-        format!("RQ_{}", hex(&b))
+        format!("RQ_{}", hex::lower(&b))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -438,14 +439,14 @@ impl LiveKitClient {
     /// service.
     pub async fn start_recording(&self, request: &RecordingRequest) -> RemoteResult<Recording> {
         const OP: &str = "recording.start";
-        require_name(V, "room", &request.room)?;
-        refuse_metadata(V, request)?;
+        check_recording_start(V, request)?;
         if let Some(uri) = request.output_uri.as_deref()
             && uri.contains("://")
         {
-            return Err(not_implemented(
+            return Err(unsupported(
                 V,
                 "recording.start(output_uri with storage URL)",
+                UnsupportedReason::NotImplemented,
                 "per-request upload credentials (S3Upload, GCPUpload, ...) are not implemented; configure storage in the egress service and pass a file path",
             ));
         }
@@ -470,7 +471,7 @@ impl LiveKitClient {
         let request_id = match request.idempotency_key.as_deref() {
             Some(key) => {
                 let d = key_digest(&["livekit-egress", &request.room, key]);
-                format!("RQ_{}", hex(d.get(..12).unwrap_or(&d)))
+                format!("RQ_{}", hex::lower(d.get(..12).unwrap_or(&d)))
             }
             None => self.new_request_id(),
         };

@@ -29,11 +29,13 @@
 //!
 //! Layout: `model` (records and requests), `recording_id` (ids and recovery), `service` (the
 //! trait), `client` (the client base and shared helpers), `http` (transport and retries),
-//! `error`, `capabilities`, and one file per vendor.
+//! `error`, `capabilities`, `config` (the vendors' settings from environment variables, shared by
+//! the CLI and the gateway), and one file per vendor.
 
 mod agora;
 mod capabilities;
 pub(crate) mod client;
+pub mod config;
 mod error;
 mod http;
 mod livekit;

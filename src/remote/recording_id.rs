@@ -65,17 +65,28 @@ pub enum RecordingHandle {
     },
 }
 
-impl RecordingHandle {
-    /// The vendor.
-    #[must_use]
-    pub const fn vendor(&self) -> Vendor {
-        match self {
-            RecordingHandle::LiveKit { .. } => Vendor::LiveKit,
-            RecordingHandle::Agora { .. } => Vendor::Agora,
-            RecordingHandle::Zego { .. } => Vendor::Zego,
+/// `vendor()` for an enum with one variant per vendor, named as the vendor (`LiveKit`, `Agora`,
+/// `Zego`): [`RecordingHandle`] and [`RecordingRecovery`].
+macro_rules! vendor_of_variant {
+    ($ty:ident) => {
+        impl $ty {
+            /// The vendor.
+            #[must_use]
+            pub const fn vendor(&self) -> Vendor {
+                match self {
+                    $ty::LiveKit { .. } => Vendor::LiveKit,
+                    $ty::Agora { .. } => Vendor::Agora,
+                    $ty::Zego { .. } => Vendor::Zego,
+                }
+            }
         }
-    }
+    };
+}
 
+vendor_of_variant!(RecordingHandle);
+vendor_of_variant!(RecordingRecovery);
+
+impl RecordingHandle {
     /// The room or channel recorded, when the handle names it (Agora, ZEGO).
     #[must_use]
     pub fn room(&self) -> Option<&str> {
@@ -380,16 +391,6 @@ pub enum RecordingRecovery {
 }
 
 impl RecordingRecovery {
-    /// The vendor.
-    #[must_use]
-    pub const fn vendor(&self) -> Vendor {
-        match self {
-            RecordingRecovery::LiveKit { .. } => Vendor::LiveKit,
-            RecordingRecovery::Agora { .. } => Vendor::Agora,
-            RecordingRecovery::Zego { .. } => Vendor::Zego,
-        }
-    }
-
     /// The id to stop the recording with, when everything stop needs is known (Agora, once the
     /// sid is known).
     #[must_use]

@@ -9,16 +9,17 @@ use serde_json::{Value, json};
 
 use super::capabilities::{Capabilities, Operation, Support, capabilities};
 use super::client::{
-    ClientBase, client_setters, error_answer, hex, outcome_unknown, own_handle, recording_id,
-    refuse_metadata, require_name, set_json,
+    ClientBase, check_recording_start, client_setters, error_answer, outcome_unknown, own_handle,
+    recording_id, refuse_room_settings, require_name, set_json,
 };
-use super::error::{RemoteError, RemoteResult, vendor_lacks};
+use super::error::{RemoteError, RemoteResult, UnsupportedReason, unsupported};
 use super::http::{Answer, Call, join, parse_base_url};
 use super::{
     CreateRoomRequest, Origin, Page, PageRequest, Participant, Recording, RecordingHandle,
     RecordingId, RecordingRecovery, RecordingRequest, RecordingStatus, Room,
 };
 use crate::Vendor;
+use crate::hex;
 use crate::secret::Secret;
 
 const V: Vendor = Vendor::Zego;
@@ -32,7 +33,7 @@ pub fn signature(app_id: u32, nonce: &str, server_secret: &Secret, timestamp: i6
     h.update(nonce.as_bytes());
     h.update(server_secret.as_bytes());
     h.update(timestamp.to_string().as_bytes());
-    hex(&h.finalize())
+    hex::lower(&h.finalize())
 }
 
 /// The shortest wait before retrying `action`, from ZEGO's documented rate limit for it
@@ -269,7 +270,7 @@ impl ZegoClient {
         let timestamp = self.base.now()?;
         let mut nonce_bytes = [0u8; 8];
         self.base.random().fill(&mut nonce_bytes);
-        let nonce = hex(&nonce_bytes);
+        let nonce = hex::lower(&nonce_bytes);
         let sig = signature(self.app_id, &nonce, &self.server_secret, timestamp);
         {
             let mut q = url.query_pairs_mut();
@@ -334,16 +335,7 @@ impl ZegoClient {
     /// `metadata`; [`RemoteError::InvalidRequest`] for an empty name.
     pub async fn create_room(&self, request: &CreateRoomRequest) -> RemoteResult<Room> {
         require_name(V, "name", &request.name)?;
-        if request.max_participants.is_some()
-            || request.empty_timeout_secs.is_some()
-            || request.metadata.is_some()
-        {
-            return Err(vendor_lacks(
-                V,
-                "room.create(settings)",
-                "ZEGO rooms have no stored settings (max participants, empty timeout, metadata)",
-            ));
-        }
+        refuse_room_settings(V, "ZEGO rooms", request)?;
         Ok(room(&request.name, None, Origin::Synthesized))
     }
 
@@ -393,9 +385,10 @@ impl ZegoClient {
     /// errors.
     pub async fn list_rooms(&self, page: &PageRequest) -> RemoteResult<Page<Room>> {
         let gated = || {
-            vendor_lacks(
+            unsupported(
                 V,
                 "room.list",
+                UnsupportedReason::VendorLacks,
                 "ZEGO enables DescribeRoomList per app on request; once enabled, use ZegoClient::with_room_list(true)",
             )
         };
@@ -567,8 +560,7 @@ impl ZegoClient {
     /// transport errors.
     pub async fn start_recording(&self, request: &RecordingRequest) -> RemoteResult<Recording> {
         const OP: &str = "recording.start";
-        require_name(V, "room", &request.room)?;
-        refuse_metadata(V, request)?;
+        check_recording_start(V, request)?;
         let storage = self.storage.as_ref().ok_or_else(|| RemoteError::Config {
             vendor: V,
             reason: "recording needs storage settings: call with_recording(ZegoStorage::new(..))"

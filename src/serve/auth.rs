@@ -8,9 +8,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
-use axum::middleware::Next;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use subtle::{ConditionallySelectable as _, ConstantTimeEq as _};
 
@@ -43,15 +41,6 @@ pub struct Keys {
     anonymous_limit: Option<(RateLimit, Mutex<Bucket>)>,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
 fn bucket(limit: RateLimit) -> (RateLimit, Mutex<Bucket>) {
     (
         limit,
@@ -68,7 +57,10 @@ impl Keys {
     pub fn new(entries: &[ApiKeyEntry], default_limit: Option<RateLimit>, insecure: bool) -> Self {
         Keys {
             digests: entries.iter().map(|e| e.digest).collect(),
-            scopes: entries.iter().map(|e| Arc::from(hex(&e.digest))).collect(),
+            scopes: entries
+                .iter()
+                .map(|e| Arc::from(crate::hex::lower(&e.digest)))
+                .collect(),
             limits: entries
                 .iter()
                 .map(|e| e.rate_limit.or(default_limit).map(bucket))
@@ -167,49 +159,31 @@ impl Keys {
     }
 }
 
-/// The auth layer: 401 for a missing or unknown key; sets [`Caller`].
-pub(crate) async fn require_key(
-    State(state): State<Arc<AppState>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let auth = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|v| v.as_bytes());
-    match state.keys.authenticate(auth) {
-        Ok(caller) => {
-            req.extensions_mut().insert(caller);
-            next.run(req).await
-        }
+/// What the API routes' layer (`layers::AuthLayer`) decides: the [`Caller`], or the refusal —
+/// 401 for a missing or unknown key, then 429 with `Retry-After` when the caller's bucket is
+/// empty.
+// The refusal is the response itself, moved once.
+#[allow(clippy::result_large_err)]
+pub(crate) fn admit(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
+    let auth = headers.get(header::AUTHORIZATION).map(|v| v.as_bytes());
+    let caller = match state.keys.authenticate(auth) {
+        Ok(caller) => caller,
         Err(e) => {
             state.metrics.auth_failure();
-            e.into_response()
+            return Err(e.into_response());
         }
-    }
-}
-
-/// The rate-limit layer (after auth): 429 with `Retry-After` when the caller's bucket is empty.
-pub(crate) async fn rate_limit(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let verdict = req
-        .extensions()
-        .get::<Caller>()
-        .map_or(Ok(()), |c| state.keys.take(c));
-    match verdict {
-        Ok(()) => next.run(req).await,
+    };
+    match state.keys.take(&caller) {
+        Ok(()) => Ok(caller),
         Err(secs) => {
             state.metrics.rate_limited();
-            ApiError::new(
+            Err(ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
                 format!("rate limit of this API key exceeded; retry in {secs} s"),
             )
             .retry_after(secs)
-            .into_response()
+            .into_response())
         }
     }
 }

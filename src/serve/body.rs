@@ -38,25 +38,19 @@ pub struct CreateRoomBody {
     /// Room name.
     pub name: String,
     /// Participant cap.
-    #[serde(default)]
     pub max_participants: Option<u32>,
     /// Seconds an empty room stays open.
-    #[serde(default)]
     pub empty_timeout_s: Option<u32>,
     /// Metadata object.
-    #[serde(default)]
     pub metadata: Option<Map<String, Value>>,
     /// Record the room automatically.
-    #[serde(default)]
     pub enable_recording: Option<bool>,
     /// Region.
-    #[serde(default)]
     pub region: Option<String>,
     /// Vendor pin.
-    #[serde(default)]
     pub vendor: Option<Vendor>,
     /// Idempotency key (or the `Idempotency-Key` header).
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub idempotency_key: Option<String>,
 }
 
@@ -69,31 +63,23 @@ pub struct IssueTokenBody {
     /// Participant identity.
     pub identity: String,
     /// Display name.
-    #[serde(default)]
     pub display_name: Option<String>,
     /// Lifetime, seconds.
-    #[serde(default)]
     pub ttl_s: Option<u64>,
     /// May publish.
-    #[serde(default)]
     pub can_publish: Option<bool>,
     /// May subscribe.
-    #[serde(default)]
     pub can_subscribe: Option<bool>,
     /// May publish data.
-    #[serde(default)]
     pub can_publish_data: Option<bool>,
     /// Room administrator.
-    #[serde(default)]
     pub is_admin: Option<bool>,
     /// Vendor pin (must match the room's).
-    #[serde(default)]
     pub vendor: Option<Vendor>,
     /// Participant metadata object.
-    #[serde(default)]
     pub metadata: Option<Map<String, Value>>,
     /// Idempotency key (optional here: minting twice calls no vendor).
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub idempotency_key: Option<String>,
 }
 
@@ -104,22 +90,17 @@ pub struct StartRecordingBody {
     /// Room id.
     pub room: String,
     /// Layout.
-    #[serde(default)]
     pub layout: Option<String>,
     /// Audio only.
-    #[serde(default)]
     pub audio_only: Option<bool>,
     /// Output location.
-    #[serde(default)]
     pub output_uri: Option<String>,
     /// Vendor pin.
-    #[serde(default)]
     pub vendor: Option<Vendor>,
     /// Recording metadata.
-    #[serde(default)]
     pub metadata: Option<Map<String, Value>>,
     /// Idempotency key.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub idempotency_key: Option<String>,
 }
 
@@ -128,7 +109,7 @@ pub struct StartRecordingBody {
 #[serde(deny_unknown_fields)]
 pub struct StopRecordingBody {
     /// Idempotency key.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub idempotency_key: Option<String>,
 }
 
@@ -137,15 +118,13 @@ pub struct StopRecordingBody {
 #[serde(deny_unknown_fields)]
 pub struct KickBody {
     /// Room id (must equal the path's when given).
-    #[serde(default)]
     pub room: Option<String>,
     /// Identity to remove.
     pub identity: String,
     /// Vendor pin.
-    #[serde(default)]
     pub vendor: Option<Vendor>,
     /// Idempotency key.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub idempotency_key: Option<String>,
 }
 

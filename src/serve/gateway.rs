@@ -9,15 +9,11 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method};
 use axum::routing::{delete, get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
 
 use super::config::LogFormat;
 use super::error::{ApiError, ApiResult};
 use super::store::Store;
-use super::{
-    auth, config::ServeConfig, extract, handlers, idempotency, layers, metrics, vendors::Vendors,
-};
+use super::{auth, config::ServeConfig, handlers, idempotency, layers, metrics, vendors::Vendors};
 use crate::clock::{Clock, SystemClock};
 
 /// What every handler shares.
@@ -128,52 +124,23 @@ impl Gateway {
                 post(handlers::participant_kick),
             )
             .route("/createToken", post(handlers::create_token))
-            // Layers run outside-in from the last added: auth, then the rate limit.
-            .layer(axum::middleware::from_fn_with_state(
-                Arc::clone(&state),
-                auth::rate_limit,
-            ))
-            .layer(axum::middleware::from_fn_with_state(
-                Arc::clone(&state),
-                auth::require_key,
-            ));
+            // Auth, then the rate limit, on the API routes only.
+            .layer(layers::AuthLayer(Arc::clone(&state)));
         let ops = Router::new()
             .route("/healthz", get(handlers::healthz))
             .route("/readyz", get(handlers::readyz))
             .route("/metrics", get(handlers::metrics));
-        let request_id = HeaderName::from_static("x-request-id");
-        let body_limit = cfg.body_limit;
         Router::new()
             .merge(api)
             .merge(ops)
             .fallback(handlers::not_found)
             .method_not_allowed_fallback(layers::method_not_allowed)
-            .layer(axum::middleware::from_fn(
-                move |mut req: axum::extract::Request, next: axum::middleware::Next| {
-                    req.extensions_mut().insert(extract::BodyLimit(body_limit));
-                    next.run(req)
-                },
-            ))
-            .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-                axum::http::StatusCode::GATEWAY_TIMEOUT,
-                cfg.request_timeout,
-            ))
-            .layer(axum::middleware::from_fn_with_state(
+            // Request id, span and access line, CORS, error envelope, metrics, timeout: one
+            // layer (layers.rs says why).
+            .layer(layers::FrameLayer::new(
                 Arc::clone(&state),
-                metrics::track,
+                cors(&cfg.cors_origins),
             ))
-            .layer(axum::middleware::from_fn(layers::finish_errors))
-            .layer(cors(&cfg.cors_origins))
-            .layer(PropagateRequestIdLayer::new(request_id.clone()))
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(layers::make_span)
-                    .on_request(())
-                    .on_response(layers::on_response)
-                    .on_failure(()),
-            )
-            .layer(SetRequestIdLayer::new(request_id, layers::MakeId::new()))
-            .layer(axum::middleware::from_fn(layers::sanitize_request_id))
             .with_state(state)
     }
 

@@ -6,20 +6,19 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Extension, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse as _, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::AppState;
-use super::auth::Caller;
 use super::body::{
     CreateRoomBody, CreateTokenBody, IssueTokenBody, KickBody, StartRecordingBody,
     StopRecordingBody,
 };
 use super::error::{ApiError, ApiResult};
-use super::extract::Body;
+use super::extract::Post;
 use super::idempotency;
 use super::ids::{self, MAX_ROOM_NAME, RoomId};
 use super::store::{RecordingRecord, RoomRecord};
@@ -30,14 +29,6 @@ use crate::remote::{
 };
 use crate::vendor::Vendor;
 use crate::{DEFAULT_TTL, TokenRequest};
-
-fn request_id(headers: &HeaderMap) -> String {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
 
 fn ok(v: Value) -> ApiResult<(StatusCode, Value)> {
     Ok((StatusCode::OK, v))
@@ -193,28 +184,19 @@ async fn occupancy(state: &AppState, vendor: Vendor, name: &str) -> ApiResult<Op
     }
 }
 
+const ROOM_CREATE: idempotency::Call<CreateRoomBody, CreateRoomBody> = idempotency::Call {
+    route: "room.create",
+    body_key: |b| b.idempotency_key.as_deref(),
+    fingerprint: CreateRoomBody::clone,
+};
+
 pub(crate) async fn room_create(
     State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Body(body): Body<CreateRoomBody>,
+    post: Post<CreateRoomBody>,
 ) -> Response {
-    let key = match idempotency::request_key(&headers, body.idempotency_key.as_deref()) {
-        Ok(k) => k,
-        Err(e) => return e.into_response(),
-    };
-    let rid = request_id(&headers);
-    let st = Arc::clone(&state);
-    let req = body.clone();
-    idempotency::run(
-        &state,
-        &caller,
-        &rid,
-        "room.create",
-        key,
-        &body,
-        async move { create_room(&st, req).await },
-    )
+    idempotency::run(&state, post, &ROOM_CREATE, |st, body, _| async move {
+        create_room(&st, body).await
+    })
     .await
 }
 
@@ -435,39 +417,35 @@ pub(crate) async fn room_delete(
 // ---------------------------------------------------------------------------------------------
 // Tokens
 
+const TOKEN_ISSUE: idempotency::Call<IssueTokenBody, IssueTokenBody> = idempotency::Call {
+    route: "token.issue",
+    body_key: |b| b.idempotency_key.as_deref(),
+    fingerprint: IssueTokenBody::clone,
+};
+
+/// The hot path: without an idempotency key no store and no task (`idempotency::run`).
 pub(crate) async fn token_issue(
     State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Body(body): Body<IssueTokenBody>,
+    post: Post<IssueTokenBody>,
 ) -> Response {
-    let key = match idempotency::request_key(&headers, body.idempotency_key.as_deref()) {
-        Ok(k) => k,
-        Err(e) => return e.into_response(),
-    };
-    if key.is_none() {
-        // The hot path: no store, no task.
-        return match issue_token(&state, &body) {
-            Ok(v) => Json(v).into_response(),
-            Err(e) => e.into_response(),
-        };
-    }
-    let rid = request_id(&headers);
-    let st = Arc::clone(&state);
-    let req = body.clone();
-    idempotency::run(
-        &state,
-        &caller,
-        &rid,
-        "token.issue",
-        key,
-        &body,
-        async move { issue_token(&st, &req).map(|v| (StatusCode::OK, v)) },
-    )
+    idempotency::run(&state, post, &TOKEN_ISSUE, |st, body, _| async move {
+        issue_token(&st, body).map(|a| (StatusCode::OK, a))
+    })
     .await
 }
 
-fn issue_token(state: &AppState, body: &IssueTokenBody) -> ApiResult<Value> {
+/// The answer of token.issue (fields in the order the JSON object had before it was typed).
+#[derive(Debug, Serialize)]
+struct IssuedAnswer {
+    expires_at: i64,
+    identity: String,
+    issued_at: i64,
+    room: String,
+    token: String,
+    vendor: &'static str,
+}
+
+fn issue_token(state: &AppState, body: IssueTokenBody) -> ApiResult<IssuedAnswer> {
     let room = parse_room("room", &body.room)?;
     check_pin(&room, body.vendor)?;
     let minter = state.vendors.minter(room.vendor).ok_or_else(|| {
@@ -481,59 +459,53 @@ fn issue_token(state: &AppState, body: &IssueTokenBody) -> ApiResult<Value> {
         )
         .with("vendor", room.vendor.as_str())
     })?;
-    let mut req = TokenRequest::new(body.identity.clone()).room(room.name.clone());
-    req.display_name.clone_from(&body.display_name);
+    let vendor = room.vendor;
+    let mut req = TokenRequest::new(body.identity).room(room.name);
+    req.display_name = body.display_name;
     req.ttl = body.ttl_s.map_or(DEFAULT_TTL, Duration::from_secs);
     req.can_publish = body.can_publish.unwrap_or(true);
     req.can_subscribe = body.can_subscribe.unwrap_or(true);
     req.can_publish_data = body.can_publish_data.unwrap_or(true);
     req.is_admin = body.is_admin.unwrap_or(false);
-    req.metadata.clone_from(&body.metadata);
-    let issued = minter.mint(&req)?;
-    state.metrics.token_minted(room.vendor);
-    Ok(json!({
-        "token": issued.token,
-        "room": body.room,
-        "identity": issued.identity,
-        "vendor": room.vendor.as_str(),
-        "issued_at": issued.issued_at,
-        "expires_at": issued.expires_at,
-    }))
+    req.metadata = body.metadata;
+    let mut token = String::with_capacity(512);
+    let times = minter.mint_into(&req, &mut token)?;
+    state.metrics.token_minted(vendor);
+    Ok(IssuedAnswer {
+        expires_at: times.expires_at,
+        identity: req.identity,
+        issued_at: times.issued_at,
+        room: body.room,
+        token,
+        vendor: vendor.as_str(),
+    })
 }
+
+const CREATE_TOKEN: idempotency::Call<CreateTokenBody, CreateTokenBody> = idempotency::Call {
+    route: "createToken",
+    body_key: |_| None,
+    fingerprint: CreateTokenBody::clone,
+};
 
 /// LiveKit's standard token endpoint.
 pub(crate) async fn create_token(
     State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Body(body): Body<CreateTokenBody>,
+    post: Post<CreateTokenBody>,
 ) -> Response {
-    let key = match idempotency::request_key(&headers, None) {
-        Ok(k) => k,
-        Err(e) => return e.into_response(),
-    };
-    if key.is_none() {
-        return match livekit_token(&state, &body) {
-            Ok(v) => (StatusCode::CREATED, Json(v)).into_response(),
-            Err(e) => e.into_response(),
-        };
-    }
-    let rid = request_id(&headers);
-    let st = Arc::clone(&state);
-    let req = body.clone();
-    idempotency::run(
-        &state,
-        &caller,
-        &rid,
-        "createToken",
-        key,
-        &body,
-        async move { livekit_token(&st, &req).map(|v| (StatusCode::CREATED, v)) },
-    )
+    idempotency::run(&state, post, &CREATE_TOKEN, |st, body, _| async move {
+        livekit_token(&st, &body).map(|a| (StatusCode::CREATED, a))
+    })
     .await
 }
 
-fn livekit_token(state: &AppState, body: &CreateTokenBody) -> ApiResult<Value> {
+/// The answer of `/createToken`.
+#[derive(Debug, Serialize)]
+struct CreatedToken {
+    participant_token: String,
+    server_url: String,
+}
+
+fn livekit_token(state: &AppState, body: &CreateTokenBody) -> ApiResult<CreatedToken> {
     let minter = state.vendors.livekit.as_ref().ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -582,7 +554,10 @@ fn livekit_token(state: &AppState, body: &CreateTokenBody) -> ApiResult<Value> {
     }
     let issued = minter.mint_grants(&grants, DEFAULT_TTL)?;
     state.metrics.token_minted(Vendor::LiveKit);
-    Ok(json!({"server_url": server_url, "participant_token": issued.token}))
+    Ok(CreatedToken {
+        participant_token: issued.token,
+        server_url: server_url.to_owned(),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -626,28 +601,26 @@ fn vendor_key(scope: &str, key: &str) -> String {
         })
 }
 
+const RECORDING_START: idempotency::Call<StartRecordingBody, StartRecordingBody> =
+    idempotency::Call {
+        route: "recording.start",
+        body_key: |b| b.idempotency_key.as_deref(),
+        fingerprint: StartRecordingBody::clone,
+    };
+
 pub(crate) async fn recording_start(
     State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Body(body): Body<StartRecordingBody>,
+    post: Post<StartRecordingBody>,
 ) -> Response {
-    let key = match idempotency::request_key(&headers, body.idempotency_key.as_deref()) {
-        Ok(k) => k,
-        Err(e) => return e.into_response(),
-    };
-    let rid = request_id(&headers);
-    let st = Arc::clone(&state);
-    let req = body.clone();
-    let vkey = key.as_deref().map(|k| vendor_key(&caller.scope, k));
+    let scope = Arc::clone(&post.caller.scope);
     idempotency::run(
         &state,
-        &caller,
-        &rid,
-        "recording.start",
-        key,
-        &body,
-        async move { start_recording(&st, req, vkey).await },
+        post,
+        &RECORDING_START,
+        move |st, body, key: Option<&str>| {
+            let vkey = key.map(|k| vendor_key(&scope, k));
+            async move { start_recording(&st, body, vkey).await }
+        },
     )
     .await
 }
@@ -691,28 +664,25 @@ async fn start_recording(
     ok(recording_json(&id, Some(&body.room), room.vendor, &rec))
 }
 
+/// The recording id of the path, and the body (`{}` or just the key).
+type StopRequest = (String, StopRecordingBody);
+
+const RECORDING_STOP: idempotency::Call<StopRequest, Value> = idempotency::Call {
+    route: "recording.stop",
+    body_key: |(_, b)| b.idempotency_key.as_deref(),
+    fingerprint: |(recording, _)| json!({"recording": recording}),
+};
+
 pub(crate) async fn recording_stop(
     State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
     Path(recording): Path<String>,
-    headers: HeaderMap,
-    Body(body): Body<StopRecordingBody>,
+    post: Post<StopRecordingBody>,
 ) -> Response {
-    let key = match idempotency::request_key(&headers, body.idempotency_key.as_deref()) {
-        Ok(k) => k,
-        Err(e) => return e.into_response(),
-    };
-    let rid = request_id(&headers);
-    let st = Arc::clone(&state);
-    let fp = json!({"recording": recording});
     idempotency::run(
         &state,
-        &caller,
-        &rid,
-        "recording.stop",
-        key,
-        &fp,
-        async move { stop_recording(&st, recording).await },
+        post.map(|body| (recording, body)),
+        &RECORDING_STOP,
+        |st, (recording, _), _| async move { stop_recording(&st, recording).await },
     )
     .await
 }
@@ -791,28 +761,25 @@ pub(crate) async fn participant_list(
     Ok(Json(json!({"items": items, "next_cursor": p.next_cursor})))
 }
 
+/// The room of the path, and the body.
+type KickRequest = (String, KickBody);
+
+const PARTICIPANT_KICK: idempotency::Call<KickRequest, Value> = idempotency::Call {
+    route: "participant.kick",
+    body_key: |(_, b)| b.idempotency_key.as_deref(),
+    fingerprint: |(room, body)| json!({"path_room": room, "body": body}),
+};
+
 pub(crate) async fn participant_kick(
     State(state): State<Arc<AppState>>,
-    Extension(caller): Extension<Caller>,
     Path(room): Path<String>,
-    headers: HeaderMap,
-    Body(body): Body<KickBody>,
+    post: Post<KickBody>,
 ) -> Response {
-    let key = match idempotency::request_key(&headers, body.idempotency_key.as_deref()) {
-        Ok(k) => k,
-        Err(e) => return e.into_response(),
-    };
-    let rid = request_id(&headers);
-    let st = Arc::clone(&state);
-    let fp = json!({"path_room": room, "body": body});
     idempotency::run(
         &state,
-        &caller,
-        &rid,
-        "participant.kick",
-        key,
-        &fp,
-        async move { kick(&st, &room, &body).await },
+        post.map(|body| (room, body)),
+        &PARTICIPANT_KICK,
+        |st, (room, body), _| async move { kick(&st, &room, &body).await },
     )
     .await
 }

@@ -29,6 +29,7 @@ use serde_json::Value;
 use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
+use super::extract::Post;
 use super::store::{IdempotencyBegin, IdempotencyKey, StoredResponse};
 
 /// The header of the draft.
@@ -123,7 +124,8 @@ pub(crate) fn error_bytes(e: &ApiError, request_id: &str) -> Vec<u8> {
 }
 
 fn json_response(status: StatusCode, body: Vec<u8>, replayed: Option<bool>) -> Response {
-    let mut r = (status, body).into_response();
+    let mut r = Response::new(axum::body::Body::from(body));
+    *r.status_mut() = status;
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -137,43 +139,93 @@ fn json_response(status: StatusCode, body: Vec<u8>, replayed: Option<bool>) -> R
     r
 }
 
-fn render(
-    result: &ApiResult<(StatusCode, Value)>,
+fn render<A: Serialize>(
+    result: &ApiResult<(StatusCode, A)>,
     request_id: &str,
 ) -> (StatusCode, Vec<u8>, Option<u64>) {
     match result {
-        Ok((status, v)) => (*status, serde_json::to_vec(v).unwrap_or_default(), None),
+        Ok((status, v)) => (*status, answer_bytes(v), None),
         Err(e) => (e.status, error_bytes(e, request_id), e.retry_after),
     }
 }
 
-/// Runs `op` under the idempotency key, if there is one.
-pub(crate) async fn run<T, Fut>(
+/// When a duplicate stops waiting for the first request: `now + wait`, or `None` (no deadline)
+/// for a configured wait beyond what the clock can represent (`Instant + Duration` would panic).
+fn wait_deadline(wait: Duration) -> Option<tokio::time::Instant> {
+    tokio::time::Instant::now().checked_add(wait)
+}
+
+/// Whether sleeping `pause` more would pass `deadline` (never, without one).
+fn wait_is_over(deadline: Option<tokio::time::Instant>, pause: Duration) -> bool {
+    deadline.is_some_and(|d| {
+        tokio::time::Instant::now()
+            .checked_add(pause)
+            .is_none_or(|t| t > d)
+    })
+}
+
+/// The JSON bytes of an answer (token answers are ~450 bytes: one allocation).
+fn answer_bytes<A: Serialize>(answer: &A) -> Vec<u8> {
+    let mut out = Vec::with_capacity(512);
+    // Writing the gateway's own answers into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut out, answer);
+    out
+}
+
+/// How one POST call meets idempotency: its route name (part of the fingerprint), where its
+/// body carries `idempotency_key`, and what of the request is fingerprinted.
+pub(crate) struct Call<R, P> {
+    /// The route's name in the fingerprint (`token.issue`, ...).
+    pub(crate) route: &'static str,
+    /// The body's `idempotency_key`, if the call's body has one.
+    pub(crate) body_key: fn(&R) -> Option<&str>,
+    /// What identifies the request (the same value means the same request).
+    pub(crate) fingerprint: fn(&R) -> P,
+}
+
+/// Runs the operation `op` of a POST call on `request`: without an idempotency key (header or
+/// body) directly, with no store and no task; with one, under the key (claim, own task, store,
+/// replay; see the module docs).
+pub(crate) async fn run<R, P, A, F, Fut>(
     state: &Arc<AppState>,
-    caller: &Caller,
-    request_id: &str,
-    route: &'static str,
-    key: Option<String>,
-    request: &T,
-    op: Fut,
+    post: Post<R>,
+    call: &Call<R, P>,
+    op: F,
 ) -> Response
 where
-    T: Serialize,
-    Fut: Future<Output = ApiResult<(StatusCode, Value)>> + Send + 'static,
+    P: Serialize,
+    A: Serialize + Send + 'static,
+    F: FnOnce(Arc<AppState>, R, Option<&str>) -> Fut,
+    Fut: Future<Output = ApiResult<(StatusCode, A)>> + Send + 'static,
 {
+    let Post {
+        caller,
+        headers,
+        body: request,
+    } = post;
+    let key = match request_key(&headers, (call.body_key)(&request)) {
+        Ok(k) => k,
+        Err(e) => return e.into_response(),
+    };
     let Some(key) = key else {
-        return match op.await {
-            Ok((status, v)) => (status, axum::Json(v)).into_response(),
+        return match op(Arc::clone(state), request, None).await {
+            Ok((status, v)) => json_response(status, answer_bytes(&v), None),
             Err(e) => e.into_response(),
         };
     };
-    match claim_and_run(state, caller, request_id, route, &key, request, op).await {
+    let request_id = headers
+        .get(super::layers::REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let fp = (call.fingerprint)(&request);
+    let op = op(Arc::clone(state), request, Some(&key));
+    match claim_and_run(state, &caller, request_id, call.route, &key, &fp, op).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
 }
 
-async fn claim_and_run<T, Fut>(
+async fn claim_and_run<T, A, Fut>(
     state: &Arc<AppState>,
     caller: &Caller,
     request_id: &str,
@@ -184,14 +236,15 @@ async fn claim_and_run<T, Fut>(
 ) -> ApiResult<Response>
 where
     T: Serialize,
-    Fut: Future<Output = ApiResult<(StatusCode, Value)>> + Send + 'static,
+    A: Serialize + Send + 'static,
+    Fut: Future<Output = ApiResult<(StatusCode, A)>> + Send + 'static,
 {
     let fp = fingerprint(route, request)?;
     let ikey = IdempotencyKey {
         scope: &caller.scope,
         key,
     };
-    let deadline = tokio::time::Instant::now() + state.config.idempotency_wait;
+    let deadline = wait_deadline(state.config.idempotency_wait);
     let mut pause = Duration::from_millis(5);
     loop {
         let now = state.now()?;
@@ -216,7 +269,7 @@ where
                 ));
             }
             IdempotencyBegin::InProgress => {
-                if tokio::time::Instant::now() + pause > deadline {
+                if wait_is_over(deadline, pause) {
                     return Err(ApiError::new(
                         StatusCode::CONFLICT,
                         "in_progress",
@@ -280,4 +333,25 @@ where
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_beyond_the_clock_is_no_deadline_not_a_panic() {
+        // `--idempotency-wait 9300000000000000000s` parses; `Instant + Duration` would panic.
+        assert!(wait_deadline(Duration::MAX).is_none());
+        assert!(!wait_is_over(None, Duration::from_millis(5)));
+        assert!(!wait_is_over(wait_deadline(Duration::MAX), Duration::MAX));
+        let soon = wait_deadline(Duration::ZERO);
+        assert!(soon.is_some());
+        assert!(wait_is_over(soon, Duration::from_millis(5)));
+        assert!(wait_is_over(soon, Duration::MAX));
+        assert!(!wait_is_over(
+            wait_deadline(Duration::from_secs(3600)),
+            Duration::from_millis(5)
+        ));
+    }
 }

@@ -1,18 +1,13 @@
 //! Prometheus metrics from one registry, rendered in the text format at `/metrics`.
 
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::OnceLock;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use super::AppState;
 use crate::vendor::Vendor;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -50,6 +45,7 @@ pub struct Metrics {
     auth_failures: Counter,
     rate_limited: Counter,
     idempotent_replays: Counter,
+    handles: Handles,
 }
 
 fn latency_histogram() -> Histogram {
@@ -83,21 +79,54 @@ const ROUTES: [&str; 14] = [
     "/v1/rtc/webhooks/{vendor}",
 ];
 
-fn route_label(path: Option<&str>) -> &'static str {
-    path.and_then(|p| ROUTES.iter().find(|r| **r == p).copied())
-        .unwrap_or("unmatched")
+/// The index of a matched route in [`ROUTES`]; `ROUTES.len()` for anything else (`unmatched`).
+pub(crate) fn route_index(path: Option<&str>) -> usize {
+    path.and_then(|p| ROUTES.iter().position(|r| *r == p))
+        .unwrap_or(ROUTES.len())
 }
 
-fn method_label(m: &axum::http::Method) -> &'static str {
+fn route_label(index: usize) -> &'static str {
+    ROUTES.get(index).copied().unwrap_or("unmatched")
+}
+
+const METHODS: [&str; 8] = [
+    "GET", "POST", "DELETE", "PUT", "OPTIONS", "HEAD", "PATCH", "other",
+];
+
+/// The index of a method's label in [`METHODS`].
+pub(crate) fn method_index(m: &axum::http::Method) -> usize {
     match *m {
-        axum::http::Method::GET => "GET",
-        axum::http::Method::POST => "POST",
-        axum::http::Method::DELETE => "DELETE",
-        axum::http::Method::PUT => "PUT",
-        axum::http::Method::OPTIONS => "OPTIONS",
-        axum::http::Method::HEAD => "HEAD",
-        axum::http::Method::PATCH => "PATCH",
-        _ => "other",
+        axum::http::Method::GET => 0,
+        axum::http::Method::POST => 1,
+        axum::http::Method::DELETE => 2,
+        axum::http::Method::PUT => 3,
+        axum::http::Method::OPTIONS => 4,
+        axum::http::Method::HEAD => 5,
+        axum::http::Method::PATCH => 6,
+        _ => 7,
+    }
+}
+
+/// Handles of the request counters of the two success statuses (200, 201) per route and
+/// method, and of the latency histogram per route, taken from the families on first use: the
+/// same series, created at the same moment as without them, but counted without the families'
+/// lock and label hashing.
+#[derive(Debug)]
+struct Handles {
+    ok: Vec<[OnceLock<Counter>; 2]>,
+    latency: Vec<OnceLock<Histogram>>,
+    tokens: [OnceLock<Counter>; 3],
+}
+
+impl Handles {
+    fn new() -> Self {
+        Handles {
+            ok: (0..=ROUTES.len() * METHODS.len())
+                .map(|_| Default::default())
+                .collect(),
+            latency: (0..=ROUTES.len()).map(|_| OnceLock::new()).collect(),
+            tokens: Default::default(),
+        }
     }
 }
 
@@ -159,16 +188,71 @@ impl Metrics {
             auth_failures,
             rate_limited,
             idempotent_replays,
+            handles: Handles::new(),
+        }
+    }
+
+    /// Counts and times one answered request (`route` from [`route_index`], `method` from
+    /// [`method_index`]).
+    pub(crate) fn request(
+        &self,
+        route: usize,
+        method: usize,
+        status: axum::http::StatusCode,
+        elapsed: std::time::Duration,
+    ) {
+        let labels = || RequestLabels {
+            route: route_label(route),
+            method: METHODS.get(method).copied().unwrap_or("other"),
+            status: status.as_u16(),
+        };
+        let slot = match status.as_u16() {
+            200 => Some(0),
+            201 => Some(1),
+            _ => None,
+        };
+        match slot.and_then(|i| self.handles.ok.get(route * METHODS.len() + method)?.get(i)) {
+            Some(cell) => cell
+                .get_or_init(|| self.requests.get_or_create(&labels()).clone())
+                .inc(),
+            None => self.requests.get_or_create(&labels()).inc(),
+        };
+        let secs = elapsed.as_secs_f64();
+        match self.handles.latency.get(route) {
+            Some(cell) => cell
+                .get_or_init(|| {
+                    self.latency
+                        .get_or_create(&RouteLabels {
+                            route: route_label(route),
+                        })
+                        .clone()
+                })
+                .observe(secs),
+            None => self
+                .latency
+                .get_or_create(&RouteLabels {
+                    route: route_label(route),
+                })
+                .observe(secs),
         }
     }
 
     /// Counts a minted token.
     pub fn token_minted(&self, vendor: Vendor) {
-        self.tokens
-            .get_or_create(&VendorLabels {
-                vendor: vendor.as_str(),
-            })
-            .inc();
+        let i = match vendor {
+            Vendor::LiveKit => 0,
+            Vendor::Agora => 1,
+            Vendor::Zego => 2,
+        };
+        let labels = VendorLabels {
+            vendor: vendor.as_str(),
+        };
+        if let Some(cell) = self.handles.tokens.get(i) {
+            cell.get_or_init(|| self.tokens.get_or_create(&labels).clone())
+                .inc();
+        } else {
+            self.tokens.get_or_create(&labels).inc();
+        }
     }
 
     /// Counts a vendor call (`ok`, `not_found`, `unsupported`, `error`, `timeout`, ...).
@@ -205,32 +289,4 @@ impl Metrics {
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
     }
-}
-
-/// The metrics layer: counts every request by route, method and status, and times it.
-pub(crate) async fn track(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let route = route_label(
-        req.extensions()
-            .get::<MatchedPath>()
-            .map(MatchedPath::as_str),
-    );
-    let method = method_label(req.method());
-    let start = Instant::now();
-    let response = next.run(req).await;
-    let m = &state.metrics;
-    m.requests
-        .get_or_create(&RequestLabels {
-            route,
-            method,
-            status: response.status().as_u16(),
-        })
-        .inc();
-    m.latency
-        .get_or_create(&RouteLabels { route })
-        .observe(start.elapsed().as_secs_f64());
-    response
 }

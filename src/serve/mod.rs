@@ -4,8 +4,9 @@
 //! and ZEGOCLOUD, LiveKit's standard `POST /createToken`, and `/healthz`, `/readyz`, `/metrics`.
 //!
 //! - [`Gateway::router`] builds the one axum `Router`; the shared [`AppState`] sits in an `Arc`.
-//! - Cross-cutting concerns are tower layers: request id, trace, timeout, CORS, the error
-//!   envelope, metrics, and (on the API routes) bearer-key auth and the per-key rate limit.
+//! - Cross-cutting concerns are two tower layers (`layers.rs`): the frame of every request
+//!   (request id, trace span and access line, CORS, the error envelope, metrics, timeout) and,
+//!   on the API routes, bearer-key auth with the per-key rate limit.
 //! - Every error is an [`error::ApiError`] rendered as one JSON shape.
 //! - Storage is behind [`store::Store`] (SQLite built in).
 //! - token.issue never touches the store: a room id encodes vendor and name ([`ids::RoomId`]).
@@ -16,34 +17,31 @@
 
 pub mod body;
 
-#[cfg(feature = "serve")]
-pub mod auth;
-#[cfg(feature = "serve")]
-pub mod config;
-#[cfg(feature = "serve")]
-pub mod error;
-#[cfg(feature = "serve")]
-mod extract;
-#[cfg(feature = "serve")]
-mod gateway;
-#[cfg(feature = "serve")]
-mod handlers;
-#[cfg(feature = "serve")]
-pub mod idempotency;
-#[cfg(feature = "serve")]
-pub mod ids;
-#[cfg(feature = "serve")]
-mod layers;
-#[cfg(feature = "serve")]
-pub mod metrics;
-#[cfg(feature = "serve")]
-pub mod store;
-#[cfg(feature = "serve")]
-pub mod vendors;
+/// Declares items that need the full `serve` feature (all but the body parsers), once.
+macro_rules! with_serve {
+    ($($item:item)*) => {
+        $(
+            #[cfg(feature = "serve")]
+            $item
+        )*
+    };
+}
 
-#[cfg(feature = "serve")]
-pub use config::{FileConfig, LogFormat, RateLimit, ServeConfig};
-#[cfg(feature = "serve")]
-pub use gateway::{AppState, Gateway, ServeError, init_logging, run, shutdown_signal};
-#[cfg(feature = "serve")]
-pub use vendors::Vendors;
+with_serve! {
+    pub mod auth;
+    pub mod config;
+    pub mod error;
+    mod extract;
+    mod gateway;
+    mod handlers;
+    pub mod idempotency;
+    pub mod ids;
+    mod layers;
+    pub mod metrics;
+    pub mod store;
+    pub mod vendors;
+
+    pub use config::{FileConfig, LogFormat, RateLimit, ServeConfig};
+    pub use gateway::{AppState, Gateway, ServeError, init_logging, run, shutdown_signal};
+    pub use vendors::Vendors;
+}

@@ -6,7 +6,7 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, Mode, VERSION};
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
 use crate::vendor::Vendor;
 
 /// The public (unencrypted) facts of a token04 container, readable without the secret.
@@ -47,7 +47,7 @@ impl Container<'_> {
             mode: self.mode,
             mode_byte: self.mode_byte,
             expire: self.expire,
-            iv_hex: hex_lower(self.iv),
+            iv_hex: crate::hex::lower(self.iv),
             iv_len: self.iv.len(),
             ciphertext_len: self.ciphertext.len(),
             binary_len,
@@ -55,75 +55,75 @@ impl Container<'_> {
     }
 }
 
-pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digit = |n: u8| HEX.get(usize::from(n)).copied().unwrap_or(b'0');
-    let mut s = Vec::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.extend_from_slice(&[digit(b >> 4), digit(b & 0x0f)]);
-    }
-    // Only ASCII digits went in.
-    String::from_utf8(s).unwrap_or_default()
-}
-
-fn malformed(reason: impl Into<std::borrow::Cow<'static, str>>) -> Error {
-    Error::malformed(Vendor::Zego, reason)
+fn malformed(cause: MalformedCause, reason: impl Into<std::borrow::Cow<'static, str>>) -> Error {
+    Error::malformed(Vendor::Zego, cause, reason)
 }
 
 /// Strips the `04` prefix and decodes the strict standard base64 body into `out` (cleared first).
 pub(crate) fn decode_base64_into(token: &str, out: &mut Vec<u8>) -> Result<()> {
     let body = match token.strip_prefix(VERSION) {
         Some(body) => body,
-        None if token.is_empty() => return Err(malformed("the token is empty")),
+        None if token.is_empty() => {
+            return Err(malformed(MalformedCause::Empty, "the token is empty"));
+        }
         None if token.starts_with("03") => {
             return Err(malformed(
+                MalformedCause::BadVersion,
                 "this is a token03 (legacy room token); only token04 (prefix `04`) is supported",
             ));
         }
         None => {
             return Err(malformed(
+                MalformedCause::BadVersion,
                 "a token04 starts with `04` followed by base64; this one does not",
             ));
         }
     };
     if body.is_empty() {
-        return Err(malformed("the token has the `04` prefix but no body"));
+        return Err(malformed(
+            MalformedCause::Truncated,
+            "the token has the `04` prefix but no body",
+        ));
     }
     out.clear();
     STANDARD.decode_vec(body, out).map_err(|e| {
-        malformed(format!(
+        malformed(MalformedCause::BadBase64, format!(
             "the body after `04` is not standard padded base64 ({e}); URL-safe characters, missing `=` padding and whitespace are not accepted"
         ))
     })
 }
 
+fn truncated(what: &'static str, need: usize, have: usize) -> Error {
+    malformed(
+        MalformedCause::Truncated,
+        format!("truncated while reading the {what} (need {need} bytes, have {have})"),
+    )
+}
+
 fn take<'a>(rest: &mut &'a [u8], n: usize, what: &'static str) -> Result<&'a [u8]> {
-    let (head, tail) = rest.split_at_checked(n).ok_or_else(|| {
-        malformed(format!(
-            "truncated while reading the {what} (need {n} bytes, have {})",
-            rest.len()
-        ))
-    })?;
+    let (head, tail) = rest
+        .split_at_checked(n)
+        .ok_or_else(|| truncated(what, n, rest.len()))?;
     *rest = tail;
     Ok(head)
 }
 
-fn take_u16(rest: &mut &[u8], what: &'static str) -> Result<usize> {
-    let b = take(rest, 2, what)?;
-    let arr: [u8; 2] = b
-        .try_into()
-        .map_err(|_| malformed("internal length error"))?;
-    Ok(usize::from(u16::from_be_bytes(arr)))
+fn take_array<const N: usize>(rest: &mut &[u8], what: &'static str) -> Result<[u8; N]> {
+    let (head, tail) = rest
+        .split_first_chunk::<N>()
+        .ok_or_else(|| truncated(what, N, rest.len()))?;
+    *rest = tail;
+    Ok(*head)
 }
 
-/// Parses the binary container strictly (spec §2.3).
+fn take_u16(rest: &mut &[u8], what: &'static str) -> Result<usize> {
+    take_array(rest, what).map(|b| usize::from(u16::from_be_bytes(b)))
+}
+
+/// Parses the binary container strictly (the layouts are in the table of `src/zego/mod.rs`).
 pub(crate) fn parse(bin: &[u8]) -> Result<Container<'_>> {
     let mut rest = bin;
-    let expire_bytes = take(&mut rest, 8, "expire header")?;
-    let expire_arr: [u8; 8] = expire_bytes
-        .try_into()
-        .map_err(|_| malformed("internal length error"))?;
-    let expire = i64::from_be_bytes(expire_arr);
+    let expire = i64::from_be_bytes(take_array(&mut rest, "expire header")?);
     let iv_len = take_u16(&mut rest, "IV length")?;
     let iv = take(&mut rest, iv_len, "IV")?;
     let ct_len = take_u16(&mut rest, "ciphertext length")?;
@@ -133,44 +133,57 @@ pub(crate) fn parse(bin: &[u8]) -> Result<Container<'_>> {
         [0] => (Mode::Cbc, Some(0)),
         [1] => (Mode::Gcm, Some(1)),
         [m] => {
-            return Err(malformed(format!(
-                "unknown encryption mode byte {m} (0 = CBC, 1 = GCM)"
-            )));
+            return Err(malformed(
+                MalformedCause::BadLayout,
+                format!("unknown encryption mode byte {m} (0 = CBC, 1 = GCM)"),
+            ));
         }
         more => {
-            return Err(malformed(format!(
-                "{} unexpected bytes after the ciphertext",
-                more.len()
-            )));
+            return Err(malformed(
+                MalformedCause::BadLayout,
+                format!("{} unexpected bytes after the ciphertext", more.len()),
+            ));
         }
     };
     match mode {
         Mode::Cbc => {
             if iv.len() != CBC_IV_LEN {
-                return Err(malformed(format!(
-                    "a CBC container needs a 16-byte IV, this one has {} (a GCM token that lost its trailing mode byte looks like this)",
-                    iv.len()
-                )));
+                return Err(malformed(
+                    MalformedCause::BadLayout,
+                    format!(
+                        "a CBC container needs a 16-byte IV, this one has {} (a GCM token that lost its trailing mode byte looks like this)",
+                        iv.len()
+                    ),
+                ));
             }
             if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
-                return Err(malformed(format!(
-                    "a CBC ciphertext must be a positive multiple of 16 bytes, this one has {}",
-                    ciphertext.len()
-                )));
+                return Err(malformed(
+                    MalformedCause::BadLayout,
+                    format!(
+                        "a CBC ciphertext must be a positive multiple of 16 bytes, this one has {}",
+                        ciphertext.len()
+                    ),
+                ));
             }
         }
         Mode::Gcm => {
             if iv.len() != GCM_NONCE_LEN {
-                return Err(malformed(format!(
-                    "a GCM container needs a 12-byte nonce, this one has {}",
-                    iv.len()
-                )));
+                return Err(malformed(
+                    MalformedCause::BadLayout,
+                    format!(
+                        "a GCM container needs a 12-byte nonce, this one has {}",
+                        iv.len()
+                    ),
+                ));
             }
             if ciphertext.len() < GCM_TAG_LEN {
-                return Err(malformed(format!(
-                    "a GCM ciphertext must hold at least the 16-byte tag, this one has {} bytes",
-                    ciphertext.len()
-                )));
+                return Err(malformed(
+                    MalformedCause::BadLayout,
+                    format!(
+                        "a GCM ciphertext must hold at least the 16-byte tag, this one has {} bytes",
+                        ciphertext.len()
+                    ),
+                ));
             }
         }
     }
@@ -187,7 +200,8 @@ pub(crate) fn parse(bin: &[u8]) -> Result<Container<'_>> {
 /// lengths. Nothing is decrypted or authenticated.
 ///
 /// # Errors
-/// [`Error::Malformed`] when the prefix, base64 or container layout is wrong.
+/// [`Error::Malformed`] when the prefix ([`MalformedCause::Empty`], `BadVersion`), the base64
+/// (`BadBase64`) or the container layout (`Truncated`, `BadLayout`) is wrong.
 pub fn decode_container(token: &str) -> Result<ContainerInfo> {
     let mut bin = Vec::new();
     decode_base64_into(token, &mut bin)?;

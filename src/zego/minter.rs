@@ -228,19 +228,9 @@ impl ZegoMinter {
         })
     }
 
-    /// Uses `clock` for the issue time.
-    #[must_use]
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
+    crate::clock::with_clock!("Uses `clock` for the issue time.");
 
-    /// Uses `random` for the IV / GCM nonce and the `nonce` claim.
-    #[must_use]
-    pub fn with_random(mut self, random: Arc<dyn RandomSource>) -> Self {
-        self.random = random;
-        self
-    }
+    crate::random::with_random!("Uses `random` for the IV / GCM nonce and the `nonce` claim.");
 
     /// Selects the container mode ([`Mode::Cbc`] by default).
     #[must_use]
@@ -313,7 +303,7 @@ impl ZegoMinter {
             now,
             ttl,
             nonce,
-            iv.get(..self.mode.iv_len()).unwrap_or(&iv),
+            drawn_iv(self.mode, &iv),
             out,
         )
     }
@@ -341,7 +331,7 @@ impl ZegoMinter {
             (Some(_), Some(_)) => (0, [0; 16]),
             _ => self.draw(),
         };
-        let drawn_iv = drawn_iv.get(..self.mode.iv_len()).unwrap_or(&drawn_iv);
+        let drawn_iv = self::drawn_iv(self.mode, &drawn_iv);
         self.encode_parts(
             inputs.user_id,
             PayloadRef::of(inputs.payload),
@@ -357,10 +347,8 @@ impl ZegoMinter {
     fn draw(&self) -> (i64, [u8; 16]) {
         let mut bytes = [0u8; 20];
         self.random.fill(&mut bytes);
-        let (n, iv) = bytes.split_at(4);
-        let n: [u8; 4] = n.try_into().unwrap_or([0; 4]);
-        let iv: [u8; 16] = iv.try_into().unwrap_or([0; 16]);
-        (i64::from(u32::from_le_bytes(n) >> 1), iv)
+        let [n0, n1, n2, n3, iv @ ..] = bytes;
+        (i64::from(u32::from_le_bytes([n0, n1, n2, n3]) >> 1), iv)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -408,6 +396,11 @@ impl ZegoMinter {
                 "issue time + lifetime overflows a 64-bit Unix time",
             )
         })?;
+        if let PayloadRef::Text(text) = payload {
+            // What the decoder refuses is not minted (identity and typed payloads cannot repeat
+            // a key).
+            super::payload::refuse_duplicate_keys_in_request(text)?;
+        }
         if iv.len() != self.mode.iv_len() {
             return Err(Error::request(
                 Vendor::Zego,
@@ -596,6 +589,18 @@ fn neutral_payload(request: &TokenRequest) -> Result<PayloadRef<'_>> {
 }
 
 /// A lifetime in whole seconds, at least one.
+/// The part of a 16-byte random draw that `mode` uses: all of it as the CBC IV, the first 12
+/// bytes as the GCM nonce.
+fn drawn_iv(mode: Mode, iv: &[u8; 16]) -> &[u8] {
+    match mode {
+        Mode::Cbc => iv,
+        Mode::Gcm => {
+            let [nonce @ .., _, _, _, _] = iv;
+            nonce
+        }
+    }
+}
+
 fn ttl_secs(ttl: Duration) -> Result<i64> {
     match i64::try_from(ttl.as_secs()) {
         Ok(0) => Err(Error::request(
@@ -630,7 +635,14 @@ impl TokenMinter for ZegoMinter {
         })?;
         let now = request.resolve_issued_at(self.clock.as_ref())?;
         let (nonce, iv) = self.draw();
-        let iv = iv.get(..self.mode.iv_len()).unwrap_or(&iv);
-        self.encode_parts(&request.identity, payload, now, ttl, nonce, iv, out)
+        self.encode_parts(
+            &request.identity,
+            payload,
+            now,
+            ttl,
+            nonce,
+            drawn_iv(self.mode, &iv),
+            out,
+        )
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
 use crate::fields::{Field, Shape};
 use crate::json;
 use crate::vendor::Vendor;
@@ -96,15 +96,19 @@ impl PrivilegePayload {
 
     /// Parses a payload string as a privilege payload. Whitespace and key order do not matter
     /// (Python's `json.dumps` style parses too); missing privilege keys count as 0; unknown keys
-    /// are ignored.
+    /// are ignored; a key written twice in one object is refused (readers disagree on which
+    /// one counts).
     ///
     /// # Errors
-    /// [`Error::Malformed`] when the text is not JSON or not of this shape (`room_id` a string,
-    /// privilege values 0 or 1, `stream_id_list` null or an array of strings).
+    /// [`Error::Malformed`] when the text is not JSON, repeats a key, or is not of this shape
+    /// (`room_id` a string, privilege values 0 or 1, `stream_id_list` null or an array of
+    /// strings).
     pub fn parse(payload: &str) -> Result<Self> {
+        // The fast path refuses a repeated key itself (and hands it to serde below).
         if let Some(p) = super::fast::privilege(payload) {
             return Ok(p);
         }
+        refuse_duplicate_keys(payload)?;
         Self::parse_with_serde(payload)
     }
 
@@ -112,18 +116,17 @@ impl PrivilegePayload {
     /// (`{"room_id":"r","privilege":{"1":1,"2":0},"stream_id_list":null}`). Unlike
     /// [`PrivilegePayload::parse`] (the decoder's reading, which tolerates what ZEGO's server
     /// tolerates), a key the payload does not define, at the top or inside `privilege` (only
-    /// `"1"` and `"2"` exist), is refused with the closest known key.
+    /// `"1"` and `"2"` exist), is refused with the closest known key, and so is a key written
+    /// twice.
     ///
     /// # Errors
     /// [`Error::UnknownField`] for an unknown key; [`Error::InvalidRequest`] (field `payload`)
-    /// for text that is not a privilege payload.
+    /// for a repeated key or text that is not a privilege payload.
     pub fn from_json(text: &str) -> Result<Self> {
+        refuse_duplicate_keys_in_request(text)?;
         let value = crate::fields::object_value(text, Some(Vendor::Zego), "payload")?;
         crate::fields::refuse_unknown(&value, &SHAPE, Some(Vendor::Zego), "privilege payload")?;
-        Self::parse_with_serde(text).map_err(|e| match e {
-            Error::Malformed { reason, .. } => Error::request(Vendor::Zego, "payload", reason),
-            other => other,
-        })
+        Self::parse_with_serde(text).map_err(as_request)
     }
 
     /// The payload keys this type does not define (for decoders: kept and listed, not refused).
@@ -137,20 +140,26 @@ impl PrivilegePayload {
     /// the fast path is tested against).
     pub(super) fn parse_with_serde(payload: &str) -> Result<Self> {
         let raw: RawPrivilege = serde_json::from_str(payload).map_err(|e| {
-            Error::malformed(
-                Vendor::Zego,
-                if e.is_data() {
-                    "the payload is JSON but not a privilege payload (`room_id` string, `privilege` object with 0/1 values, `stream_id_list` null or strings)"
-                } else {
-                    "the payload is not JSON, so it is not a privilege payload"
-                },
-            )
+            if e.is_data() {
+                Error::malformed(
+                    Vendor::Zego,
+                    MalformedCause::BadClaims,
+                    "the payload is JSON but not a privilege payload (`room_id` string, `privilege` object with 0/1 values, `stream_id_list` null or strings)",
+                )
+            } else {
+                Error::malformed(
+                    Vendor::Zego,
+                    MalformedCause::BadJson,
+                    "the payload is not JSON, so it is not a privilege payload",
+                )
+            }
         })?;
         let flag = |v: Option<u8>| match v {
             None | Some(0) => Ok(false),
             Some(1) => Ok(true),
             Some(_) => Err(Error::malformed(
                 Vendor::Zego,
+                MalformedCause::BadClaims,
                 "privilege values must be 0 or 1",
             )),
         };
@@ -160,6 +169,47 @@ impl PrivilegePayload {
             publish_stream: flag(raw.privilege.publish_stream)?,
             stream_id_list: raw.stream_id_list,
         })
+    }
+}
+
+/// A payload that repeats a key in one object is refused: rtcmint, serde_json's `Value` (last
+/// wins) and ZEGO's server could each read different privileges from it.
+///
+/// # Errors
+/// [`Error::Malformed`] (decoders) naming the repeated key's path.
+pub(crate) fn refuse_duplicate_keys(payload: &str) -> Result<()> {
+    match duplicate_key_reason(payload) {
+        None => Ok(()),
+        Some(reason) => Err(Error::malformed(
+            Vendor::Zego,
+            MalformedCause::BadClaims,
+            format!("the payload {reason}"),
+        )),
+    }
+}
+
+/// As [`refuse_duplicate_keys`], for a payload handed to a minter: [`Error::InvalidRequest`]
+/// (field `payload`).
+pub(crate) fn refuse_duplicate_keys_in_request(payload: &str) -> Result<()> {
+    match duplicate_key_reason(payload) {
+        None => Ok(()),
+        Some(reason) => Err(Error::request(Vendor::Zego, "payload", reason)),
+    }
+}
+
+fn duplicate_key_reason(payload: &str) -> Option<String> {
+    json::unique::duplicate_key(payload).map(|path| {
+        format!(
+            "has the key `{path}` twice; readers disagree on which one counts, so it is refused"
+        )
+    })
+}
+
+/// A decoder's refusal as a minter's: the request field `payload`.
+fn as_request(e: Error) -> Error {
+    match e {
+        Error::Malformed { reason, .. } => Error::request(Vendor::Zego, "payload", reason),
+        other => other,
     }
 }
 
@@ -229,18 +279,20 @@ pub enum Payload {
     Identity,
     /// A "user privilege token" with the typed privilege payload.
     Privilege(PrivilegePayload),
-    /// Any other payload string, embedded verbatim (not checked; ZEGO rejects non-JSON payloads at
-    /// login with error 1002075 — use [`Payload::raw_json`] to check).
+    /// Any other payload string, embedded verbatim (ZEGO rejects non-JSON payloads at login with
+    /// error 1002075 — use [`Payload::raw_json`] to check). Minting refuses only JSON that
+    /// repeats a key in one object, which the decoder refuses too.
     Raw(String),
 }
 
 impl Payload {
-    /// A raw payload that must be valid JSON.
+    /// A raw payload that must be valid JSON, without a key written twice in one object.
     ///
     /// # Errors
-    /// [`Error::InvalidRequest`] (field `payload`) when `text` is not JSON.
+    /// [`Error::InvalidRequest`] (field `payload`) when `text` is not JSON or repeats a key.
     pub fn raw_json(text: impl Into<String>) -> Result<Self> {
         let text = text.into();
+        refuse_duplicate_keys_in_request(&text)?;
         serde_json::from_str::<serde::de::IgnoredAny>(&text).map_err(|_| {
             Error::request(
                 Vendor::Zego,

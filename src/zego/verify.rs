@@ -18,7 +18,7 @@ use super::payload::PrivilegePayload;
 use super::unpad::plaintext_len;
 use super::{CBC_IV_LEN, GCM_NONCE_LEN, GCM_TAG_LEN, MAX_USER_ID_LEN, Mode};
 use crate::clock::{Clock, SystemClock};
-use crate::error::{Error, Result};
+use crate::error::{Error, MalformedCause, Result};
 use crate::fields::{self, Field, Shape, UnknownKey};
 use crate::secret::Secret;
 use crate::vendor::Vendor;
@@ -130,8 +130,9 @@ impl DecodedToken {
 /// Decrypts and verifies token04 for one server secret, with the AES keys expanded once.
 ///
 /// Errors are distinct: [`Error::Malformed`] for the prefix, base64, container layout, claim types
-/// or an outer `expire` that differs from the encrypted one (the header is not authenticated, so
-/// this means it was altered); [`Error::SignatureMismatch`] (opaque) for a wrong secret, a GCM tag
+/// (GCM: also a plaintext that is not UTF-8 or JSON) or an outer `expire` that differs from the
+/// encrypted one ([`MalformedCause::Inconsistent`]: the header is not authenticated, so this
+/// means it was altered); [`Error::SignatureMismatch`] (opaque) for a wrong secret, a GCM tag
 /// failure, bad CBC padding or a CBC plaintext that is not JSON; [`Error::Expired`] when
 /// `now > expire` (the expiry second itself is still valid); [`Error::UnknownKey`] when an expected
 /// app id was set and the token names another.
@@ -178,12 +179,7 @@ impl ZegoVerifier {
         self
     }
 
-    /// Uses `clock` for [`ZegoVerifier::verify`].
-    #[must_use]
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
+    crate::clock::with_clock!("Uses `clock` for [`ZegoVerifier::verify`].");
 
     /// Decrypts and checks the token's structure and integrity, **without** checking expiry.
     ///
@@ -273,12 +269,16 @@ impl ZegoVerifier {
         };
         // A CBC plaintext that is not a JSON text is what a wrong key or a flipped bit produces:
         // keep that opaque. A GCM plaintext is authenticated, so garbage there is malformed.
-        let garbage = |why: &'static str| match c.mode {
+        let garbage = |cause: MalformedCause, why: &'static str| match c.mode {
             Mode::Cbc => mismatch(),
-            Mode::Gcm => Error::malformed(Vendor::Zego, why),
+            Mode::Gcm => Error::malformed(Vendor::Zego, cause, why),
         };
-        let plaintext = String::from_utf8(plaintext)
-            .map_err(|_| garbage("the decrypted claims are not UTF-8"))?;
+        let plaintext = String::from_utf8(plaintext).map_err(|_| {
+            garbage(
+                MalformedCause::BadUtf8,
+                "the decrypted claims are not UTF-8",
+            )
+        })?;
         let claims = match fast::claims(&plaintext) {
             Some(claims) => claims,
             None => claims_from_serde(&plaintext, garbage)?,
@@ -286,6 +286,7 @@ impl ZegoVerifier {
         if claims.expire != c.expire {
             return Err(Error::malformed(
                 Vendor::Zego,
+                MalformedCause::Inconsistent,
                 format!(
                     "the outer expire header ({}) differs from the encrypted expire ({}): the unauthenticated header was altered",
                     c.expire, claims.expire
@@ -328,6 +329,9 @@ impl ZegoVerifier {
             Some(p) => match PrivilegePayload::parse(p) {
                 Ok(pp) => Some(pp),
                 Err(_) => {
+                    // Any JSON payload that repeats a key is refused, not shown as "no
+                    // privileges": ZEGO's server may read the other value.
+                    super::payload::refuse_duplicate_keys(p)?;
                     if serde_json::from_str::<serde::de::IgnoredAny>(p).is_err() {
                         warnings.push(DecodeWarning::PayloadNotJson);
                     }
@@ -360,15 +364,19 @@ pub fn decode(token: &str, server_secret: &str) -> Result<DecodedToken> {
 }
 
 /// The general claims parser (serde_json), for plaintexts outside the fast path's subset.
-fn claims_from_serde(plaintext: &str, garbage: impl Fn(&'static str) -> Error) -> Result<Claims> {
+fn claims_from_serde(
+    plaintext: &str,
+    garbage: impl Fn(MalformedCause, &'static str) -> Error,
+) -> Result<Claims> {
     serde_json::from_str(plaintext).map_err(|e| {
         if e.is_data() {
             Error::malformed(
                 Vendor::Zego,
+                MalformedCause::BadClaims,
                 format!("the decrypted claims are not token04 claims: {e}"),
             )
         } else {
-            garbage("the decrypted claims are not JSON")
+            garbage(MalformedCause::BadJson, "the decrypted claims are not JSON")
         }
     })
 }

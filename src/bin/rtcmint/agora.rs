@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, ValueEnum};
 use rtcmint::agora::{
     AgoraMinter, AgoraVerifier, Compression, RtcPrivilegeExpiry, RtcRole, Rtm2Permission, Service,
     privilege,
@@ -12,7 +12,7 @@ use rtcmint::agora::{
 use rtcmint::{Error, FixedClock, FixedRandom, IssuedToken, Secret, TokenFormat, Vendor};
 
 use crate::util::{
-    CliError, CliResult, SecretSource, optional_pair, parse_kv, parse_valid_for, require_value,
+    CliError, CliResult, SecretSource, optional_minter, parse_kv, parse_valid_for, require_value,
 };
 
 fn certificate_source<'a>(flag: Option<&'a str>, file: Option<&'a PathBuf>) -> SecretSource<'a> {
@@ -58,37 +58,13 @@ pub struct BatchCreds {
 }
 
 impl BatchCreds {
-    pub fn minter_if_given(&self) -> CliResult<Option<Box<dyn rtcmint::TokenMinter>>> {
+    pub fn minter_if_given(&self) -> CliResult<Option<AgoraMinter>> {
         let source = SecretSource {
             file_flag_name: "--agora-app-certificate-file",
             ..certificate_source(None, self.agora_app_certificate_file.as_ref())
         };
-        let pair = optional_pair(
-            "Agora",
-            self.agora_app_id.clone(),
-            "--agora-app-id",
-            "AGORA_APP_ID",
-            &source,
-        )?;
-        match pair {
-            Some((a, c)) => Ok(Some(Box::new(AgoraMinter::new(a, c)?))),
-            None => Ok(None),
-        }
-    }
-}
-
-/// Agora commands.
-#[derive(Subcommand, Debug)]
-pub enum Cmd {
-    /// Mint an Agora AccessToken2 ("007").
-    Mint(Box<Mint>),
-}
-
-impl Cmd {
-    pub fn run(&self) -> CliResult<(IssuedToken, bool)> {
-        match self {
-            Cmd::Mint(m) => m.run(),
-        }
+        let id = (self.agora_app_id.as_ref(), "--agora-app-id", "AGORA_APP_ID");
+        optional_minter("Agora", id, &source, |a, c| Ok(AgoraMinter::new(a, c)?))
     }
 }
 
@@ -145,7 +121,7 @@ pub enum CompressionArg {
     Deflate,
 }
 
-/// `rtcmint agora mint`
+/// Mint an Agora AccessToken2 ("007").
 #[derive(Args, Debug)]
 pub struct Mint {
     /// App id, 32 hex characters [env: AGORA_APP_ID].
@@ -339,7 +315,7 @@ impl Mint {
             .collect()
     }
 
-    fn run(&self) -> CliResult<(IssuedToken, bool)> {
+    pub fn run(&self) -> CliResult<(IssuedToken, bool)> {
         let m = self.minter()?;
         let ttl = self.valid_for;
         let pe = self.privilege_valid_for.unwrap_or(ttl);

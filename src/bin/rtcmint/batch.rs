@@ -7,11 +7,13 @@
 //! pipe, and memory stays bounded (a few blocks of input and output) whatever the input size.
 
 use std::io::{IsTerminal as _, Read, Write};
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Args;
 use rayon::prelude::*;
 use rtcmint::batch::{LineFailure, MAX_LINE_BYTES, MinterSet, write_failure};
+use rtcmint::{Clock, FixedClock, SystemClock};
 
 use crate::util::{CliError, CliResult};
 use crate::{agora, zego};
@@ -42,7 +44,7 @@ Request fields:
   can_publish_data  true/false (default true; false: not ZEGO)
   is_admin          true/false (default false; true: LiveKit only)
   metadata          a JSON object (LiveKit only)
-  issued_at         issue time, Unix seconds (default: now)
+  issued_at         issue time, Unix seconds (default: --now, else the clock)
   id                any JSON value, echoed in the result
 Unknown fields are refused; a field the vendor's token cannot express fails the line (kind
 unsupported), nothing is dropped. Blank lines are skipped; a line is at most 1 MiB.
@@ -77,6 +79,9 @@ pub struct BatchArgs {
     /// No progress bar and no summary on stderr.
     #[arg(long, short)]
     quiet: bool,
+    /// Issue time (Unix seconds) of the lines without `issued_at`, instead of the clock.
+    #[arg(long, value_parser = crate::util::parse_unix, value_name = "UNIX")]
+    now: Option<i64>,
 
     /// LiveKit API key [env: LIVEKIT_API_KEY].
     #[arg(long, value_name = "KEY")]
@@ -91,20 +96,24 @@ pub struct BatchArgs {
 }
 
 fn minters(args: &BatchArgs) -> CliResult<MinterSet> {
-    let mut set = MinterSet::new();
     let lk = crate::livekit::Creds {
         api_key: args.livekit_api_key.clone(),
         api_secret: None,
         api_secret_file: args.livekit_api_secret_file.clone(),
     };
+    let clock: Arc<dyn Clock> = match args.now {
+        Some(t) => Arc::new(FixedClock(t)),
+        None => Arc::new(SystemClock),
+    };
+    let mut set = MinterSet::new();
     if let Some(m) = lk.minter_if_given()? {
-        set = set.with(Box::new(m));
+        set = set.with(Box::new(m.with_clock(clock.clone())));
     }
     if let Some(m) = args.agora.minter_if_given()? {
-        set = set.with(m);
+        set = set.with(Box::new(m.with_clock(clock.clone())));
     }
     if let Some(m) = args.zego.minter_if_given()? {
-        set = set.with(m);
+        set = set.with(Box::new(m.with_clock(clock)));
     }
     if set.get(rtcmint::Vendor::LiveKit).is_none()
         && set.get(rtcmint::Vendor::Agora).is_none()

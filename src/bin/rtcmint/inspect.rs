@@ -12,7 +12,7 @@ use clap::Args;
 use rtcmint::time::{Status, span};
 use rtcmint::{
     Clock as _, DecodedAny, Error, Secret, SystemClock, TokenFormat, Vendor, VerifiedToken,
-    VerifierSet, decode_any, detect_format, verify_any,
+    VerifierSet, VerifyWarning, decode_any, detect_format, verify_any,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -451,17 +451,20 @@ fn checks(v: &VerifiedToken, leeway: Duration, app_id: Option<&str>) -> Checks {
                     .checked
                     .push("HMAC-SHA256 signature with the app certificate".to_owned()),
             }
-            c.checked.push("token expiry".to_owned());
+            c.checked.push(
+                "token expiry, and the access privilege of every service (rtc join_channel, rtm / fpa / rtm2 login, every privilege of the others)"
+                    .to_owned(),
+            );
+            c.checked.push(
+                "the other privileges' expiries (Agora enforces each when it is used; an expired one is a warning)"
+                    .to_owned(),
+            );
             match app_id {
                 Some(a) => c.checked.push(format!("app id {a}")),
                 None => c
                     .not_checked
                     .push("app id (pass --app-id or set AGORA_APP_ID)".to_owned()),
             }
-            c.not_checked.push(
-                "per-privilege expiries (Agora enforces each when it is used; see each privilege's status)"
-                    .to_owned(),
-            );
             if let TokenInfo::AccessToken2(i) = info
                 && i.trailing_bytes > 0
             {
@@ -590,6 +593,9 @@ fn summary(v: &VerifiedToken, c: &Checks, now: i64) -> String {
         out.push_str(&format!("  issued       {}\n", when(t, now)));
     }
     out.push_str(&format!("  expires      {}\n", when(v.expires_at, now)));
+    for w in &v.warnings {
+        out.push_str(&format!("  warning      {}\n", warning_text(w, now)));
+    }
     for line in &c.checked {
         out.push_str(&format!("  checked      {line}\n"));
     }
@@ -598,6 +604,39 @@ fn summary(v: &VerifiedToken, c: &Checks, now: i64) -> String {
     }
     out.truncate(out.trim_end().len());
     out
+}
+
+/// A verification warning for people, with the relative time of what it reports.
+fn warning_text(w: &VerifyWarning, now: i64) -> String {
+    match w {
+        VerifyWarning::PrivilegeExpired(p) => {
+            let name = p
+                .name
+                .map_or_else(|| format!("privilege {}", p.id), str::to_owned);
+            format!(
+                "{} {name} privilege expired {}; the token stays valid, but not for this",
+                p.service,
+                when(p.expired_at, now)
+            )
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The `warnings` of `verify --json`: each warning's fields, UTC times and the message.
+fn warnings_json(warnings: &[VerifyWarning], now: i64) -> CliResult<Value> {
+    let mut out = Vec::new();
+    for w in warnings {
+        let mut v = serde_json::to_value(w).map_err(|e| CliError::runtime(e.to_string()))?;
+        if let (VerifyWarning::PrivilegeExpired(p), Value::Object(m)) = (w, &mut v) {
+            time_fields(m, "expired_at", Some(p.expired_at));
+        }
+        if let Value::Object(m) = &mut v {
+            m.insert("message".into(), json!(warning_text(w, now)));
+        }
+        out.push(v);
+    }
+    Ok(Value::Array(out))
 }
 
 /// The result of `verify`: JSON (with `--json`) or plain text, and the exit code.
@@ -639,6 +678,7 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(VerifyOutput, u8)> {
             m.insert("expires".into(), json!(when(verified.expires_at, now)));
             m.insert("checked".into(), json!(c.checked));
             m.insert("not_checked".into(), json!(c.not_checked));
+            m.insert("warnings".into(), warnings_json(&verified.warnings, now)?);
             time_fields(&mut m, "verified_at", Some(now));
             m.insert("decoded".into(), decoded);
             Ok((VerifyOutput::Json(Value::Object(m)), 0))
@@ -646,20 +686,12 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(VerifyOutput, u8)> {
         Err(e) => {
             let code = exit_code(&e);
             if !args.json {
-                return Err(CliError {
-                    code,
-                    message: format!("invalid: {e}"),
-                });
+                return Err(crate::util::invalid(code, &e));
             }
             // Best effort: the content, when it can be read without the credentials (the
             // verifier's error carries no decoded token).
             let decoded = decode_token(format, &token, now, || Ok(None)).ok();
-            let kind = match code {
-                3 => "signature",
-                4 => "time",
-                5 => "malformed",
-                _ => "error",
-            };
+            let kind = crate::util::failure_kind(code);
             let mut m = serde_json::Map::new();
             m.insert("valid".into(), json!(false));
             m.insert("vendor".into(), json!(format.vendor().as_str()));
@@ -667,7 +699,7 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(VerifyOutput, u8)> {
             m.insert("failure".into(), json!(kind));
             m.insert("error".into(), json!(e.to_string()));
             match &e {
-                Error::Expired { expired_at, .. } => {
+                Error::Expired { expired_at, .. } | Error::PrivilegeExpired { expired_at, .. } => {
                     time_fields(&mut m, "expired_at", Some(*expired_at));
                     m.insert("expired".into(), json!(when(*expired_at, now)));
                 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Args, Subcommand};
+use clap::Args;
 use rtcmint::livekit::{
     AgentGrant, ClaimGrants, InferenceGrant, KNOWN_KINDS, LiveKitMinter, LiveKitVerifier,
     ObservabilityGrant, RoomConfiguration, SipGrant, VideoGrant,
@@ -12,7 +12,7 @@ use rtcmint::livekit::{
 use rtcmint::{FixedClock, IssuedToken, SystemClock};
 
 use crate::util::{
-    CliError, CliResult, SecretSource, optional_pair, parse_kv, parse_unix, parse_valid_for,
+    CliError, CliResult, SecretSource, optional_minter, parse_kv, parse_unix, parse_valid_for,
     require_value,
 };
 
@@ -54,15 +54,12 @@ impl Creds {
             file_flag_name: "--livekit-api-secret-file",
             ..self.secret_source()
         };
-        optional_pair(
-            "LiveKit",
-            self.api_key.clone(),
+        let id = (
+            self.api_key.as_ref(),
             "--livekit-api-key",
             "LIVEKIT_API_KEY",
-            &source,
-        )?
-        .map(|(k, s)| LiveKitMinter::new(k, s).map_err(CliError::from))
-        .transpose()
+        );
+        optional_minter("LiveKit", id, &source, |k, s| Ok(LiveKitMinter::new(k, s)?))
     }
 
     pub fn minter(&self) -> CliResult<LiveKitMinter> {
@@ -93,14 +90,7 @@ impl Creds {
     }
 }
 
-/// LiveKit commands.
-#[derive(Subcommand, Debug)]
-pub enum Cmd {
-    /// Mint a LiveKit access token (HS256 JWT).
-    Mint(Box<Mint>),
-}
-
-/// `rtcmint livekit mint`
+/// Mint a LiveKit access token (HS256 JWT).
 #[derive(Args, Debug)]
 pub struct Mint {
     #[command(flatten)]

@@ -43,17 +43,17 @@ enum Cmd {
     /// LiveKit access tokens (HS256 JWT).
     Livekit {
         #[command(subcommand)]
-        cmd: livekit::Cmd,
+        cmd: util::TokenCmd<livekit::Mint>,
     },
     /// Agora AccessToken2 ("007").
     Agora {
         #[command(subcommand)]
-        cmd: agora::Cmd,
+        cmd: util::TokenCmd<agora::Mint>,
     },
     /// ZEGOCLOUD token04.
     Zego {
         #[command(subcommand)]
-        cmd: zego::Cmd,
+        cmd: util::TokenCmd<zego::Mint>,
     },
     /// Decode any supported token (vendor detected from the token) and print it as JSON.
     Decode(inspect::DecodeArgs),
@@ -97,7 +97,7 @@ fn print_json(v: &serde_json::Value) -> CliResult<()> {
     emit(&inspect::to_pretty(v)?)
 }
 
-fn print_issued(issued: &rtcmint::IssuedToken, json: bool) -> CliResult<()> {
+fn print_issued((issued, json): (rtcmint::IssuedToken, bool)) -> CliResult<()> {
     if json {
         let v = serde_json::json!({
             "vendor": issued.vendor.as_str(),
@@ -116,19 +116,14 @@ fn print_issued(issued: &rtcmint::IssuedToken, json: bool) -> CliResult<()> {
 fn run(cli: Cli) -> CliResult<u8> {
     match cli.cmd {
         Cmd::Livekit {
-            cmd: livekit::Cmd::Mint(m),
-        } => {
-            let (issued, json) = m.run()?;
-            print_issued(&issued, json)?;
-        }
-        Cmd::Agora { cmd } => {
-            let (issued, json) = cmd.run()?;
-            print_issued(&issued, json)?;
-        }
-        Cmd::Zego { cmd } => {
-            let (issued, json) = cmd.run()?;
-            print_issued(&issued, json)?;
-        }
+            cmd: util::TokenCmd::Mint(m),
+        } => print_issued(m.run()?)?,
+        Cmd::Agora {
+            cmd: util::TokenCmd::Mint(m),
+        } => print_issued(m.run()?)?,
+        Cmd::Zego {
+            cmd: util::TokenCmd::Mint(m),
+        } => print_issued(m.run()?)?,
         Cmd::Decode(args) => print_json(&inspect::decode(&args)?)?,
         Cmd::Verify(args) => {
             let (out, code) = inspect::verify(&args)?;

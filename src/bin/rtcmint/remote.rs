@@ -15,8 +15,8 @@ use rtcmint::remote::{
 };
 use serde_json::{Value, json};
 
-use crate::remote_config::RemoteArgs;
-use crate::util::{CliError, CliResult, EXIT_RUNTIME, EXIT_USAGE};
+use crate::remote_config::{Operation, RemoteArgs};
+use crate::util::{CliError, CliResult, EXIT_RUNTIME, EXIT_USAGE, Suggested};
 
 /// The vendor refused the credentials or permissions.
 pub const EXIT_AUTH: u8 = 6;
@@ -28,6 +28,15 @@ pub const EXIT_UNSUPPORTED: u8 = 8;
 pub const EXIT_VENDOR: u8 = 9;
 /// The vendor may or may not have done it.
 pub const EXIT_UNKNOWN_OUTCOME: u8 = 10;
+
+/// The layouts `recording start --layout` completes (LiveKit also takes template names).
+const LAYOUTS: [&str; 5] = [
+    "grid",
+    "speaker",
+    "single-speaker",
+    "vertical",
+    "horizontal",
+];
 
 /// Most pages `participant list` fetches before it stops (and says so).
 const MAX_PAGES: usize = 1000;
@@ -123,7 +132,7 @@ enum RecordingOp {
         room: String,
         /// Layout: grid (default), speaker; LiveKit also single-speaker or a template; Agora
         /// and ZEGO vertical; ZEGO horizontal.
-        #[arg(long, value_name = "L")]
+        #[arg(long, value_name = "L", value_parser = Suggested(&LAYOUTS), hide_possible_values = true)]
         layout: Option<String>,
         /// Record audio only.
         #[arg(long)]
@@ -314,7 +323,7 @@ fn page_json<T: serde::Serialize>(vendor: Vendor, page: &Page<T>) -> CliResult<V
 impl RoomCmd {
     pub fn run(self) -> CliResult<()> {
         let vendor = self.remote.vendor(None)?;
-        let client = self.remote.client(vendor, false)?;
+        let client = self.remote.client(vendor, Operation::Other)?;
         let out = block_on(self.cmd.call(client.as_ref()))?.map_err(|e| cli_error(&e))?;
         out.print(self.remote.json)
     }
@@ -379,7 +388,7 @@ impl RoomOp {
 impl ParticipantCmd {
     pub fn run(self) -> CliResult<()> {
         let vendor = self.remote.vendor(None)?;
-        let client = self.remote.client(vendor, false)?;
+        let client = self.remote.client(vendor, Operation::Other)?;
         let out = block_on(self.cmd.call(client.as_ref()))?.map_err(|e| cli_error(&e))?;
         out.print(self.remote.json)
     }
@@ -455,13 +464,14 @@ impl ParticipantOp {
 impl RecordingCmd {
     pub fn run(self) -> CliResult<()> {
         let json_out = self.remote.json;
-        let (vendor, recording) = match &self.cmd {
-            RecordingOp::Start { .. } => (self.remote.vendor(None)?, true),
-            RecordingOp::Stop { recording } => {
-                (self.remote.vendor(Some(recording.vendor()))?, false)
-            }
+        let (vendor, op) = match &self.cmd {
+            RecordingOp::Start { .. } => (self.remote.vendor(None)?, Operation::RecordingStart),
+            RecordingOp::Stop { recording } => (
+                self.remote.vendor(Some(recording.vendor()))?,
+                Operation::Other,
+            ),
         };
-        let client = self.remote.client(vendor, recording)?;
+        let client = self.remote.client(vendor, op)?;
         let result = block_on(async {
             match self.cmd {
                 RecordingOp::Start {

@@ -12,24 +12,7 @@ use rtcmint::remote::HttpOptions;
 use rtcmint::serve::config::{parse_api_keys_env, parse_api_keys_file, read_small_file};
 use rtcmint::serve::{FileConfig, LogFormat, RateLimit, ServeConfig, Vendors};
 
-use crate::util::{CliError, CliResult};
-
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum VendorArg {
-    Livekit,
-    Agora,
-    Zego,
-}
-
-impl From<VendorArg> for Vendor {
-    fn from(v: VendorArg) -> Self {
-        match v {
-            VendorArg::Livekit => Vendor::LiveKit,
-            VendorArg::Agora => Vendor::Agora,
-            VendorArg::Zego => Vendor::Zego,
-        }
-    }
-}
+use crate::util::{CliError, CliResult, VendorArg};
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum LogFormatArg {
@@ -42,9 +25,10 @@ pub enum LogFormatArg {
 /// Vendors are enabled by their credentials in the environment: LIVEKIT_URL, LIVEKIT_API_KEY,
 /// LIVEKIT_API_SECRET; AGORA_APP_ID, AGORA_APP_CERTIFICATE, AGORA_CUSTOMER_ID,
 /// AGORA_CUSTOMER_SECRET, AGORA_API_URL, AGORA_RECORDING_API_URL, AGORA_STORAGE_*; ZEGO_APP_ID,
-/// ZEGO_SERVER_SECRET, ZEGO_API_URL, ZEGO_RECORDING_API_URL, ZEGO_STORAGE_* (secrets also as
-/// NAME_FILE). API keys: RTCMINT_API_KEYS (comma-separated, plain or sha256:HEX) or
-/// --api-keys-file.
+/// ZEGO_SERVER_SECRET, ZEGO_API_URL, ZEGO_RECORDING_API_URL, ZEGO_ROOM_LIST, ZEGO_STORAGE_*
+/// (storage: _VENDOR, _REGION, _BUCKET, _ACCESS_KEY, _SECRET_KEY, _ENDPOINT; secrets also as
+/// NAME_FILE), read as `room`, `participant` and `recording` read them. API keys:
+/// RTCMINT_API_KEYS (comma-separated, plain or sha256:HEX) or --api-keys-file.
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     /// TOML configuration file (keys as the long flags, with underscores).

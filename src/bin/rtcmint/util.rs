@@ -17,6 +17,60 @@ pub const EXIT_SIGNATURE: u8 = 3;
 pub const EXIT_TIME: u8 = 4;
 pub const EXIT_MALFORMED: u8 = 5;
 
+/// `--vendor` (and `serve --default-vendor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VendorArg {
+    /// LiveKit.
+    Livekit,
+    /// Agora.
+    Agora,
+    /// ZEGOCLOUD.
+    Zego,
+}
+
+impl From<VendorArg> for rtcmint::Vendor {
+    fn from(v: VendorArg) -> Self {
+        match v {
+            VendorArg::Livekit => rtcmint::Vendor::LiveKit,
+            VendorArg::Agora => rtcmint::Vendor::Agora,
+            VendorArg::Zego => rtcmint::Vendor::Zego,
+        }
+    }
+}
+
+/// The token commands of one vendor (`rtcmint livekit|agora|zego …`). The help of `mint` is
+/// the doc comment of the vendor's `Mint` type.
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCmd<M: clap::Args> {
+    Mint(Box<M>),
+}
+
+/// A free-form value with suggestions: shell completions offer the listed values, any text is
+/// accepted (`recording start --layout`: LiveKit also takes its template names).
+#[derive(Debug, Clone, Copy)]
+pub struct Suggested(pub &'static [&'static str]);
+
+impl clap::builder::TypedValueParser for Suggested {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            self.0.iter().map(|v| clap::builder::PossibleValue::new(*v)),
+        ))
+    }
+}
+
 /// A CLI failure: one line for stderr and an exit code.
 #[derive(Debug)]
 pub struct CliError {
@@ -54,6 +108,25 @@ pub fn exit_code(e: &Error) -> u8 {
         ErrorKind::Time => EXIT_TIME,
         ErrorKind::Malformed => EXIT_MALFORMED,
         _ => EXIT_RUNTIME,
+    }
+}
+
+/// A verdict that is not valid, without `--json`: `invalid: <why>` with the verdict's exit code
+/// (`verify`, `webhook verify`).
+pub fn invalid(code: u8, why: &dyn fmt::Display) -> CliError {
+    CliError {
+        code,
+        message: format!("invalid: {why}"),
+    }
+}
+
+/// The `failure` field of a `--json` verdict (`verify`, `webhook verify`) for an exit code.
+pub fn failure_kind(code: u8) -> &'static str {
+    match code {
+        EXIT_SIGNATURE => "signature",
+        EXIT_TIME => "time",
+        EXIT_MALFORMED => "malformed",
+        _ => "error",
     }
 }
 
@@ -345,10 +418,10 @@ fn warn_if_exposed(_file: &std::fs::File, _name: &str) {}
 /// variable, the `_FILE` env variable.
 pub struct SecretSource<'a> {
     pub flag: Option<&'a str>,
-    pub flag_name: &'static str,
+    pub flag_name: &'a str,
     pub file: Option<&'a PathBuf>,
-    pub file_flag_name: &'static str,
-    pub env: &'static str,
+    pub file_flag_name: &'a str,
+    pub env: &'a str,
 }
 
 impl SecretSource<'_> {
@@ -390,19 +463,19 @@ impl SecretSource<'_> {
     }
 }
 
-/// For `batch`: a vendor's id and secret when both are given, `None` when neither is, and a
-/// usage error naming what is missing when only one is.
-pub fn optional_pair(
+/// For `batch`: a vendor's minter, built by `build` from its id (`id`, else the variable
+/// `id_env`) and secret when both are given, `None` when neither is, and a usage error naming
+/// what is missing when only one is.
+pub fn optional_minter<M>(
     vendor: &str,
-    id: Option<String>,
-    id_flag: &str,
-    id_env: &str,
+    (id, id_flag, id_env): (Option<&String>, &str, &str),
     secret: &SecretSource<'_>,
-) -> CliResult<Option<(String, Secret)>> {
-    let id = id.or_else(|| std::env::var(id_env).ok());
+    build: impl FnOnce(String, Secret) -> CliResult<M>,
+) -> CliResult<Option<M>> {
+    let id = id.cloned().or_else(|| std::env::var(id_env).ok());
     match (id, secret.resolve()?) {
         (None, None) => Ok(None),
-        (Some(i), Some(s)) => Ok(Some((i, s))),
+        (Some(i), Some(s)) => build(i, s).map(Some),
         (None, Some(_)) => Err(CliError::usage(format!(
             "{vendor} secret given without its id: pass {id_flag} or set {id_env}"
         ))),

@@ -337,17 +337,9 @@ pub fn verify(args: &VerifyArgs) -> CliResult<(Option<Value>, u8)> {
         Err(e) => {
             let code = exit_code(&e);
             if !args.json {
-                return Err(CliError {
-                    code,
-                    message: format!("invalid: {e}"),
-                });
+                return Err(crate::util::invalid(code, &e));
             }
-            let failure = match code {
-                EXIT_SIGNATURE => "signature",
-                EXIT_TIME => "time",
-                EXIT_MALFORMED => "malformed",
-                _ => "error",
-            };
+            let failure = crate::util::failure_kind(code);
             let mut out = json!({
                 "valid": false,
                 "vendor": vendor,

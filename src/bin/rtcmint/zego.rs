@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, ValueEnum};
 use rtcmint::zego::{MintInputs, Mode, Payload, PrivilegePayload, ZegoMinter, ZegoVerifier};
 use rtcmint::{Clock as _, IssuedToken, SystemClock, Vendor};
 
 use crate::util::{
-    CliError, CliResult, SecretSource, optional_pair, parse_unix, parse_valid_for, require_value,
+    CliError, CliResult, SecretSource, optional_minter, parse_unix, parse_valid_for, require_value,
 };
 
 /// Where a ZEGO server secret comes from.
@@ -59,24 +59,15 @@ pub struct BatchCreds {
 }
 
 impl BatchCreds {
-    pub fn minter_if_given(&self) -> CliResult<Option<Box<dyn rtcmint::TokenMinter>>> {
+    pub fn minter_if_given(&self) -> CliResult<Option<ZegoMinter>> {
         let source = SecretSource {
             file_flag_name: "--zego-server-secret-file",
             ..secret_source(None, self.zego_server_secret_file.as_ref())
         };
-        let pair = optional_pair(
-            "ZEGO",
-            self.zego_app_id.clone(),
-            "--zego-app-id",
-            "ZEGO_APP_ID",
-            &source,
-        )?;
-        match pair {
-            Some((a, s)) => Ok(Some(Box::new(
-                ZegoMinter::new(parse_app_id(&a)?, s)?.with_mode(self.zego_mode.into()),
-            ))),
-            None => Ok(None),
-        }
+        let id = (self.zego_app_id.as_ref(), "--zego-app-id", "ZEGO_APP_ID");
+        optional_minter("ZEGO", id, &source, |a, s| {
+            Ok(ZegoMinter::new(parse_app_id(&a)?, s)?.with_mode(self.zego_mode.into()))
+        })
     }
 }
 
@@ -99,22 +90,7 @@ impl From<ModeArg> for Mode {
     }
 }
 
-/// ZEGO commands.
-#[derive(Subcommand, Debug)]
-pub enum Cmd {
-    /// Mint a ZEGOCLOUD token04.
-    Mint(Box<Mint>),
-}
-
-impl Cmd {
-    pub fn run(&self) -> CliResult<(IssuedToken, bool)> {
-        match self {
-            Cmd::Mint(m) => m.run(),
-        }
-    }
-}
-
-/// `rtcmint zego mint`
+/// Mint a ZEGOCLOUD token04.
 #[derive(Args, Debug)]
 pub struct Mint {
     /// App id [env: ZEGO_APP_ID].
@@ -186,7 +162,7 @@ fn parse_hex(s: &str) -> Result<Hex, String> {
 }
 
 impl Mint {
-    fn run(&self) -> CliResult<(IssuedToken, bool)> {
+    pub fn run(&self) -> CliResult<(IssuedToken, bool)> {
         let app_id = parse_app_id(&require_value(
             self.app_id.clone(),
             "--app-id",
