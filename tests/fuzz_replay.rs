@@ -108,3 +108,8 @@ fn replay_gateway_body() {
 fn replay_webhook() {
     replay("webhook");
 }
+
+#[test]
+fn replay_webhook_livekit_event() {
+    replay("webhook_livekit_event");
+}

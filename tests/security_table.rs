@@ -38,6 +38,9 @@ use rtcmint::batch::{MinterSet, parse_line};
 use rtcmint::livekit::{
     ClaimGrants, LiveKitMinter, LiveKitVerifier, RoomConfiguration, VideoGrant,
 };
+use rtcmint::webhook::{
+    AgoraWebhookVerifier, LiveKitWebhookVerifier, WebhookError, ZegoWebhookVerifier,
+};
 use rtcmint::zego::{MintInputs, Mode, Payload, PrivilegePayload, ZegoMinter, ZegoVerifier};
 use rtcmint::{Error, ErrorKind, FixedClock, TokenMinter, TokenRequest};
 
@@ -172,6 +175,7 @@ fn cases() -> Vec<Case> {
     #[cfg(feature = "remote")]
     all.extend(rows_m());
     all.extend(rows_h());
+    all.extend(rows_w());
     all
 }
 
@@ -1974,6 +1978,307 @@ fn rows_h() -> Vec<Case> {
             "`verify` Agora 006 token",
             "malformed, no `--channel`",
             || cli(with_agora(rtcmint()), &["verify", "006garbage"]),
+        ),
+    ]
+}
+
+// ---------------------------------------------------------------- webhooks (W)
+
+/// A webhook row: `r` must be a `WebhookError`; its variant, message and the exit code of its
+/// kind (as `rtcmint webhook verify` maps it).
+fn wh<T: std::fmt::Debug>(r: Result<T, WebhookError>) -> Seen {
+    match r {
+        Ok(v) => Seen {
+            outcome: format!("accepted: {v:?}"),
+            message: String::new(),
+            exit: "0".into(),
+            stderr: String::new(),
+        },
+        Err(e) => Seen {
+            outcome: format!("WebhookError::{}", variant(&format!("{e:?}"))),
+            message: e.to_string(),
+            exit: exit_for(e.kind()).to_owned(),
+            stderr: String::new(),
+        },
+    }
+}
+
+const WH_BODY: &str = r#"{"event":"room_started","room":{"sid":"RM_1","name":"demo"},"id":"EV_1","createdAt":"1767225600"}"#;
+const WH_AGORA_BODY: &str = r#"{"noticeId":"n1","productId":1,"eventType":101,"notifyMs":1767225600000,"payload":{"channelName":"demo","ts":1767225599}}"#;
+const WH_AGORA_SECRET: &str = "ncs-secret";
+const WH_ZEGO_SECRET: &str = "zego-callback-secret";
+
+/// A LiveKit webhook token for `body` issued at `iat` for 5 minutes, signed with `secret`.
+fn wh_token(body: &[u8], secret: &str, iat: i64) -> String {
+    let mut grants = ClaimGrants::new("");
+    grants.sha256 = LiveKitWebhookVerifier::body_hash(body);
+    LiveKitMinter::new(LK_KEY, secret)
+        .unwrap()
+        .encode(&grants, iat, Duration::from_secs(300))
+        .unwrap()
+        .as_str()
+        .to_owned()
+}
+
+fn wh_livekit() -> LiveKitWebhookVerifier {
+    LiveKitWebhookVerifier::new(LK_KEY, LK_SECRET).unwrap()
+}
+
+fn wh_lk(body: &[u8], auth: &str, now: i64) -> Result<rtcmint::webhook::Webhook, WebhookError> {
+    wh_livekit().verify_at(body, &[("Authorization", auth)][..], now)
+}
+
+fn wh_agora() -> AgoraWebhookVerifier {
+    AgoraWebhookVerifier::new(WH_AGORA_SECRET).unwrap()
+}
+
+fn wh_zego() -> ZegoWebhookVerifier {
+    ZegoWebhookVerifier::new(WH_ZEGO_SECRET).unwrap()
+}
+
+/// A ZEGO `room_login` callback at `timestamp`, signed with `secret`.
+fn wh_zego_body(secret: &str, timestamp: i64) -> String {
+    let ts = timestamp.to_string();
+    let sig = ZegoWebhookVerifier::new(secret)
+        .unwrap()
+        .sign(&ts, "350176");
+    format!(
+        r#"{{"event":"room_login","room_id":"r1","user_account":"alice","timestamp":{ts},"nonce":"350176","signature":"{sig}"}}"#
+    )
+}
+
+/// `rtcmint webhook verify livekit` with the body in a file and one `Authorization` header.
+fn wh_cli_livekit(id: &str, body: &[u8], auth: &str, extra: &[&str]) -> Seen {
+    let dir = scratch_dir(id);
+    let file = dir.join("body");
+    std::fs::write(&file, body).unwrap();
+    let mut args = vec![
+        "webhook".to_owned(),
+        "verify".to_owned(),
+        "livekit".to_owned(),
+        "--body".to_owned(),
+        "body".to_owned(),
+        "--header".to_owned(),
+        format!("Authorization: {auth}"),
+        "--now".to_owned(),
+        (NOW + 1).to_string(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    // Run in the scratch folder, so the message names the file as given (`body`).
+    let mut c = with_livekit(rtcmint());
+    c.current_dir(&dir);
+    cli_s(c, &args)
+}
+
+fn rows_w() -> Vec<Case> {
+    vec![
+        row(
+            "W01",
+            "LiveKit webhook `Authorization`",
+            "token signed with another secret",
+            || {
+                let token = wh_token(
+                    WH_BODY.as_bytes(),
+                    "another-secret-of-32-characters!!!!",
+                    NOW,
+                );
+                wh(wh_lk(WH_BODY.as_bytes(), &token, NOW + 1))
+            },
+        ),
+        row(
+            "W02",
+            "LiveKit webhook body",
+            "one byte changed after signing",
+            || {
+                let token = wh_token(WH_BODY.as_bytes(), LK_SECRET, NOW);
+                let tampered = WH_BODY.replace("demo", "dema");
+                wh(wh_lk(tampered.as_bytes(), &token, NOW + 1))
+            },
+        ),
+        row("W03", "LiveKit webhook `Authorization`", "missing", || {
+            let none: [(&str, &str); 0] = [];
+            wh(wh_livekit().verify_at(WH_BODY.as_bytes(), &none[..], NOW))
+        }),
+        row(
+            "W04",
+            "LiveKit webhook token `exp`",
+            "61 s in the past (leeway 60 s)",
+            || {
+                let token = wh_token(WH_BODY.as_bytes(), LK_SECRET, NOW);
+                wh(wh_lk(WH_BODY.as_bytes(), &token, NOW + 300 + 61))
+            },
+        ),
+        row(
+            "W05",
+            "LiveKit webhook `Authorization`, `strict_authorization()`",
+            "`Bearer ` and a valid token (accepted without `strict_authorization()`)",
+            || {
+                let token = format!("Bearer {}", wh_token(WH_BODY.as_bytes(), LK_SECRET, NOW));
+                assert!(wh_lk(WH_BODY.as_bytes(), &token, NOW + 1).is_ok());
+                wh(wh_livekit().strict_authorization().verify_at(
+                    WH_BODY.as_bytes(),
+                    &[("Authorization", token.as_str())][..],
+                    NOW + 1,
+                ))
+            },
+        ),
+        row(
+            "W06",
+            "`webhook verify livekit --strict-authorization`",
+            "`Authorization: Bearer …` (exit 0 without the flag)",
+            || {
+                let token = format!("Bearer {}", wh_token(WH_BODY.as_bytes(), LK_SECRET, NOW));
+                let tolerant = wh_cli_livekit("w06a", WH_BODY.as_bytes(), &token, &[]);
+                assert_eq!(tolerant.exit, "0", "{}", tolerant.stderr);
+                wh_cli_livekit(
+                    "w06",
+                    WH_BODY.as_bytes(),
+                    &token,
+                    &["--strict-authorization"],
+                )
+            },
+        ),
+        row(
+            "W07",
+            "Agora webhook `Agora-Signature-V2`",
+            "signed with another secret",
+            || {
+                let other = AgoraWebhookVerifier::new("another-secret").unwrap();
+                let sig = other.sign_v2(WH_AGORA_BODY.as_bytes());
+                wh(wh_agora().verify_at(
+                    WH_AGORA_BODY.as_bytes(),
+                    &[("Agora-Signature-V2", sig.as_str())][..],
+                    NOW,
+                ))
+            },
+        ),
+        row(
+            "W08",
+            "Agora webhook body",
+            "one byte changed after signing",
+            || {
+                let sig = wh_agora().sign_v2(WH_AGORA_BODY.as_bytes());
+                let tampered = WH_AGORA_BODY.replace("demo", "dema");
+                wh(wh_agora().verify_at(
+                    tampered.as_bytes(),
+                    &[("Agora-Signature-V2", sig.as_str())][..],
+                    NOW,
+                ))
+            },
+        ),
+        row(
+            "W09",
+            "Agora webhook headers",
+            "neither `Agora-Signature-V2` nor `Agora-Signature`",
+            || {
+                let h = [("Content-Type", "application/json")];
+                wh(wh_agora().verify_at(WH_AGORA_BODY.as_bytes(), &h[..], NOW))
+            },
+        ),
+        row(
+            "W10",
+            "ZEGO callback `timestamp`, `with_max_age(300 s)`",
+            "301 s old",
+            || {
+                let body = wh_zego_body(WH_ZEGO_SECRET, NOW - 301);
+                wh(wh_zego().with_max_age(Duration::from_secs(300)).verify_at(
+                    body.as_bytes(),
+                    &[("Content-Type", "application/json")][..],
+                    NOW,
+                ))
+            },
+        ),
+        row(
+            "W11",
+            "`webhook verify zego --max-age 5m`",
+            "`timestamp` 301 s old",
+            || {
+                let dir = scratch_dir("w11");
+                let file = dir.join("body");
+                std::fs::write(&file, wh_zego_body(WH_ZEGO_SECRET, NOW - 301)).unwrap();
+                let mut c = rtcmint();
+                c.env("ZEGO_CALLBACK_SECRET", WH_ZEGO_SECRET);
+                cli_s(
+                    c,
+                    &[
+                        "webhook".to_owned(),
+                        "verify".to_owned(),
+                        "zego".to_owned(),
+                        "--body".to_owned(),
+                        file.display().to_string(),
+                        "--now".to_owned(),
+                        NOW.to_string(),
+                        "--max-age".to_owned(),
+                        "5m".to_owned(),
+                    ],
+                )
+            },
+        ),
+        row(
+            "W12",
+            "ZEGO callback `signature`",
+            "signed with another secret",
+            || {
+                let body = wh_zego_body("another-callback-secret", NOW);
+                wh(wh_zego().verify_at(body.as_bytes(), &[("a", "b")][..], NOW))
+            },
+        ),
+        row("W13", "ZEGO callback `nonce`", "missing", || {
+            let body = wh_zego_body(WH_ZEGO_SECRET, NOW).replace(r#""nonce":"350176","#, "");
+            wh(wh_zego().verify_at(body.as_bytes(), &[("a", "b")][..], NOW))
+        }),
+        row(
+            "W14",
+            "any webhook body, `with_max_body(1024)`",
+            "1025 bytes",
+            || {
+                let body = vec![b' '; 1025];
+                let token = wh_token(&body, LK_SECRET, NOW);
+                let lk = wh_livekit().with_max_body(1024).verify_at(
+                    &body,
+                    &[("Authorization", token.as_str())][..],
+                    NOW + 1,
+                );
+                let agora = wh_agora()
+                    .with_max_body(1024)
+                    .verify_at(&body, &[("a", "b")][..], NOW);
+                let zego = wh_zego()
+                    .with_max_body(1024)
+                    .verify_at(&body, &[("a", "b")][..], NOW);
+                assert!(matches!(agora, Err(WebhookError::TooLarge { .. })));
+                assert!(matches!(zego, Err(WebhookError::TooLarge { .. })));
+                wh(lk)
+            },
+        ),
+        row(
+            "W15",
+            "`webhook verify livekit --max-body 1024`",
+            "1025 bytes",
+            || {
+                let body = vec![b' '; 1025];
+                let token = wh_token(&body, LK_SECRET, NOW);
+                wh_cli_livekit("w15", &body, &token, &["--max-body", "1024"])
+            },
+        ),
+        row(
+            "W16",
+            "LiveKit webhook body",
+            "a valid event re-serialised (same JSON value, other bytes)",
+            || {
+                let token = wh_token(WH_BODY.as_bytes(), LK_SECRET, NOW);
+                let value: serde_json::Value = serde_json::from_str(WH_BODY).unwrap();
+                let reserialised = serde_json::to_string_pretty(&value).unwrap();
+                wh(wh_lk(reserialised.as_bytes(), &token, NOW + 1))
+            },
+        ),
+        row(
+            "W17",
+            "LiveKit webhook body after a good signature",
+            "not a JSON object (`[1]`)",
+            || {
+                let token = wh_token(b"[1]", LK_SECRET, NOW);
+                wh(wh_lk(b"[1]", &token, NOW + 1))
+            },
         ),
     ]
 }

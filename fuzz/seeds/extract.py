@@ -69,6 +69,33 @@ def main():
         for c in json.load(open(path, encoding="utf-8"))["cases"]:
             hs = {k.lower(): v for k, v in c["inputs"]["headers"].items()}
             put("webhook", hs.get(header_of[vendor], "") + "\n" + c["inputs"]["body"])
+            if vendor == "livekit":
+                put("webhook_livekit_event", c["inputs"]["body"])
+    # LiveKit event bodies outside the fast reader's subset, and the 1 KiB bench body.
+    for body in (
+        '{"event":"egress_ended","egressInfo":{"egressId":"EG_1","roomName":"r","status":3,"startedAt":"1767225600000000000","endedAt":1767225700000000000,"error":""},"id":"EV_2"}',
+        '{"event":"track_published","participant":{"identity":"a","kind":"AGENT","disconnect_reason":2},"track":{"sid":"TR_1","type":1,"source":"SCREEN_SHARE","mime_type":"video/vp8","muted":null,"width":1280,"height":"720","layers":[{"quality":"HIGH","width":1280}]}}',
+        '{"event":"ingress_started","ingressInfo":{"ingressId":"IN_1","state":{"status":"ENDPOINT_PUBLISHING","error":null},"room_name":"r","participantIdentity":"p"}}',
+        '{"event":"agent_job_started","job":{"id":"AJ_1","type":"JT_ROOM"},"createdAt":1.767e9}',
+        '{"ev\\u0065nt":"room_started","room":{"name":"caf\\u00e9\\n"}}',
+        '{"event":"room_started","event":"room_finished"}',
+        '{"createdAt":"+17","numDropped":-0,"room":["RM_1"]}',
+        " \t\r\n{}\n",
+        '{"participant":{"attributes":{"k":"1","k":"2"},"state":-1}}',
+        "[" * 40 + "]" * 40,
+        '{"x":' + "[" * 40 + "]" * 40 + "}",
+    ):
+        put("webhook_livekit_event", body)
+    head = (
+        '{"event":"participant_joined","room":{"sid":"RM_hycBMAjmt6Ub","name":"demo-room","emptyTimeout":300,'
+        '"departureTimeout":20,"creationTime":"1767225598","creationTimeMs":"1767225598123","numParticipants":2},'
+        '"participant":{"sid":"PA_8KgMpXq2Wn7c","identity":"alice","state":"ACTIVE","joinedAt":"1767225599",'
+        '"joinedAtMs":"1767225599456","name":"Alice","version":2,"permission":{"canSubscribe":true,'
+        '"canPublish":true,"canPublishData":true},"region":"us-east","attributes":{"role":"host","team":"blue"},'
+        '"metadata":"'
+    )
+    tail = '"},"id":"EV_Jn4Rt8Wq2Lm0","createdAt":"1767225600"}'
+    put("webhook_livekit_event", head + "m" * (1024 - len(head) - len(tail)) + tail)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ use rtcmint::agora::{self, AccessToken2, AccessToken006, TokenInfo};
 use rtcmint::batch::{MinterSet, parse_line};
 use rtcmint::livekit::{LiveKitMinter, LiveKitVerifier};
 use rtcmint::webhook::{
-    AgoraWebhookVerifier, Details, LiveKitWebhookVerifier, WebhookError, ZegoWebhookVerifier,
+    AgoraWebhookVerifier, Details, LiveKitEvent, LiveKitWebhookVerifier, WebhookError,
+    ZegoWebhookVerifier,
 };
 use rtcmint::zego::{MintInputs, Mode, Payload, ZegoMinter, ZegoVerifier};
 use rtcmint::{DecodedAny, decode_any, detect_format};
@@ -29,6 +30,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("decode_any", decode_any_target),
     ("gateway_body", gateway_body),
     ("webhook", webhook),
+    ("webhook_livekit_event", webhook_livekit_event),
 ];
 
 const LK_KEY: &str = "APIvk8Qe3LmT2xRz";
@@ -437,4 +439,24 @@ pub fn webhook(data: &[u8]) {
         ("Agora-Signature", v1.as_str()),
     ];
     body_only(agora.verify_at(body, &h[..], WH_NOW));
+}
+
+/// The LiveKit `WebhookEvent` readers. Input: a body. [`LiveKitEvent::parse`] (the hand-written
+/// fast reader, stepping aside to serde for anything outside its subset) must give exactly the
+/// verdict and the value of the serde reader alone (`serde_json::from_str::<LiveKitEvent>`): the
+/// fast reader may decline, never decide differently. An accepted event serialises.
+pub fn webhook_livekit_event(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let parsed = LiveKitEvent::parse(text);
+    let serde = serde_json::from_str::<LiveKitEvent>(text);
+    match (&parsed, &serde) {
+        (Ok(p), Ok(s)) => assert_eq!(p, s, "the fast reader and serde read different events"),
+        (Err(_), Err(_)) => {}
+        _ => panic!("the fast reader and serde disagree: {parsed:?} against {serde:?}"),
+    }
+    if let Ok(event) = parsed {
+        let _ = serde_json::to_string(&event).expect("serialises");
+    }
 }

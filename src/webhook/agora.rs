@@ -7,9 +7,6 @@
 //! per-header results are reported in [`AgoraEvent::signature_v2`] and
 //! [`AgoraEvent::signature_v1`].
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use hmac::{Hmac, KeyInit, Mac};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -18,10 +15,9 @@ use sha2::Sha256;
 
 use super::flex::{self, int_of, text_of};
 use super::{
-    DEFAULT_MAX_BODY, Details, EventKind, Headers, Recording, RecordingState, Webhook,
-    WebhookError, body_text, check_size, ct_eq, hex_lower, single_header,
+    Details, EventKind, Headers, Limits, Recording, RecordingState, Webhook, WebhookError,
+    body_text, hex_matches, hex_string, limit_methods, single_header,
 };
-use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 use crate::secret::Secret;
 use crate::vendor::Vendor;
@@ -291,18 +287,14 @@ struct Key {
 /// every signature header it carries matches under one of them.
 pub struct AgoraWebhookVerifier {
     keys: Vec<Key>,
-    max_age: Option<u64>,
-    clock: Arc<dyn Clock>,
-    max_body: usize,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for AgoraWebhookVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AgoraWebhookVerifier")
             .field("secrets", &format_args!("[{} redacted]", self.keys.len()))
-            .field("max_age_secs", &self.max_age)
-            .field("clock", &self.clock)
-            .field("max_body", &self.max_body)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -315,9 +307,7 @@ impl AgoraWebhookVerifier {
     pub fn new(secret: impl Into<Secret>) -> Result<Self, Error> {
         AgoraWebhookVerifier {
             keys: Vec::new(),
-            max_age: None,
-            clock: Arc::new(SystemClock),
-            max_body: DEFAULT_MAX_BODY,
+            limits: Limits::new(V),
         }
         .with_secret(secret)
     }
@@ -350,43 +340,22 @@ impl AgoraWebhookVerifier {
         Ok(self)
     }
 
-    /// Refuses a notification whose `notifyMs` is more than `max_age` away from the clock (NCS
-    /// documents no freshness rule; this bounds replays). Sub-second parts are dropped.
-    #[must_use]
-    pub fn with_max_age(mut self, max_age: Duration) -> Self {
-        self.max_age = Some(max_age.as_secs());
-        self
-    }
-
-    crate::clock::with_clock!(
-        "Reads the time from `clock` (used only with [`AgoraWebhookVerifier::with_max_age`])."
-    );
-
-    /// Sets the largest body accepted (default [`DEFAULT_MAX_BODY`]).
-    #[must_use]
-    pub fn with_max_body(mut self, max: usize) -> Self {
-        self.max_body = max;
-        self
-    }
+    limit_methods!(AgoraWebhookVerifier, "`notifyMs`");
 
     /// The `Agora-Signature-V2` value for `body` under the first secret (for tests and senders).
     #[must_use]
     pub fn sign_v2(&self, body: &[u8]) -> String {
-        self.keys.first().map_or_else(String::new, |k| {
-            let mut out = [0u8; 64];
-            hex_lower(&mac(k.v2.clone(), body), &mut out);
-            String::from_utf8_lossy(&out).into_owned()
-        })
+        self.keys
+            .first()
+            .map_or_else(String::new, |k| hex_string(&mac(k.v2.clone(), body)))
     }
 
     /// The `Agora-Signature` value (HMAC-SHA1) for `body` under the first secret.
     #[must_use]
     pub fn sign_v1(&self, body: &[u8]) -> String {
-        self.keys.first().map_or_else(String::new, |k| {
-            let mut out = [0u8; 40];
-            hex_lower(&mac(k.v1.clone(), body), &mut out);
-            String::from_utf8_lossy(&out).into_owned()
-        })
+        self.keys
+            .first()
+            .map_or_else(String::new, |k| hex_string(&mac(k.v1.clone(), body)))
     }
 
     /// Checks each signature header against the body under each secret and reports the best
@@ -401,7 +370,7 @@ impl AgoraWebhookVerifier {
         body: &[u8],
         headers: &H,
     ) -> Result<(HeaderCheck, HeaderCheck), WebhookError> {
-        check_size(V, body, self.max_body)?;
+        self.limits.check_size(body)?;
         let v2 = single_header(headers, V, "Agora-Signature-V2")?;
         let v1 = single_header(headers, V, "Agora-Signature")?;
         let any = |sig: Option<&str>, one: &dyn Fn(&Key, &str) -> bool| match sig {
@@ -413,20 +382,6 @@ impl AgoraWebhookVerifier {
             any(v2, &|k, s| v2_matches(k, body, s)),
             any(v1, &|k, s| v1_matches(k, body, s)),
         ))
-    }
-
-    /// Verifies and parses a delivery now (by the verifier's clock).
-    ///
-    /// # Errors
-    /// As [`AgoraWebhookVerifier::verify_at`], plus [`WebhookError::Token`] wrapping a clock
-    /// error.
-    pub fn verify<H: Headers + ?Sized>(
-        &self,
-        body: &[u8],
-        headers: &H,
-    ) -> Result<Webhook, WebhookError> {
-        let now = self.clock.now().map_err(WebhookError::Token)?;
-        self.verify_at(body, headers, now)
     }
 
     /// Verifies and parses a delivery at `now` (Unix seconds; only used for the age bound).
@@ -442,7 +397,7 @@ impl AgoraWebhookVerifier {
         headers: &H,
         now: i64,
     ) -> Result<Webhook, WebhookError> {
-        check_size(V, body, self.max_body)?;
+        self.limits.check_size(body)?;
         let v2 = single_header(headers, V, "Agora-Signature-V2")?;
         let v1 = single_header(headers, V, "Agora-Signature")?;
         if v1.is_none() && v2.is_none() {
@@ -470,35 +425,22 @@ impl AgoraWebhookVerifier {
         let text = body_text(V, body)?;
         let obj = flex::object(text).map_err(|e| WebhookError::body(V, e))?;
         let event = AgoraEvent::read(&obj, c2, c1)?;
-        if let Some(max) = self.max_age {
-            let sent = event.notify_ms.ok_or(WebhookError::MissingField {
+        self.limits.check_age(now, || {
+            event.notify_ms.ok_or(WebhookError::MissingField {
                 vendor: V,
                 field: "notifyMs",
-            })?;
-            let age_ms = i128::from(now) * 1000 - i128::from(sent);
-            if age_ms.unsigned_abs() > u128::from(max) * 1000 {
-                return Err(WebhookError::OutsideWindow {
-                    vendor: V,
-                    sent_at_ms: sent,
-                    now,
-                    max_age_secs: max,
-                });
-            }
-        }
+            })
+        })?;
         Ok(event.into_webhook(text.to_owned()))
     }
 }
 
 fn v2_matches(key: &Key, body: &[u8], sig: &str) -> bool {
-    let mut hex = [0u8; 64];
-    hex_lower(&mac(key.v2.clone(), body), &mut hex);
-    ct_eq(sig.as_bytes(), &hex)
+    hex_matches(sig, &mac(key.v2.clone(), body))
 }
 
 fn v1_matches(key: &Key, body: &[u8], sig: &str) -> bool {
-    let mut hex = [0u8; 40];
-    hex_lower(&mac(key.v1.clone(), body), &mut hex);
-    ct_eq(sig.as_bytes(), &hex)
+    hex_matches(sig, &mac(key.v1.clone(), body))
 }
 
 fn mac<M: Mac>(mut m: M, body: &[u8]) -> Vec<u8> {

@@ -9,524 +9,235 @@
 //! names kept or ignored, camelCase and snake_case names, 64-bit integers as strings or numbers)
 //! but refusing duplicate keys and wrong types.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
-use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use super::flex;
+use super::proto::message;
 use super::{
-    DEFAULT_MAX_BODY, Details, EventKind, Headers, Recording, RecordingState, Webhook,
-    WebhookError, body_text, check_size, ct_eq, single_header,
+    Details, EventKind, Headers, Limits, Recording, RecordingState, Webhook, WebhookError,
+    body_text, ct_eq, max_body_method, single_header,
 };
 use crate::b64::STANDARD;
 use crate::clock::Clock;
 use crate::error::Error;
+use crate::json::read::Cursor;
 use crate::livekit::LiveKitVerifier;
 use crate::secret::Secret;
 use crate::vendor::Vendor;
 
 const V: Vendor = Vendor::LiveKit;
 
-macro_rules! enum_reader {
-    ($fn_name:ident, [$($name:literal),* $(,)?]) => {
-        fn $fn_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-            flex::enum_value(d, &[$($name),*])
-        }
-    };
+/// `ParticipantInfo.state` names, by number.
+const PARTICIPANT_STATE: &[&str] = &["JOINING", "JOINED", "ACTIVE", "DISCONNECTED"];
+/// `ParticipantInfo.kind` names.
+const PARTICIPANT_KIND: &[&str] = &["STANDARD", "INGRESS", "EGRESS", "SIP", "AGENT"];
+/// `DisconnectReason` names.
+const DISCONNECT_REASON: &[&str] = &[
+    "UNKNOWN_REASON",
+    "CLIENT_INITIATED",
+    "DUPLICATE_IDENTITY",
+    "SERVER_SHUTDOWN",
+    "PARTICIPANT_REMOVED",
+    "ROOM_DELETED",
+    "STATE_MISMATCH",
+    "JOIN_FAILURE",
+    "MIGRATION",
+    "SIGNAL_CLOSE",
+    "ROOM_CLOSED",
+    "USER_UNAVAILABLE",
+    "USER_REJECTED",
+    "SIP_TRUNK_FAILURE",
+    "CONNECTION_TIMEOUT",
+    "MEDIA_FAILURE",
+];
+/// `TrackType` names.
+const TRACK_TYPE: &[&str] = &["AUDIO", "VIDEO", "DATA"];
+/// `TrackSource` names.
+const TRACK_SOURCE: &[&str] = &[
+    "UNKNOWN",
+    "CAMERA",
+    "MICROPHONE",
+    "SCREEN_SHARE",
+    "SCREEN_SHARE_AUDIO",
+];
+/// `EgressStatus` names.
+const EGRESS_STATUS: &[&str] = &[
+    "EGRESS_STARTING",
+    "EGRESS_ACTIVE",
+    "EGRESS_ENDING",
+    "EGRESS_COMPLETE",
+    "EGRESS_FAILED",
+    "EGRESS_ABORTED",
+    "EGRESS_LIMIT_REACHED",
+];
+/// `IngressState.Status` names.
+const INGRESS_STATUS: &[&str] = &[
+    "ENDPOINT_INACTIVE",
+    "ENDPOINT_BUFFERING",
+    "ENDPOINT_PUBLISHING",
+    "ENDPOINT_ERROR",
+    "ENDPOINT_COMPLETE",
+];
+
+message! {
+    /// `Room` of a LiveKit webhook (the fields a join service uses; others stay in the raw body).
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct RoomInfo {
+        /// Room sid (`RM_…`).
+        sid: Str = "sid",
+        /// Room name.
+        name: Str = "name",
+        /// Seconds an empty room is kept.
+        empty_timeout: Int = "emptyTimeout" | "empty_timeout",
+        /// Seconds a room is kept after the last participant left.
+        departure_timeout: Int = "departureTimeout" | "departure_timeout",
+        /// Participant cap.
+        max_participants: Int = "maxParticipants" | "max_participants",
+        /// Creation time, Unix seconds.
+        creation_time: Int = "creationTime" | "creation_time",
+        /// Creation time, Unix milliseconds.
+        creation_time_ms: Int = "creationTimeMs" | "creation_time_ms",
+        /// Room metadata.
+        metadata: Str = "metadata",
+        /// Participants in the room.
+        num_participants: Int = "numParticipants" | "num_participants",
+        /// Publishers in the room.
+        num_publishers: Int = "numPublishers" | "num_publishers",
+        /// Whether a recording is running.
+        active_recording: Bool = "activeRecording" | "active_recording",
+    }
 }
 
-enum_reader!(
-    participant_state,
-    ["JOINING", "JOINED", "ACTIVE", "DISCONNECTED"]
-);
-enum_reader!(
-    participant_kind,
-    ["STANDARD", "INGRESS", "EGRESS", "SIP", "AGENT"]
-);
-enum_reader!(
-    disconnect_reason,
-    [
-        "UNKNOWN_REASON",
-        "CLIENT_INITIATED",
-        "DUPLICATE_IDENTITY",
-        "SERVER_SHUTDOWN",
-        "PARTICIPANT_REMOVED",
-        "ROOM_DELETED",
-        "STATE_MISMATCH",
-        "JOIN_FAILURE",
-        "MIGRATION",
-        "SIGNAL_CLOSE",
-        "ROOM_CLOSED",
-        "USER_UNAVAILABLE",
-        "USER_REJECTED",
-        "SIP_TRUNK_FAILURE",
-        "CONNECTION_TIMEOUT",
-        "MEDIA_FAILURE",
-    ]
-);
-enum_reader!(track_type, ["AUDIO", "VIDEO", "DATA"]);
-enum_reader!(
-    track_source,
-    [
-        "UNKNOWN",
-        "CAMERA",
-        "MICROPHONE",
-        "SCREEN_SHARE",
-        "SCREEN_SHARE_AUDIO"
-    ]
-);
-enum_reader!(
-    egress_status,
-    [
-        "EGRESS_STARTING",
-        "EGRESS_ACTIVE",
-        "EGRESS_ENDING",
-        "EGRESS_COMPLETE",
-        "EGRESS_FAILED",
-        "EGRESS_ABORTED",
-        "EGRESS_LIMIT_REACHED",
-    ]
-);
-enum_reader!(
-    ingress_status,
-    [
-        "ENDPOINT_INACTIVE",
-        "ENDPOINT_BUFFERING",
-        "ENDPOINT_PUBLISHING",
-        "ENDPOINT_ERROR",
-        "ENDPOINT_COMPLETE",
-    ]
-);
-
-fn attributes<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
-    Ok(Option::<BTreeMap<String, String>>::deserialize(d)?.unwrap_or_default())
+message! {
+    /// `ParticipantInfo` of a LiveKit webhook.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct ParticipantInfo {
+        /// Participant sid (`PA_…`).
+        sid: Str = "sid",
+        /// Identity.
+        identity: Str = "identity",
+        /// Display name.
+        name: Str = "name",
+        /// State name (`JOINING`, `JOINED`, `ACTIVE`, `DISCONNECTED`; unknown names as sent).
+        state: Enum(PARTICIPANT_STATE) = "state",
+        /// Join time, Unix seconds.
+        joined_at: Int = "joinedAt" | "joined_at",
+        /// Join time, Unix milliseconds.
+        joined_at_ms: Int = "joinedAtMs" | "joined_at_ms",
+        /// Participant metadata.
+        metadata: Str = "metadata",
+        /// Kind name (`STANDARD`, `INGRESS`, `EGRESS`, `SIP`, `AGENT`, …).
+        kind: Enum(PARTICIPANT_KIND) = "kind",
+        /// Why the participant left (`participant_left`).
+        disconnect_reason: Enum(DISCONNECT_REASON) = "disconnectReason" | "disconnect_reason",
+        /// Attributes.
+        attributes: Attrs = "attributes",
+    }
 }
 
-/// `Room` of a LiveKit webhook (the fields a join service uses; others stay in the raw body).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct RoomInfo {
-    /// Room sid (`RM_…`).
-    #[serde(
-        default,
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub sid: String,
-    /// Room name.
-    #[serde(
-        default,
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub name: String,
-    /// Seconds an empty room is kept.
-    #[serde(
-        default,
-        alias = "empty_timeout",
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub empty_timeout: Option<i64>,
-    /// Seconds a room is kept after the last participant left.
-    #[serde(
-        default,
-        alias = "departure_timeout",
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub departure_timeout: Option<i64>,
-    /// Participant cap.
-    #[serde(
-        default,
-        alias = "max_participants",
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_participants: Option<i64>,
-    /// Creation time, Unix seconds.
-    #[serde(
-        default,
-        alias = "creation_time",
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<i64>,
-    /// Creation time, Unix milliseconds.
-    #[serde(
-        default,
-        alias = "creation_time_ms",
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time_ms: Option<i64>,
-    /// Room metadata.
-    #[serde(
-        default,
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub metadata: String,
-    /// Participants in the room.
-    #[serde(
-        default,
-        alias = "num_participants",
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub num_participants: Option<i64>,
-    /// Publishers in the room.
-    #[serde(
-        default,
-        alias = "num_publishers",
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub num_publishers: Option<i64>,
-    /// Whether a recording is running.
-    #[serde(
-        default,
-        alias = "active_recording",
-        deserialize_with = "flex::boolean"
-    )]
-    pub active_recording: bool,
+message! {
+    /// `TrackInfo` of a LiveKit webhook.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct TrackInfo {
+        /// Track sid (`TR_…`).
+        sid: Str = "sid",
+        /// Type name (`AUDIO`, `VIDEO`, `DATA`).
+        kind: Enum(TRACK_TYPE) = "type",
+        /// Track name.
+        name: Str = "name",
+        /// Source name (`CAMERA`, `MICROPHONE`, `SCREEN_SHARE`, …).
+        source: Enum(TRACK_SOURCE) = "source",
+        /// MIME type.
+        mime_type: Str = "mimeType" | "mime_type",
+        /// Muted.
+        muted: Bool = "muted",
+        /// Video width.
+        width: Int = "width",
+        /// Video height.
+        height: Int = "height",
+    }
 }
 
-/// `ParticipantInfo` of a LiveKit webhook.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ParticipantInfo {
-    /// Participant sid (`PA_…`).
-    #[serde(
-        default,
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub sid: String,
-    /// Identity.
-    #[serde(
-        default,
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub identity: String,
-    /// Display name.
-    #[serde(
-        default,
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub name: String,
-    /// State name (`JOINING`, `JOINED`, `ACTIVE`, `DISCONNECTED`; unknown names as sent).
-    #[serde(
-        default,
-        deserialize_with = "participant_state",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub state: Option<String>,
-    /// Join time, Unix seconds.
-    #[serde(
-        default,
-        alias = "joined_at",
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub joined_at: Option<i64>,
-    /// Join time, Unix milliseconds.
-    #[serde(
-        default,
-        alias = "joined_at_ms",
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub joined_at_ms: Option<i64>,
-    /// Participant metadata.
-    #[serde(
-        default,
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub metadata: String,
-    /// Kind name (`STANDARD`, `INGRESS`, `EGRESS`, `SIP`, `AGENT`, …).
-    #[serde(
-        default,
-        deserialize_with = "participant_kind",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kind: Option<String>,
-    /// Why the participant left (`participant_left`).
-    #[serde(
-        default,
-        alias = "disconnect_reason",
-        deserialize_with = "disconnect_reason",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub disconnect_reason: Option<String>,
-    /// Attributes.
-    #[serde(
-        default,
-        deserialize_with = "attributes",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
-    pub attributes: BTreeMap<String, String>,
+message! {
+    /// `EgressInfo` (recording) of a LiveKit webhook.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct EgressInfo {
+        /// Egress id (`EG_…`), the recording id.
+        egress_id: Str = "egressId" | "egress_id",
+        /// Room sid.
+        room_id: Str = "roomId" | "room_id",
+        /// Room name.
+        room_name: Str = "roomName" | "room_name",
+        /// Status name (`EGRESS_STARTING` … `EGRESS_LIMIT_REACHED`); absent means the proto
+        /// default `EGRESS_STARTING`.
+        status: Enum(EGRESS_STATUS) = "status",
+        /// Start, Unix nanoseconds.
+        started_at: Int = "startedAt" | "started_at",
+        /// End, Unix nanoseconds.
+        ended_at: Int = "endedAt" | "ended_at",
+        /// Last update, Unix nanoseconds.
+        updated_at: Int = "updatedAt" | "updated_at",
+        /// Error text of a failed egress.
+        error: Str = "error",
+    }
 }
 
-/// `TrackInfo` of a LiveKit webhook.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TrackInfo {
-    /// Track sid (`TR_…`).
-    #[serde(
-        default,
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub sid: String,
-    /// Type name (`AUDIO`, `VIDEO`, `DATA`).
-    #[serde(
-        default,
-        rename = "type",
-        deserialize_with = "track_type",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kind: Option<String>,
-    /// Track name.
-    #[serde(
-        default,
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub name: String,
-    /// Source name (`CAMERA`, `MICROPHONE`, `SCREEN_SHARE`, …).
-    #[serde(
-        default,
-        deserialize_with = "track_source",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source: Option<String>,
-    /// MIME type.
-    #[serde(
-        default,
-        alias = "mime_type",
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub mime_type: String,
-    /// Muted.
-    #[serde(default, deserialize_with = "flex::boolean")]
-    pub muted: bool,
-    /// Video width.
-    #[serde(
-        default,
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub width: Option<i64>,
-    /// Video height.
-    #[serde(
-        default,
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub height: Option<i64>,
+message! {
+    /// The `state` of an `IngressInfo`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct IngressState {
+        /// Status name (`ENDPOINT_INACTIVE`, `ENDPOINT_BUFFERING`, `ENDPOINT_PUBLISHING`, …).
+        status: Enum(INGRESS_STATUS) = "status",
+        /// Error text.
+        error: Str = "error",
+    }
 }
 
-/// `EgressInfo` (recording) of a LiveKit webhook.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct EgressInfo {
-    /// Egress id (`EG_…`), the recording id.
-    #[serde(
-        default,
-        alias = "egress_id",
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub egress_id: String,
-    /// Room sid.
-    #[serde(
-        default,
-        alias = "room_id",
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub room_id: String,
-    /// Room name.
-    #[serde(
-        default,
-        alias = "room_name",
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub room_name: String,
-    /// Status name (`EGRESS_STARTING` … `EGRESS_LIMIT_REACHED`); absent means the proto default
-    /// `EGRESS_STARTING`.
-    #[serde(
-        default,
-        deserialize_with = "egress_status",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status: Option<String>,
-    /// Start, Unix nanoseconds.
-    #[serde(
-        default,
-        alias = "started_at",
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub started_at: Option<i64>,
-    /// End, Unix nanoseconds.
-    #[serde(
-        default,
-        alias = "ended_at",
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ended_at: Option<i64>,
-    /// Last update, Unix nanoseconds.
-    #[serde(
-        default,
-        alias = "updated_at",
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub updated_at: Option<i64>,
-    /// Error text of a failed egress.
-    #[serde(
-        default,
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub error: String,
+message! {
+    /// `IngressInfo` of a LiveKit webhook.
+    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    pub struct IngressInfo {
+        /// Ingress id (`IN_…`).
+        ingress_id: Str = "ingressId" | "ingress_id",
+        /// Ingress name.
+        name: Str = "name",
+        /// Room name.
+        room_name: Str = "roomName" | "room_name",
+        /// Identity the ingress publishes as.
+        participant_identity: Str = "participantIdentity" | "participant_identity",
+        /// State.
+        state: Msg(IngressState) = "state",
+    }
 }
 
-/// The `state` of an `IngressInfo`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct IngressState {
-    /// Status name (`ENDPOINT_INACTIVE`, `ENDPOINT_BUFFERING`, `ENDPOINT_PUBLISHING`, …).
-    #[serde(
-        default,
-        deserialize_with = "ingress_status",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status: Option<String>,
-    /// Error text.
-    #[serde(
-        default,
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub error: String,
-}
-
-/// `IngressInfo` of a LiveKit webhook.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct IngressInfo {
-    /// Ingress id (`IN_…`).
-    #[serde(
-        default,
-        alias = "ingress_id",
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub ingress_id: String,
-    /// Ingress name.
-    #[serde(
-        default,
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub name: String,
-    /// Room name.
-    #[serde(
-        default,
-        alias = "room_name",
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub room_name: String,
-    /// Identity the ingress publishes as.
-    #[serde(
-        default,
-        alias = "participant_identity",
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub participant_identity: String,
-    /// State.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<IngressState>,
-}
-
-/// A LiveKit `WebhookEvent` (the fields a join service uses; the raw body keeps the rest).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct LiveKitEvent {
-    /// Event name (`room_started`, `participant_joined`, …; empty in a body `{}`).
-    #[serde(default, deserialize_with = "flex::string")]
-    pub event: String,
-    /// Unique event id (the de-duplication key).
-    #[serde(
-        default,
-        deserialize_with = "flex::string",
-        skip_serializing_if = "String::is_empty"
-    )]
-    pub id: String,
-    /// When the event was created, Unix seconds.
-    #[serde(
-        default,
-        alias = "created_at",
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub created_at: Option<i64>,
-    /// The room.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room: Option<RoomInfo>,
-    /// The participant (`participant_*`, `track_*`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub participant: Option<ParticipantInfo>,
-    /// The track (`track_*`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub track: Option<TrackInfo>,
-    /// The egress (`egress_*`).
-    #[serde(
-        default,
-        alias = "egress_info",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub egress_info: Option<EgressInfo>,
-    /// The ingress (`ingress_*`).
-    #[serde(
-        default,
-        alias = "ingress_info",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ingress_info: Option<IngressInfo>,
-    /// The agent job (`agent_job_*`), as sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job: Option<serde_json::Map<String, serde_json::Value>>,
-    /// Deprecated count of dropped events.
-    #[serde(
-        default,
-        alias = "num_dropped",
-        deserialize_with = "flex::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub num_dropped: Option<i64>,
+message! {
+    /// A LiveKit `WebhookEvent` (the fields a join service uses; the raw body keeps the rest).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct LiveKitEvent {
+        /// Event name (`room_started`, `participant_joined`, …; empty in a body `{}`).
+        event: Name = "event",
+        /// Unique event id (the de-duplication key).
+        id: Str = "id",
+        /// When the event was created, Unix seconds.
+        created_at: Int = "createdAt" | "created_at",
+        /// The room.
+        room: Msg(RoomInfo) = "room",
+        /// The participant (`participant_*`, `track_*`).
+        participant: Msg(ParticipantInfo) = "participant",
+        /// The track (`track_*`).
+        track: Msg(TrackInfo) = "track",
+        /// The egress (`egress_*`).
+        egress_info: Msg(EgressInfo) = "egressInfo" | "egress_info",
+        /// The ingress (`ingress_*`).
+        ingress_info: Msg(IngressInfo) = "ingressInfo" | "ingress_info",
+        /// The agent job (`agent_job_*`), as sent.
+        job: Raw = "job",
+        /// Deprecated count of dropped events.
+        num_dropped: Int = "numDropped" | "num_dropped",
+    }
 }
 
 impl LiveKitEvent {
@@ -539,8 +250,19 @@ impl LiveKitEvent {
         if body.bytes().find(|b| !b.is_ascii_whitespace()) != Some(b'{') {
             return Err(WebhookError::body(V, "not a JSON object"));
         }
+        if let Some(event) = Self::parse_fast(body) {
+            return Ok(event);
+        }
         serde_json::from_str(body)
             .map_err(|e| WebhookError::body(V, format!("not a LiveKit WebhookEvent: {e}")))
+    }
+
+    /// The fast reader over the whole body: `None` when the body is outside its subset (then
+    /// serde decides, with the same result for every body the fast reader accepts).
+    pub(in crate::webhook) fn parse_fast(body: &str) -> Option<Self> {
+        let mut c = Cursor::new(body);
+        let event = Self::read_fast(&mut c, 0)?;
+        c.at_end().then_some(event)
     }
 
     fn into_webhook(self, raw: String) -> Webhook {
@@ -648,7 +370,7 @@ impl LiveKitEvent {
 pub struct LiveKitWebhookVerifier {
     tokens: LiveKitVerifier,
     bearer: bool,
-    max_body: usize,
+    limits: Limits,
 }
 
 impl LiveKitWebhookVerifier {
@@ -668,7 +390,7 @@ impl LiveKitWebhookVerifier {
         LiveKitWebhookVerifier {
             tokens,
             bearer: true,
-            max_body: DEFAULT_MAX_BODY,
+            limits: Limits::new(V),
         }
     }
 
@@ -706,12 +428,7 @@ impl LiveKitWebhookVerifier {
         self
     }
 
-    /// Sets the largest body accepted (default [`DEFAULT_MAX_BODY`]).
-    #[must_use]
-    pub fn with_max_body(mut self, max: usize) -> Self {
-        self.max_body = max;
-        self
-    }
+    max_body_method!();
 
     /// The `sha256` claim value for `body`: standard padded base64 of its SHA-256.
     #[must_use]
@@ -763,7 +480,7 @@ impl LiveKitWebhookVerifier {
         body: &[u8],
         headers: &'h H,
     ) -> Result<&'h str, WebhookError> {
-        check_size(V, body, self.max_body)?;
+        self.limits.check_size(body)?;
         let value = single_header(headers, V, "Authorization")?
             .filter(|v| !v.is_empty())
             .ok_or(WebhookError::MissingSignature {
@@ -779,19 +496,48 @@ impl LiveKitWebhookVerifier {
         Ok(value)
     }
 
+    /// Verifies and parses a delivery whose body the caller owns, at `now` (Unix seconds): as
+    /// [`LiveKitWebhookVerifier::verify_at`], but the body moves into [`Webhook::raw`] instead of
+    /// being copied there.
+    ///
+    /// # Errors
+    /// As [`LiveKitWebhookVerifier::verify_at`].
+    pub fn verify_owned_at<H: Headers + ?Sized>(
+        &self,
+        body: Vec<u8>,
+        headers: &H,
+        now: i64,
+    ) -> Result<Webhook, WebhookError> {
+        let token = self.authorization(&body, headers)?;
+        let claims = self
+            .tokens
+            .verify_at(token, now)
+            .map_err(WebhookError::Token)?;
+        check_hash(&body, &claims.grants.sha256)?;
+        let text = String::from_utf8(body)
+            .map_err(|e| WebhookError::body(V, format!("not UTF-8: {}", e.utf8_error())))?;
+        Ok(LiveKitEvent::parse(&text)?.into_webhook(text))
+    }
+
     /// Compares the claim with the body's hash, then parses the body.
     fn finish(&self, body: &[u8], claim: &str) -> Result<Webhook, WebhookError> {
-        if claim.is_empty() {
-            return Err(WebhookError::MissingBodyHash);
-        }
-        let mut expected = [0u8; 44];
-        let n = STANDARD
-            .encode_slice(Sha256::digest(body), &mut expected)
-            .map_err(|_| WebhookError::BodyHashMismatch)?;
-        if !ct_eq(claim.as_bytes(), expected.get(..n).unwrap_or_default()) {
-            return Err(WebhookError::BodyHashMismatch);
-        }
+        check_hash(body, claim)?;
         let text = body_text(V, body)?;
         Ok(LiveKitEvent::parse(text)?.into_webhook(text.to_owned()))
     }
+}
+
+/// The `sha256` claim must be exactly the standard padded base64 of SHA-256 of the body.
+fn check_hash(body: &[u8], claim: &str) -> Result<(), WebhookError> {
+    if claim.is_empty() {
+        return Err(WebhookError::MissingBodyHash);
+    }
+    let mut expected = [0u8; 44];
+    let n = STANDARD
+        .encode_slice(Sha256::digest(body), &mut expected)
+        .map_err(|_| WebhookError::BodyHashMismatch)?;
+    if !ct_eq(claim.as_bytes(), expected.get(..n).unwrap_or_default()) {
+        return Err(WebhookError::BodyHashMismatch);
+    }
+    Ok(())
 }

@@ -42,9 +42,11 @@ mod agora;
 mod error;
 mod flex;
 mod livekit;
+mod proto;
 mod zego;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 use subtle::ConstantTimeEq as _;
@@ -57,6 +59,7 @@ pub use livekit::{
 };
 pub use zego::{ZegoEvent, ZegoWebhookVerifier};
 
+use crate::clock::{Clock, SystemClock};
 use crate::vendor::Vendor;
 
 /// Largest body a verifier accepts by default (4 MiB; LiveKit participant metadata alone may be
@@ -69,6 +72,13 @@ pub const DEFAULT_MAX_BODY: usize = 4 << 20;
 pub trait Headers {
     /// Every value of the header `name` (ASCII case-insensitive), in the order received.
     fn header_values<'a>(&'a self, name: &str) -> Vec<&'a [u8]>;
+
+    /// The first value of `name` and how many values it has (0, 1, or "more": any number above
+    /// 1). The default asks [`Headers::header_values`]; implement it to avoid that `Vec`.
+    fn header_value<'a>(&'a self, name: &str) -> (Option<&'a [u8]>, usize) {
+        let values = self.header_values(name);
+        (values.first().copied(), values.len())
+    }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>> Headers for [(K, V)] {
@@ -78,17 +88,35 @@ impl<K: AsRef<str>, V: AsRef<[u8]>> Headers for [(K, V)] {
             .map(|(_, v)| v.as_ref())
             .collect()
     }
+
+    fn header_value<'a>(&'a self, name: &str) -> (Option<&'a [u8]>, usize) {
+        let mut found = self
+            .iter()
+            .filter(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref());
+        let first = found.next();
+        let more = found.next().map_or(0, |_| 1 + found.count());
+        (first, usize::from(first.is_some()) + more)
+    }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>> Headers for Vec<(K, V)> {
     fn header_values<'a>(&'a self, name: &str) -> Vec<&'a [u8]> {
         self.as_slice().header_values(name)
     }
+
+    fn header_value<'a>(&'a self, name: &str) -> (Option<&'a [u8]>, usize) {
+        self.as_slice().header_value(name)
+    }
 }
 
 impl<K: AsRef<str>, V: AsRef<[u8]>, const N: usize> Headers for [(K, V); N] {
     fn header_values<'a>(&'a self, name: &str) -> Vec<&'a [u8]> {
         self.as_slice().header_values(name)
+    }
+
+    fn header_value<'a>(&'a self, name: &str) -> (Option<&'a [u8]>, usize) {
+        self.as_slice().header_value(name)
     }
 }
 
@@ -116,16 +144,15 @@ pub(crate) fn single_header<'a, H: Headers + ?Sized>(
     vendor: Vendor,
     name: &'static str,
 ) -> Result<Option<&'a str>, WebhookError> {
-    let values = headers.header_values(name);
-    match values.as_slice() {
-        [] => Ok(None),
-        [one] => std::str::from_utf8(one)
+    match headers.header_value(name) {
+        (None, _) => Ok(None),
+        (Some(one), 1) => std::str::from_utf8(one)
             .map(Some)
             .map_err(|_| WebhookError::field(vendor, name, "is not valid UTF-8")),
-        _ => Err(WebhookError::field(
+        (Some(_), n) => Err(WebhookError::field(
             vendor,
             name,
-            format!("sent {} times; expected once", values.len()),
+            format!("sent {n} times; expected once"),
         )),
     }
 }
@@ -256,6 +283,17 @@ impl Webhook {
 /// Lower-case hex of `bytes` into `out` (which must be twice as long): the crate's one encoder.
 pub(crate) use crate::hex::encode_into as hex_lower;
 
+/// The lower-case hex text of a digest, as a signer puts it on the wire.
+pub(crate) use crate::hex::lower as hex_string;
+
+/// Whether `sig` is exactly the lower-case hex of `digest` (at most 32 bytes), in constant time.
+pub(crate) fn hex_matches(sig: &str, digest: &[u8]) -> bool {
+    let mut hex = [0u8; 64];
+    let hex = hex.get_mut(..2 * digest.len()).unwrap_or_default();
+    hex_lower(digest, hex);
+    ct_eq(sig.as_bytes(), hex)
+}
+
 /// Constant-time equality of two byte strings (the length is not secret).
 pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && bool::from(a.ct_eq(b))
@@ -266,16 +304,119 @@ pub(crate) fn body_text(vendor: Vendor, body: &[u8]) -> Result<&str, WebhookErro
     std::str::from_utf8(body).map_err(|e| WebhookError::body(vendor, format!("not UTF-8: {e}")))
 }
 
-pub(crate) fn check_size(vendor: Vendor, body: &[u8], max: usize) -> Result<(), WebhookError> {
-    if body.len() > max {
-        return Err(WebhookError::TooLarge {
-            vendor,
-            len: body.len(),
-            max,
-        });
-    }
-    Ok(())
+/// The limits a verifier applies besides the signature: the body size, and for the vendors
+/// whose deliveries carry their own time (Agora `notifyMs`, ZEGO `timestamp`) an optional age
+/// bound read against a clock.
+#[derive(Debug, Clone)]
+pub(crate) struct Limits {
+    pub(crate) vendor: Vendor,
+    pub(crate) max_body: usize,
+    pub(crate) max_age: Option<u64>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
+
+impl Limits {
+    pub(crate) fn new(vendor: Vendor) -> Self {
+        Limits {
+            vendor,
+            max_body: DEFAULT_MAX_BODY,
+            max_age: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    pub(crate) fn check_size(&self, body: &[u8]) -> Result<(), WebhookError> {
+        if body.len() > self.max_body {
+            return Err(WebhookError::TooLarge {
+                vendor: self.vendor,
+                len: body.len(),
+                max: self.max_body,
+            });
+        }
+        Ok(())
+    }
+
+    /// The clock's time, Unix seconds.
+    pub(crate) fn now(&self) -> Result<i64, WebhookError> {
+        self.clock.now().map_err(WebhookError::Token)
+    }
+
+    /// Refuses a delivery sent (`sent_ms`, Unix milliseconds, read only when a bound is set)
+    /// more than the bound away from `now` (Unix seconds).
+    pub(crate) fn check_age(
+        &self,
+        now: i64,
+        sent_ms: impl FnOnce() -> Result<i64, WebhookError>,
+    ) -> Result<(), WebhookError> {
+        let Some(max) = self.max_age else {
+            return Ok(());
+        };
+        let sent = sent_ms()?;
+        let age_ms = i128::from(now) * 1000 - i128::from(sent);
+        if age_ms.unsigned_abs() > u128::from(max) * 1000 {
+            return Err(WebhookError::OutsideWindow {
+                vendor: self.vendor,
+                sent_at_ms: sent,
+                now,
+                max_age_secs: max,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The builder methods and `verify` every verifier with [`Limits`] in `self.limits` shares.
+/// `$age` says what the age bound reads.
+macro_rules! limit_methods {
+    ($ty:ident, $age:literal) => {
+        #[doc = concat!("Refuses a delivery whose own time (", $age, ") is more than `max_age`")]
+        /// away from the clock: the vendor documents no freshness rule, and this bounds
+        /// replays. Sub-second parts of `max_age` are dropped.
+        #[must_use]
+        pub fn with_max_age(mut self, max_age: std::time::Duration) -> Self {
+            self.limits.max_age = Some(max_age.as_secs());
+            self
+        }
+
+        /// Reads the time from `clock` (used only for the age bound).
+        #[must_use]
+        pub fn with_clock(mut self, clock: std::sync::Arc<dyn $crate::clock::Clock>) -> Self {
+            self.limits.clock = clock;
+            self
+        }
+
+        $crate::webhook::max_body_method!();
+
+        /// Verifies and parses a delivery now (by the verifier's clock).
+        ///
+        /// # Errors
+        #[doc = concat!("As [`", stringify!($ty), "::verify_at`], plus [`WebhookError::Token`]")]
+        /// wrapping a clock error.
+        pub fn verify<H: Headers + ?Sized>(
+            &self,
+            body: &[u8],
+            headers: &H,
+        ) -> Result<Webhook, WebhookError> {
+            let now = self.limits.now()?;
+            self.verify_at(body, headers, now)
+        }
+    };
+}
+pub(crate) use limit_methods;
+
+/// `with_max_body`, for a verifier with [`Limits`] in `self.limits`.
+macro_rules! max_body_method {
+    () => {
+        /// Sets the largest body accepted (default
+        /// [`DEFAULT_MAX_BODY`](crate::webhook::DEFAULT_MAX_BODY)).
+        #[must_use]
+        pub fn with_max_body(mut self, max: usize) -> Self {
+            self.limits.max_body = max;
+            self
+        }
+    };
+}
+pub(crate) use max_body_method;
 
 #[cfg(test)]
 mod tests {

@@ -11,19 +11,15 @@
 //! Since the proof is in the body, the body is read (JSON or form, duplicate keys refused) before
 //! the signature is checked; nothing in it is trusted or returned until the signature matched.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha1::{Digest as _, Sha1};
 
 use super::flex::{self, int_of, text_of};
 use super::{
-    DEFAULT_MAX_BODY, Details, EventKind, Headers, Recording, RecordingState, Webhook,
-    WebhookError, body_text, check_size, ct_eq, hex_lower, single_header,
+    Details, EventKind, Headers, Limits, Recording, RecordingState, Webhook, WebhookError,
+    body_text, hex_matches, hex_string, limit_methods, single_header,
 };
-use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 use crate::secret::Secret;
 use crate::vendor::Vendor;
@@ -150,18 +146,14 @@ fn to_ms(t: i64) -> i64 {
 /// Verifies ZEGO server callbacks with the project's CallbackSecret.
 pub struct ZegoWebhookVerifier {
     secret: Secret,
-    max_age: Option<u64>,
-    clock: Arc<dyn Clock>,
-    max_body: usize,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for ZegoWebhookVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ZegoWebhookVerifier")
             .field("secret", &self.secret)
-            .field("max_age_secs", &self.max_age)
-            .field("clock", &self.clock)
-            .field("max_body", &self.max_body)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -185,36 +177,19 @@ impl ZegoWebhookVerifier {
         }
         Ok(ZegoWebhookVerifier {
             secret,
-            max_age: None,
-            clock: Arc::new(SystemClock),
-            max_body: DEFAULT_MAX_BODY,
+            limits: Limits::new(V),
         })
     }
 
-    /// Refuses a callback whose `timestamp` is more than `max_age` away from the clock: the
-    /// replay bound ZEGO's unsigned bodies need. Timestamps of 12 digits or more are read as
-    /// milliseconds. Sub-second parts of `max_age` are dropped.
-    #[must_use]
-    pub fn with_max_age(mut self, max_age: Duration) -> Self {
-        self.max_age = Some(max_age.as_secs());
-        self
-    }
-
-    crate::clock::with_clock!("Reads the time from `clock` (used only with a window).");
-
-    /// Sets the largest body accepted (default [`DEFAULT_MAX_BODY`]).
-    #[must_use]
-    pub fn with_max_body(mut self, max: usize) -> Self {
-        self.max_body = max;
-        self
-    }
+    limit_methods!(
+        ZegoWebhookVerifier,
+        "`timestamp`; 12 digits or more are read as milliseconds"
+    );
 
     /// The `signature` for `timestamp` and `nonce` (for tests and senders).
     #[must_use]
     pub fn sign(&self, timestamp: &str, nonce: &str) -> String {
-        let mut out = [0u8; 40];
-        hex_lower(&self.digest(timestamp, nonce), &mut out);
-        String::from_utf8_lossy(&out).into_owned()
+        hex_string(&self.digest(timestamp, nonce))
     }
 
     fn digest(&self, timestamp: &str, nonce: &str) -> [u8; 20] {
@@ -225,20 +200,6 @@ impl ZegoWebhookVerifier {
             h.update(p.as_bytes());
         }
         h.finalize().into()
-    }
-
-    /// Verifies and parses a callback now (by the verifier's clock).
-    ///
-    /// # Errors
-    /// As [`ZegoWebhookVerifier::verify_at`], plus [`WebhookError::Token`] wrapping a clock
-    /// error.
-    pub fn verify<H: Headers + ?Sized>(
-        &self,
-        body: &[u8],
-        headers: &H,
-    ) -> Result<Webhook, WebhookError> {
-        let now = self.clock.now().map_err(WebhookError::Token)?;
-        self.verify_at(body, headers, now)
     }
 
     /// Verifies and parses a callback at `now` (Unix seconds; only used for the window).
@@ -256,7 +217,7 @@ impl ZegoWebhookVerifier {
         headers: &H,
         now: i64,
     ) -> Result<Webhook, WebhookError> {
-        check_size(V, body, self.max_body)?;
+        self.limits.check_size(body)?;
         let content_type = single_header(headers, V, "Content-Type")?.unwrap_or_default();
         let text = body_text(V, body)?;
         let fields = if is_form(content_type, text) {
@@ -276,25 +237,14 @@ impl ZegoWebhookVerifier {
             vendor: V,
             field: "nonce",
         })?;
-        let mut hex = [0u8; 40];
-        hex_lower(&self.digest(&timestamp, &nonce), &mut hex);
-        if !ct_eq(signature.as_bytes(), &hex) {
+        if !hex_matches(&signature, &self.digest(&timestamp, &nonce)) {
             return Err(WebhookError::SignatureMismatch { vendor: V });
         }
-        if let Some(max) = self.max_age {
-            let sent = timestamp.parse::<i64>().map(to_ms).map_err(|_| {
+        self.limits.check_age(now, || {
+            timestamp.parse::<i64>().map(to_ms).map_err(|_| {
                 WebhookError::field(V, "timestamp", "is not an integer, so its age is unknown")
-            })?;
-            let age_ms = i128::from(now) * 1000 - i128::from(sent);
-            if age_ms.unsigned_abs() > u128::from(max) * 1000 {
-                return Err(WebhookError::OutsideWindow {
-                    vendor: V,
-                    sent_at_ms: sent,
-                    now,
-                    max_age_secs: max,
-                });
-            }
-        }
+            })
+        })?;
         let event = ZegoEvent {
             event: lookup(&fields, "event").and_then(text_of),
             event_type: fields.get("event_type").and_then(int_of),

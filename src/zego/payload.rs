@@ -182,6 +182,7 @@ pub(crate) fn refuse_duplicate_keys(payload: &str) -> Result<()> {
         None => Ok(()),
         Some(reason) => Err(Error::malformed(
             Vendor::Zego,
+            MalformedCause::BadClaims,
             format!("the payload {reason}"),
         )),
     }
