@@ -2,8 +2,8 @@
 //!
 //! Every failure becomes an [`ApiError`], which renders as
 //! `{"error": {"code", "message", "request_id", …detail}}` through [`IntoResponse`]. The request
-//! id is filled in by the envelope layer (`layers::finish_errors`), which
-//! also turns the bare statuses of tower layers (timeout) into the same shape.
+//! id is filled in by the frame layer's error envelope (`layers.rs`), which also answers the
+//! request timeout in the same shape.
 //!
 //! Status mapping:
 //!
