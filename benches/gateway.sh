@@ -29,7 +29,7 @@ trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 cargo build --release --bin rtcmint --manifest-path "$root/Cargo.toml" >&2
-(cd "$root/benches/node-token-server" && [ -d node_modules ] || npm install --no-audit --no-fund >&2)
+(cd "$root/benches/node-token-server" && { [ -d node_modules ] || npm install --no-audit --no-fund >&2; })
 
 export LIVEKIT_API_KEY=APIgatewayBench
 export LIVEKIT_API_SECRET=gateway-bench-secret-of-at-least-32-chars

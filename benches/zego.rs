@@ -95,6 +95,16 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    // The stack wipe every ZEGO mint and decrypt ends with (`src/zego/key.rs`, `scrub_stack`:
+    // 1024 zeroed words in release builds), alone: the cost the secret-hygiene fix adds per token.
+    c.bench_function("zego/stack_wipe_8k", |b| b.iter(stack_wipe_8k));
+}
+
+/// The same code as `scrub_stack` (private to the crate): 8 KiB of stack zeroed and kept alive.
+#[inline(never)]
+fn stack_wipe_8k() {
+    let wipe = [0u64; 1024];
+    black_box(&wipe);
 }
 
 criterion_group!(benches, bench);

@@ -25,6 +25,7 @@
 //! {"line":3,"id":8,"ok":false,"kind":"unknown_field","error":"unknown field `roomm` (did you mean `room`?)"}
 //! ```
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
@@ -34,6 +35,8 @@ use crate::error::{Error, Result};
 use crate::json;
 use crate::minter::{DEFAULT_TTL, TokenMinter, TokenRequest};
 use crate::vendor::Vendor;
+
+mod fast;
 
 /// One parsed request line.
 #[derive(Debug, Clone, PartialEq)]
@@ -270,18 +273,44 @@ pub fn check_line(line: &str) -> std::result::Result<BatchRequest, LineFailure> 
     let mut request = TokenRequest::new(l.identity);
     request.room = l.room;
     request.display_name = l.display_name;
-    request.ttl = l.ttl.unwrap_or(DEFAULT_TTL);
-    request.can_publish = l.can_publish.unwrap_or(true);
-    request.can_subscribe = l.can_subscribe.unwrap_or(true);
-    request.can_publish_data = l.can_publish_data.unwrap_or(true);
-    request.is_admin = l.is_admin.unwrap_or(false);
     request.metadata = l.metadata;
-    request.issued_at = l.issued_at;
+    Options {
+        ttl: l.ttl,
+        can_publish: l.can_publish,
+        can_subscribe: l.can_subscribe,
+        can_publish_data: l.can_publish_data,
+        is_admin: l.is_admin,
+        issued_at: l.issued_at,
+    }
+    .apply(&mut request);
     Ok(BatchRequest {
         id: l.id,
         vendor,
         request,
     })
+}
+
+/// The scalar fields of a request line, as given (`None`: absent or `null`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct Options {
+    pub(crate) ttl: Option<Duration>,
+    pub(crate) can_publish: Option<bool>,
+    pub(crate) can_subscribe: Option<bool>,
+    pub(crate) can_publish_data: Option<bool>,
+    pub(crate) is_admin: Option<bool>,
+    pub(crate) issued_at: Option<i64>,
+}
+
+impl Options {
+    /// Sets them on `r`, with the schema's defaults for the absent ones.
+    fn apply(self, r: &mut TokenRequest) {
+        r.ttl = self.ttl.unwrap_or(DEFAULT_TTL);
+        r.can_publish = self.can_publish.unwrap_or(true);
+        r.can_subscribe = self.can_subscribe.unwrap_or(true);
+        r.can_publish_data = self.can_publish_data.unwrap_or(true);
+        r.is_admin = self.is_admin.unwrap_or(false);
+        r.issued_at = self.issued_at;
+    }
 }
 
 /// The reason of an input error without its "what:" prefix.
@@ -507,31 +536,43 @@ impl MinterSet {
     /// Processes one input line (`line_no` is 1-based) and appends exactly one JSON result line
     /// (with its `\n`) to `out`. Returns whether a token was minted.
     pub fn process_line(&self, line_no: usize, line: &str, out: &mut Vec<u8>) -> bool {
-        // The token goes into a reused per-thread buffer, and the success record is written by
-        // hand (the same bytes serde_json writes for `Success`): no allocation per line.
-        let mut token = crate::scratch::text();
-        match self.mint_line(line, &mut token) {
-            Ok((r, issued_at, expires_at)) => {
-                write_success(out, line_no, &r, &token, issued_at, expires_at);
-                true
-            }
-            Err(f) => {
-                write_failure(out, line_no, &f);
-                false
-            }
-        }
+        // Reused per-thread buffers: no allocation per line for the common request shape.
+        self.line_with(&mut crate::scratch::lend::<Scratch>(), line_no, line, out)
     }
 
     /// As [`MinterSet::process_line`] for raw input bytes: a line that is not UTF-8 or is longer
     /// than [`MAX_LINE_BYTES`] gets a failure record.
     pub fn process_bytes(&self, line_no: usize, line: &[u8], out: &mut Vec<u8>) -> bool {
+        self.bytes_with(&mut crate::scratch::lend::<Scratch>(), line_no, line, out)
+    }
+
+    /// Processes a chunk of whole input lines (the last one may lack its `\n`) whose first line
+    /// is line `first_line` (1-based), appending one result record per request line to `out`, as
+    /// [`MinterSet::process_bytes`] does for each. A `\r` before a newline is dropped; lines of
+    /// whitespace only are skipped (but counted for the line numbers).
+    pub fn process_chunk(&self, first_line: usize, chunk: &[u8], out: &mut Vec<u8>) -> ChunkCounts {
+        let mut scratch = Scratch::default();
+        let mut counts = ChunkCounts::default();
+        let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
+        for (i, line) in body.split(|&b| b == b'\n').enumerate() {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            counts.requests += 1;
+            counts.minted += usize::from(self.bytes_with(&mut scratch, first_line + i, line, out));
+        }
+        counts
+    }
+
+    fn bytes_with(&self, s: &mut Scratch, line_no: usize, line: &[u8], out: &mut Vec<u8>) -> bool {
         if line.len() > MAX_LINE_BYTES {
             let prefix = line.get(..MAX_LINE_BYTES).unwrap_or(line);
             write_failure(out, line_no, &LineFailure::too_long(prefix));
             return false;
         }
         match std::str::from_utf8(line) {
-            Ok(text) => self.process_line(line_no, text, out),
+            Ok(text) => self.line_with(s, line_no, text, out),
             Err(e) => {
                 let valid = std::str::from_utf8(line.get(..e.valid_up_to()).unwrap_or_default())
                     .unwrap_or_default();
@@ -552,84 +593,212 @@ impl MinterSet {
         }
     }
 
-    fn mint_line(
-        &self,
-        line: &str,
-        token: &mut String,
-    ) -> std::result::Result<(BatchRequest, i64, i64), LineFailure> {
-        let r = check_line(line)?;
-        let fail = |r: BatchRequest, kind, message| LineFailure {
-            id: r.id,
-            vendor: Some(r.vendor),
+    fn line_with(&self, s: &mut Scratch, line_no: usize, line: &str, out: &mut Vec<u8>) -> bool {
+        s.token.clear();
+        // The common shape borrows from the line into the reused request; anything else goes
+        // through serde (`check_line`), which also writes every failure's exact record.
+        let (id, vendor, request) = match fast::parse(line) {
+            Some(f) => {
+                s.fill(&f);
+                (f.id.map(Id::Text), f.vendor, &s.request)
+            }
+            None => match check_line(line) {
+                Ok(r) => {
+                    s.owned = Some(r);
+                    match &s.owned {
+                        Some(r) => (r.id.as_ref().map(Id::Value), r.vendor, &r.request),
+                        None => return false,
+                    }
+                }
+                Err(f) => {
+                    write_failure(out, line_no, &f);
+                    return false;
+                }
+            },
+        };
+        let fail = |kind, message| LineFailure {
+            id: id.and_then(Id::to_value),
+            vendor: Some(vendor),
             unknown: None,
             kind,
             message,
         };
-        let Some(minter) = self.get(r.vendor) else {
-            let message = format!("no {} credentials were given to this batch run", r.vendor);
-            return Err(fail(r, FailureKind::NoCredentials, message));
+        let Some(minter) = self.get(vendor) else {
+            let message = format!("no {vendor} credentials were given to this batch run");
+            write_failure(out, line_no, &fail(FailureKind::NoCredentials, message));
+            return false;
         };
-        match minter.mint_into(&r.request, token) {
-            Ok(times) => Ok((r, times.issued_at, times.expires_at)),
-            Err(e) => Err(fail(r, FailureKind::of(&e), e.to_string())),
+        match minter.mint_into(request, &mut s.token) {
+            Ok(times) => {
+                let record = Success {
+                    id,
+                    vendor,
+                    token: &s.token,
+                    identity: &request.identity,
+                    room: request.room.as_deref(),
+                    issued_at: times.issued_at,
+                    expires_at: times.expires_at,
+                };
+                write_success(out, line_no, &record);
+                true
+            }
+            Err(e) => {
+                write_failure(out, line_no, &fail(FailureKind::of(&e), e.to_string()));
+                false
+            }
         }
     }
+}
+
+/// What [`MinterSet::process_chunk`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ChunkCounts {
+    /// Request lines (blank lines not counted); each got one record.
+    pub requests: usize,
+    /// Lines that got a token.
+    pub minted: usize,
+}
+
+/// A line's buffers, reused from line to line: the token, and the request the fast path fills
+/// (its strings keep their capacity), or the one serde's path built.
+struct Scratch {
+    token: String,
+    request: TokenRequest,
+    /// Capacity kept for `request.room` / `request.display_name` while a line has none.
+    spare: [String; 2],
+    owned: Option<BatchRequest>,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            token: String::new(),
+            request: TokenRequest::new(String::new()),
+            spare: Default::default(),
+            owned: None,
+        }
+    }
+}
+
+impl Scratch {
+    /// Sets `request` to what the fast path read, reusing its strings.
+    fn fill(&mut self, f: &fast::FastLine<'_>) {
+        fn set(slot: &mut Option<String>, spare: &mut String, value: Option<&str>) {
+            match value {
+                Some(v) => {
+                    let s = slot.get_or_insert_with(|| std::mem::take(spare));
+                    s.clear();
+                    s.push_str(v);
+                }
+                None => {
+                    if let Some(s) = slot.take() {
+                        *spare = s;
+                    }
+                }
+            }
+        }
+        let [room, name] = &mut self.spare;
+        let r = &mut self.request;
+        r.identity.clear();
+        r.identity.push_str(&f.identity);
+        set(&mut r.room, room, f.room.as_deref());
+        set(&mut r.display_name, name, f.display_name.as_deref());
+        r.metadata = None;
+        f.options.apply(r);
+    }
+}
+
+thread_local! {
+    /// This thread's idle line states, lent through [`crate::scratch`] like its other buffers.
+    static SCRATCH: RefCell<Vec<Scratch>> = const { RefCell::new(Vec::new()) };
+}
+
+impl crate::scratch::Pooled for Scratch {
+    fn pool() -> &'static std::thread::LocalKey<RefCell<Vec<Self>>> {
+        &SCRATCH
+    }
+    fn recycle(&mut self) -> bool {
+        // Every field is overwritten by the next line before it is read.
+        true
+    }
+}
+
+/// A record's `id`: serde's value, or the fast path's text (which serde_json would write the same).
+#[derive(Clone, Copy)]
+enum Id<'a> {
+    Value(&'a serde_json::Value),
+    Text(&'a str),
+}
+
+impl Id<'_> {
+    fn to_value(self) -> Option<serde_json::Value> {
+        match self {
+            Id::Value(v) => Some(v.clone()),
+            Id::Text(t) => serde_json::from_str(t).ok(),
+        }
+    }
+}
+
+/// Starts a record: `{"line":N`, then `"id":…` when there is one, then `"ok":true|false`.
+fn write_head<'o>(
+    out: &'o mut Vec<u8>,
+    line_no: usize,
+    id: Option<Id<'_>>,
+    ok: bool,
+) -> json::Object<'o> {
+    let mut o = json::Object::new(out);
+    o.u64("line", line_no as u64);
+    match id {
+        // A `Value` always serialises (its map keys are strings).
+        Some(Id::Value(v)) => {
+            let _ = serde_json::to_writer(o.key("id"), v);
+        }
+        Some(Id::Text(t)) => {
+            o.raw("id", t.as_bytes());
+        }
+        None => {}
+    }
+    o.raw("ok", if ok { b"true".as_slice() } else { b"false" });
+    o
 }
 
 /// Writes a failure record: `{"line":N,"id":…,"ok":false,"vendor":…,"kind":…,"error":…}` (`id`
 /// and `vendor` only when known) and its `\n`.
 pub fn write_failure(out: &mut Vec<u8>, line_no: usize, f: &LineFailure) {
-    out.extend_from_slice(b"{\"line\":");
-    json::write_u64(out, line_no as u64);
-    if let Some(id) = &f.id {
-        out.extend_from_slice(b",\"id\":");
-        // A `Value` always serialises (its map keys are strings).
-        let _ = serde_json::to_writer(&mut *out, id);
-    }
-    out.extend_from_slice(b",\"ok\":false");
+    let mut o = write_head(out, line_no, f.id.as_ref().map(Id::Value), false);
     if let Some(v) = f.vendor {
-        out.extend_from_slice(b",\"vendor\":");
-        json::write_str(out, v.as_str().as_bytes());
+        o.str("vendor", v.as_str().as_bytes());
     }
-    out.extend_from_slice(b",\"kind\":");
-    json::write_str(out, f.kind.as_str().as_bytes());
-    out.extend_from_slice(b",\"error\":");
-    json::write_str(out, f.message.as_bytes());
-    out.extend_from_slice(b"}\n");
+    o.str("kind", f.kind.as_str().as_bytes())
+        .str("error", f.message.as_bytes());
+    o.close();
+    out.push(b'\n');
 }
 
-/// Writes the success record: the fields and bytes of serde_json's `Success` serialisation.
-fn write_success(
-    out: &mut Vec<u8>,
-    line_no: usize,
-    r: &BatchRequest,
-    token: &str,
+/// A success record's fields.
+struct Success<'a> {
+    id: Option<Id<'a>>,
+    vendor: Vendor,
+    token: &'a str,
+    identity: &'a str,
+    room: Option<&'a str>,
     issued_at: i64,
     expires_at: i64,
-) {
-    out.extend_from_slice(b"{\"line\":");
-    json::write_u64(out, line_no as u64);
-    if let Some(id) = &r.id {
-        out.extend_from_slice(b",\"id\":");
-        // A `Value` always serialises (its map keys are strings).
-        let _ = serde_json::to_writer(&mut *out, id);
-    }
-    out.extend_from_slice(b",\"ok\":true,\"vendor\":");
-    json::write_str(out, r.vendor.as_str().as_bytes());
-    out.extend_from_slice(b",\"token\":");
-    json::write_str(out, token.as_bytes());
-    out.extend_from_slice(b",\"identity\":");
-    json::write_str(out, r.request.identity.as_bytes());
-    out.extend_from_slice(b",\"room\":");
-    match &r.request.room {
-        Some(room) => json::write_str(out, room.as_bytes()),
-        None => out.extend_from_slice(b"null"),
-    }
-    out.extend_from_slice(b",\"issued_at\":");
-    json::write_i64(out, issued_at);
-    out.extend_from_slice(b",\"expires_at\":");
-    json::write_i64(out, expires_at);
-    out.extend_from_slice(b"}\n");
+}
+
+/// Writes the success record: the fields and bytes of serde_json's serialisation of
+/// `{line, id?, ok, vendor, token, identity, room, issued_at, expires_at}`.
+fn write_success(out: &mut Vec<u8>, line_no: usize, r: &Success<'_>) {
+    let mut o = write_head(out, line_no, r.id, true);
+    o.str("vendor", r.vendor.as_str().as_bytes())
+        .long_str("token", r.token.as_bytes())
+        .str("identity", r.identity.as_bytes())
+        .str_or_null("room", r.room.map(str::as_bytes))
+        .i64("issued_at", r.issued_at)
+        .i64("expires_at", r.expires_at);
+    o.close();
+    out.push(b'\n');
 }
 
 #[cfg(test)]
@@ -776,7 +945,16 @@ mod tests {
                 request,
             };
             let mut ours = Vec::new();
-            write_success(&mut ours, 12, &r, "04AAB+/=", -1, 1_767_225_600);
+            let record = super::Success {
+                id: r.id.as_ref().map(Id::Value),
+                vendor: r.vendor,
+                token: "04AAB+/=",
+                identity: &r.request.identity,
+                room: r.request.room.as_deref(),
+                issued_at: -1,
+                expires_at: 1_767_225_600,
+            };
+            write_success(&mut ours, 12, &record);
             let mut theirs = serde_json::to_vec(&Success {
                 line: 12,
                 id: r.id.as_ref(),

@@ -2,7 +2,7 @@
 //!
 //! The `*_into` paths need working space (a claims buffer, a decoded container, a zlib stream)
 //! and must not allocate once warm. They borrow it from this thread's pool: [`bytes`] lends a
-//! `Vec<u8>`, [`text`] a `String`, [`zlib`] the inflate/deflate streams. The [`Lent`] guard
+//! `Vec<u8>`, [`zlib`] the inflate/deflate streams, [`lend`] any other [`Pooled`] value. The [`Lent`] guard
 //! dereferences to the value and gives it back when dropped.
 //!
 //! **The one re-entrancy rule:** a guard owns its value until it is dropped; taking another one
@@ -45,7 +45,6 @@ pub(crate) struct Zlib {
 
 thread_local! {
     static BYTES: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
-    static TEXT: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     static ZLIB: RefCell<Vec<Zlib>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -60,16 +59,6 @@ pub(crate) trait Pooled: Default + 'static {
 impl Pooled for Vec<u8> {
     fn pool() -> &'static LocalKey<RefCell<Vec<Self>>> {
         &BYTES
-    }
-    fn recycle(&mut self) -> bool {
-        self.clear();
-        self.capacity() <= KEEP_BYTES
-    }
-}
-
-impl Pooled for String {
-    fn pool() -> &'static LocalKey<RefCell<Vec<Self>>> {
-        &TEXT
     }
     fn recycle(&mut self) -> bool {
         self.clear();
@@ -97,13 +86,13 @@ pub(crate) fn bytes() -> Lent<Vec<u8>> {
     take()
 }
 
-/// Lends an empty `String`.
-pub(crate) fn text() -> Lent<String> {
+/// Lends this thread's zlib streams.
+pub(crate) fn zlib() -> Lent<Zlib> {
     take()
 }
 
-/// Lends this thread's zlib streams.
-pub(crate) fn zlib() -> Lent<Zlib> {
+/// Lends a value of any pooled type (the batch line state uses it).
+pub(crate) fn lend<T: Pooled>() -> Lent<T> {
     take()
 }
 
@@ -179,10 +168,10 @@ mod tests {
         }
         let again = bytes();
         assert!(again.capacity() <= KEEP_BYTES);
-        let mut t = text();
-        t.push('x');
-        drop(t);
-        assert!(text().is_empty());
+        let mut b = bytes();
+        b.push(b'x');
+        drop(b);
+        assert!(bytes().is_empty());
     }
 
     #[test]

@@ -141,3 +141,40 @@ fn the_counter_does_count() {
     });
     assert_eq!(info.count_total, 1);
 }
+
+#[test]
+fn batch_chunks_allocate_nothing_per_line() {
+    // `process_chunk` reuses one request and one token buffer for all its lines: a chunk of
+    // 1,000 ordinary request lines costs the same few allocations (the buffers' first growth) as
+    // a chunk of one.
+    let set = rtcmint::batch::MinterSet::new().with(Box::new(
+        LiveKitMinter::new("APIkey", "a-secret-of-at-least-32-characters!!")
+            .unwrap()
+            .with_clock(Arc::new(FixedClock(NOW))),
+    ));
+    let line = |i: usize| {
+        format!(
+            "{{\"id\":{i},\"vendor\":\"livekit\",\"identity\":\"user-{i}\",\"room\":\"room-{}\",\"ttl\":600}}\n",
+            i % 7
+        )
+    };
+    let one = line(0);
+    let many: String = (0..1000).map(line).collect();
+    let mut out = Vec::with_capacity(1 << 20);
+    let count = |chunk: &str, out: &mut Vec<u8>| {
+        out.clear();
+        let mut counts = None;
+        let info = allocation_counter::measure(|| {
+            counts = Some(set.process_chunk(1, chunk.as_bytes(), out));
+        });
+        (info.count_total, counts.unwrap())
+    };
+    let (for_one, c1) = count(&one, &mut out);
+    let (for_many, c1000) = count(&many, &mut out);
+    assert_eq!((c1.requests, c1.minted), (1, 1));
+    assert_eq!((c1000.requests, c1000.minted), (1000, 1000));
+    assert!(
+        for_many <= for_one,
+        "{for_many} allocations for 1,000 lines against {for_one} for one line"
+    );
+}

@@ -81,12 +81,32 @@ pub fn batch_line(data: &[u8]) {
     let Ok(line) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = parse_line(line);
+    let parsed = parse_line(line);
     let mut out = Vec::new();
     minters().process_line(1, line, &mut out);
     assert_eq!(out.last(), Some(&b'\n'));
     assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);
-    let _: serde_json::Value = serde_json::from_slice(&out).expect("result is JSON");
+    let record: serde_json::Value = serde_json::from_slice(&out).expect("result is JSON");
+    // The record agrees with serde's reading of the line (`parse_line`), whichever path
+    // `process_line` took (its fast path for ordinary lines, serde for the rest).
+    match parsed {
+        Ok(r) if record["ok"] == true => {
+            assert_eq!(record["identity"], r.request.identity.as_str());
+            assert_eq!(record["room"].as_str(), r.request.room.as_deref());
+            assert_eq!(record.get("id"), r.id.as_ref());
+            assert_eq!(record["vendor"], r.vendor.as_str());
+        }
+        Ok(r) => {
+            assert_eq!(record.get("id"), r.id.as_ref());
+            assert_eq!(record["vendor"], r.vendor.as_str());
+            let kind = record["kind"].as_str().unwrap_or_default();
+            assert!(
+                !matches!(kind, "invalid_json" | "unknown_field"),
+                "{record}"
+            );
+        }
+        Err(_) => assert_eq!(record["ok"], false, "{record}"),
+    }
 }
 
 /// The certificate of the shared Agora vectors (most seeds are signed with it).

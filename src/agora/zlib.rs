@@ -50,13 +50,30 @@ fn bad_zlib(reason: &'static str) -> Error {
 }
 
 /// Adler-32 (RFC 1950 §9), as stored big-endian at the end of the stream.
+///
+/// Sixteen bytes at a time: over a block `x_0..x_15`, `a` grows by `Σ x_i` and `b` by
+/// `16·a + Σ (16 − i)·x_i`, so the per-byte dependency of `b` on `a` disappears and the block sums
+/// vectorise (about a third of the byte-by-byte loop's time on a token payload). The values at
+/// block boundaries are those of the byte-by-byte definition, so the overflow bound is the same.
 pub(crate) fn adler32(data: &[u8]) -> u32 {
     const MOD: u32 = 65_521;
     // 5552 is the largest n with 255·n(n+1)/2 + (n+1)(MOD−1) < 2^32: no overflow before reducing.
+    // It is a multiple of 16.
     const NMAX: usize = 5552;
+    const WEIGHTS: [u32; 16] = [16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1];
     let (mut a, mut b) = (1u32, 0u32);
     for chunk in data.chunks(NMAX) {
-        for &byte in chunk {
+        let mut blocks = chunk.chunks_exact(16);
+        for block in blocks.by_ref() {
+            let (mut sum, mut weighted) = (0u32, 0u32);
+            for (&x, w) in block.iter().zip(WEIGHTS) {
+                sum += u32::from(x);
+                weighted += w * u32::from(x);
+            }
+            b += 16 * a + weighted;
+            a += sum;
+        }
+        for &byte in blocks.remainder() {
             a += u32::from(byte);
             b += a;
         }
@@ -270,6 +287,22 @@ mod tests {
             b = (b + a) % 65_521;
         }
         assert_eq!(u64::from(adler32(&big)), (b << 16) | a);
+    }
+
+    #[test]
+    fn adler_matches_the_byte_by_byte_definition_at_every_length() {
+        let data: Vec<u8> = (0..12_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | (u8::from(i % 5 == 0) * 0xf0))
+            .collect();
+        for n in (0..300).chain([5551, 5552, 5553, 11_104, 11_105, 12_000]) {
+            let part = &data[..n];
+            let (mut a, mut b) = (1u64, 0u64);
+            for &x in part {
+                a = (a + u64::from(x)) % 65_521;
+                b = (b + a) % 65_521;
+            }
+            assert_eq!(u64::from(adler32(part)), (b << 16) | a, "length {n}");
+        }
     }
 
     #[test]

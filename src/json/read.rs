@@ -106,7 +106,8 @@ impl<'a> Cursor<'a> {
             if !b.is_ascii_digit() {
                 break;
             }
-            value = value * 10 + i64::from(b - b'0');
+            // A 19th digit (refused below) may overflow: wrap rather than panic.
+            value = value.wrapping_mul(10).wrapping_add(i64::from(b - b'0'));
             len += 1;
         }
         let next = digits.get(len).copied();

@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use super::capabilities::{Capabilities, capabilities};
 use super::client::{
     ClientBase, check_recording_start, client_setters, error_answer, key_digest, outcome_unknown,
-    own_handle, recording_id, require_name, set_json,
+    own_handle, recording_id, refuse_room_settings, require_name, set_json,
 };
-use super::error::{RemoteError, RemoteResult, UnsupportedReason, unsupported};
+use super::error::{RemoteError, RemoteResult};
 use super::http::{Answer, Call, Failure, join, parse_base_url, segment};
 use super::{
     CreateRoomRequest, Origin, Page, PageRequest, Participant, Recording, RecordingHandle,
@@ -378,17 +378,7 @@ impl AgoraClient {
     /// `metadata`; [`RemoteError::InvalidRequest`] for a bad channel name.
     pub async fn create_room(&self, request: &CreateRoomRequest) -> RemoteResult<Room> {
         check_channel(&request.name)?;
-        if request.max_participants.is_some()
-            || request.empty_timeout_secs.is_some()
-            || request.metadata.is_some()
-        {
-            return Err(unsupported(
-                V,
-                "room.create(settings)",
-                UnsupportedReason::VendorLacks,
-                "Agora channels have no stored settings (max participants, empty timeout, metadata)",
-            ));
-        }
+        refuse_room_settings(V, "Agora channels", request)?;
         Ok(Room {
             vendor: V,
             room: request.name.clone(),

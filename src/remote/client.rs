@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::error::{RemoteError, RemoteResult, UnsupportedReason, unsupported};
 use super::http::{Answer, Http, HttpOptions};
-use super::model::{Page, PageRequest, Recording, RecordingRequest};
+use super::model::{CreateRoomRequest, Page, PageRequest, Recording, RecordingRequest};
 use crate::Vendor;
 use crate::clock::{Clock, SystemClock};
 use crate::random::{RandomSource, ThreadRandom};
@@ -126,6 +126,27 @@ pub(crate) fn error_answer(
         message,
         request_id: answer.request_id.clone(),
     }
+}
+
+/// Refuses the settings of a room create for a vendor whose rooms (`rooms`: "Agora channels",
+/// "ZEGO rooms") store none: max participants, empty timeout, metadata.
+pub(crate) fn refuse_room_settings(
+    vendor: Vendor,
+    rooms: &'static str,
+    request: &CreateRoomRequest,
+) -> RemoteResult<()> {
+    if request.max_participants.is_some()
+        || request.empty_timeout_secs.is_some()
+        || request.metadata.is_some()
+    {
+        return Err(unsupported(
+            vendor,
+            "room.create(settings)",
+            UnsupportedReason::VendorLacks,
+            format!("{rooms} have no stored settings (max participants, empty timeout, metadata)"),
+        ));
+    }
+    Ok(())
 }
 
 /// The checks every client makes of a recording start: a room is named, and no metadata is

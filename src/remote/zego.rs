@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::capabilities::{Capabilities, Operation, Support, capabilities};
 use super::client::{
     ClientBase, check_recording_start, client_setters, error_answer, outcome_unknown, own_handle,
-    recording_id, require_name, set_json,
+    recording_id, refuse_room_settings, require_name, set_json,
 };
 use super::error::{RemoteError, RemoteResult, UnsupportedReason, unsupported};
 use super::http::{Answer, Call, join, parse_base_url};
@@ -335,17 +335,7 @@ impl ZegoClient {
     /// `metadata`; [`RemoteError::InvalidRequest`] for an empty name.
     pub async fn create_room(&self, request: &CreateRoomRequest) -> RemoteResult<Room> {
         require_name(V, "name", &request.name)?;
-        if request.max_participants.is_some()
-            || request.empty_timeout_secs.is_some()
-            || request.metadata.is_some()
-        {
-            return Err(unsupported(
-                V,
-                "room.create(settings)",
-                UnsupportedReason::VendorLacks,
-                "ZEGO rooms have no stored settings (max participants, empty timeout, metadata)",
-            ));
-        }
+        refuse_room_settings(V, "ZEGO rooms", request)?;
         Ok(room(&request.name, None, Origin::Synthesized))
     }
 

@@ -13,6 +13,9 @@ use crate::vendor::Vendor;
 /// The largest configuration, keys or secret file read (bytes).
 pub const MAX_CONFIG_FILE: u64 = 1024 * 1024;
 
+/// The default webhook body limit (1 MiB: LiveKit metadata fields alone may be 512 KiB).
+pub const DEFAULT_WEBHOOK_BODY_LIMIT: usize = 1 << 20;
+
 /// How logs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -240,6 +243,10 @@ pub struct FileConfig {
     pub rate_burst: Option<u32>,
     /// `shutdown_timeout = "30s"`: how long in-flight calls may take after SIGTERM.
     pub shutdown_timeout: Option<String>,
+    /// `webhook_max_age = "10m"`: the Agora `notifyMs` / ZEGO `timestamp` window.
+    pub webhook_max_age: Option<String>,
+    /// `webhook_body_limit = 1048576` (bytes).
+    pub webhook_body_limit: Option<usize>,
 }
 
 impl FileConfig {
@@ -286,6 +293,10 @@ pub struct ServeConfig {
     pub rate_limit: Option<RateLimit>,
     /// Grace period for in-flight calls at shutdown.
     pub shutdown_timeout: Duration,
+    /// How far an Agora `notifyMs` or ZEGO `timestamp` may be from the clock (replay bound).
+    pub webhook_max_age: Duration,
+    /// Webhook body limit, bytes (vendors' bodies exceed the API's `body_limit`).
+    pub webhook_body_limit: usize,
 }
 
 impl Default for ServeConfig {
@@ -306,6 +317,8 @@ impl Default for ServeConfig {
             idempotency_wait: Duration::from_secs(5),
             rate_limit: None,
             shutdown_timeout: Duration::from_secs(30),
+            webhook_max_age: Duration::from_secs(600),
+            webhook_body_limit: DEFAULT_WEBHOOK_BODY_LIMIT,
         }
     }
 }

@@ -2,16 +2,16 @@
 //!
 //! Every failure becomes an [`ApiError`], which renders as
 //! `{"error": {"code", "message", "request_id", …detail}}` through [`IntoResponse`]. The request
-//! id is filled in by the envelope layer (`layers::finish_errors`), which
-//! also turns the bare statuses of tower layers (timeout) into the same shape.
+//! id is filled in by the frame layer's error envelope (`layers.rs`), which also answers the
+//! request timeout in the same shape.
 //!
 //! Status mapping:
 //!
 //! | status | codes |
 //! |---|---|
-//! | 400 | `invalid_json`, `invalid_request`, `body_too_large`, `unsupported_media_type`, `vendor_required`, `vendor_not_configured`, `vendor_mismatch`, `vendor_rejected` |
-//! | 401 | `unauthorized` (with `WWW-Authenticate: Bearer`) |
-//! | 404 | `not_found`, `route_not_found` |
+//! | 400 | `invalid_json`, `invalid_request`, `body_too_large`, `unsupported_media_type`, `vendor_required`, `vendor_not_configured`, `vendor_mismatch`, `vendor_rejected`, `webhook_malformed` |
+//! | 401 | `unauthorized` (with `WWW-Authenticate: Bearer`); webhooks: `webhook_signature_invalid`, `webhook_expired` (no `WWW-Authenticate`) |
+//! | 404 | `not_found`, `route_not_found`, `webhook_not_configured` |
 //! | 405 | `method_not_allowed` |
 //! | 409 | `in_progress`, `conflict` |
 //! | 422 | `idempotency_key_reused` |

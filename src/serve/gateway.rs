@@ -13,7 +13,9 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use super::config::LogFormat;
 use super::error::{ApiError, ApiResult};
 use super::store::Store;
-use super::{auth, config::ServeConfig, handlers, idempotency, layers, metrics, vendors::Vendors};
+use super::{
+    auth, config::ServeConfig, handlers, idempotency, layers, metrics, vendors::Vendors, webhooks,
+};
 use crate::clock::{Clock, SystemClock};
 
 /// What every handler shares.
@@ -82,6 +84,9 @@ impl Gateway {
             ));
         }
         let keys = auth::Keys::new(&config.api_keys, config.rate_limit, config.insecure_no_auth);
+        let mut vendors = vendors;
+        vendors.webhooks = std::mem::take(&mut vendors.webhooks)
+            .configure(config.webhook_max_age, config.webhook_body_limit);
         Ok(Gateway {
             state: Arc::new(AppState {
                 vendors,
@@ -116,6 +121,10 @@ impl Gateway {
                 post(handlers::recording_stop),
             )
             .route(
+                "/v1/rtc/recording/get/{recording}",
+                get(webhooks::recording_get),
+            )
+            .route(
                 "/v1/rtc/participant/list/{room}",
                 get(handlers::participant_list),
             )
@@ -126,12 +135,15 @@ impl Gateway {
             .route("/createToken", post(handlers::create_token))
             // Auth, then the rate limit, on the API routes only.
             .layer(layers::AuthLayer(Arc::clone(&state)));
+        // The vendors' webhooks: no API key (the signature is the authentication).
+        let hooks = Router::new().route("/v1/rtc/webhooks/{vendor}", post(webhooks::receive));
         let ops = Router::new()
             .route("/healthz", get(handlers::healthz))
             .route("/readyz", get(handlers::readyz))
             .route("/metrics", get(handlers::metrics));
         Router::new()
             .merge(api)
+            .merge(hooks)
             .merge(ops)
             .fallback(handlers::not_found)
             .method_not_allowed_fallback(layers::method_not_allowed)
@@ -181,27 +193,45 @@ impl Gateway {
     }
 }
 
-/// Deletes expired idempotency keys every minute, in batches of 500, so no purge holds the
-/// database for long.
+/// Deletes expired idempotency keys and webhook records every minute, in batches of 500, so no
+/// purge holds the database for long.
 async fn purge_loop(state: Arc<AppState>) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
         let Ok(now) = state.now() else { continue };
-        loop {
-            match state.store.purge_expired_idempotency(now, 500).await {
-                Ok(n) if n >= 500 => tokio::task::yield_now().await,
-                Ok(n) => {
-                    if n > 0 {
-                        tracing::debug!(purged = n, "expired idempotency keys purged");
-                    }
-                    break;
+        purge_in_batches("idempotency keys", || {
+            state.store.purge_expired_idempotency(now, PURGE_BATCH)
+        })
+        .await;
+        purge_in_batches("webhook records", || {
+            state.store.purge_expired_webhooks(now, PURGE_BATCH)
+        })
+        .await;
+    }
+}
+
+const PURGE_BATCH: u32 = 500;
+
+/// Runs `purge` (one batch) until a batch comes back short.
+async fn purge_in_batches<F, Fut>(what: &str, mut purge: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = super::store::StoreResult<u64>>,
+{
+    loop {
+        match purge().await {
+            Ok(n) if n >= u64::from(PURGE_BATCH) => tokio::task::yield_now().await,
+            Ok(n) => {
+                if n > 0 {
+                    tracing::debug!(purged = n, "expired {what} purged");
                 }
-                Err(e) => {
-                    tracing::warn!(error = %e, "purging expired idempotency keys failed");
-                    break;
-                }
+                break;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "purging expired {what} failed");
+                break;
             }
         }
     }
@@ -265,9 +295,10 @@ pub async fn run(config: ServeConfig, vendors: Vendors) -> Result<(), ServeError
     let listen = config.listen;
     let backend = store.backend();
     let vendors_desc = format!(
-        "tokens: {:?}; rooms/recordings: {:?}",
+        "tokens: {:?}; rooms/recordings: {:?}; webhooks: {:?}",
         vendors.token_vendors(),
-        vendors.service_vendors()
+        vendors.service_vendors(),
+        vendors.webhook_vendors()
     );
     let keys = config.api_keys.len();
     let gateway = Gateway::new(config, vendors, store)?;

@@ -22,6 +22,7 @@ use super::extract::Post;
 use super::idempotency;
 use super::ids::{self, MAX_ROOM_NAME, RoomId};
 use super::store::{RecordingRecord, RoomRecord};
+use super::webhooks::{self, Source};
 use crate::livekit::{ClaimGrants, RoomConfiguration, VideoGrant};
 use crate::remote::{
     CreateRoomRequest, Origin, PageRequest, Recording, RecordingRequest, RecordingStatus,
@@ -156,8 +157,16 @@ fn livekit_room_json(room: &Room) -> Value {
     })
 }
 
-/// The Room answer of a stored (synthesized) record merged with live occupancy.
-fn record_json(rec: &RoomRecord, occupancy: Option<u32>, origin: &str) -> Value {
+/// A room's occupancy and where it came from (`webhooks`, `vendor_api`, or nowhere).
+#[derive(Debug, Clone, Copy)]
+struct Occupancy {
+    count: Option<u32>,
+    source: Option<&'static str>,
+    as_of: Option<i64>,
+}
+
+/// The Room answer of a stored (synthesized) record merged with the occupancy.
+fn record_json(rec: &RoomRecord, occ: Occupancy, origin: &str) -> Value {
     json!({
         "room": rec.id,
         "name": rec.name,
@@ -166,22 +175,51 @@ fn record_json(rec: &RoomRecord, occupancy: Option<u32>, origin: &str) -> Value 
         "empty_timeout_s": rec.empty_timeout_s,
         "metadata": metadata_value(rec.metadata.as_deref()),
         "created_at": rec.created_at,
-        "occupancy": occupancy,
+        "occupancy": occ.count,
+        "occupancy_source": occ.source,
+        "occupancy_as_of": occ.as_of,
         "origin": origin,
     })
 }
 
-/// Live occupancy of an Agora/ZEGO room: `Some(0)` when the vendor says nobody is there,
-/// `None` without API credentials.
-async fn occupancy(state: &AppState, vendor: Vendor, name: &str) -> ApiResult<Option<u32>> {
-    let Some(service) = state.vendors.service(vendor).cloned() else {
-        return Ok(None);
-    };
-    match state.call(vendor, "room.get", service.get_room(name)).await {
-        Ok(room) => Ok(Some(room.num_participants.unwrap_or(0))),
-        Err(e) if e.is_not_found() => Ok(Some(0)),
-        Err(e) => Err(e.into()),
+/// Occupancy of an Agora/ZEGO room: from the webhooks when they may answer (see
+/// [`webhooks::presence`]), else live from the vendor (`Some(0)` when the vendor says nobody is
+/// there), else unknown (no API credentials).
+async fn occupancy(
+    state: &AppState,
+    id: &RoomId,
+    room_id: &str,
+    source: Source,
+) -> ApiResult<Occupancy> {
+    if let Some((count, as_of)) = webhooks::presence(state, id.vendor, room_id, source).await? {
+        return Ok(Occupancy {
+            count: Some(count),
+            source: Some("webhooks"),
+            as_of: Some(as_of),
+        });
     }
+    let unknown = Occupancy {
+        count: None,
+        source: None,
+        as_of: None,
+    };
+    let service = match state.vendors.service(id.vendor).cloned() {
+        Some(s) if source != Source::Webhooks => s,
+        _ => return Ok(unknown),
+    };
+    let count = match state
+        .call(id.vendor, "room.get", service.get_room(&id.name))
+        .await
+    {
+        Ok(room) => room.num_participants.unwrap_or(0),
+        Err(e) if e.is_not_found() => 0,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Occupancy {
+        count: Some(count),
+        source: Some("vendor_api"),
+        as_of: Some(state.now()?),
+    })
 }
 
 const ROOM_CREATE: idempotency::Call<CreateRoomBody, CreateRoomBody> = idempotency::Call {
@@ -282,13 +320,27 @@ async fn create_room(state: &AppState, body: CreateRoomBody) -> ApiResult<(Statu
         created_at: state.now()?,
     };
     state.store.put_room(&rec).await?;
-    ok(record_json(&rec, None, "synthesized"))
+    let none = Occupancy {
+        count: None,
+        source: None,
+        as_of: None,
+    };
+    ok(record_json(&rec, none, "synthesized"))
+}
+
+/// `?source=auto|webhooks|vendor_api` of room.get.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SourceQuery {
+    source: Option<Source>,
 }
 
 pub(crate) async fn room_get(
     State(state): State<Arc<AppState>>,
     Path(room): Path<String>,
+    q: Result<Query<SourceQuery>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
+    let source = query(q)?.source.unwrap_or(Source::Auto);
     let id = parse_room("room", &room)?;
     if id.vendor == Vendor::LiveKit {
         let service = state.service(id.vendor)?;
@@ -298,11 +350,11 @@ pub(crate) async fn room_get(
         return Ok(Json(livekit_room_json(&r)));
     }
     let rec = state.store.get_room(&room).await?;
-    let occ = occupancy(&state, id.vendor, &id.name).await?;
+    let occ = occupancy(&state, &id, &room, source).await?;
     match rec {
         Some(rec) => Ok(Json(record_json(&rec, occ, "synthesized"))),
-        // Not created through the gateway, but live at the vendor.
-        None if occ.is_some_and(|n| n > 0) => Ok(Json(json!({
+        // Not created through the gateway, but live at the vendor (or in the webhooks).
+        None if occ.count.is_some_and(|n| n > 0) => Ok(Json(json!({
             "room": room,
             "name": id.name,
             "vendor": id.vendor.as_str(),
@@ -310,7 +362,9 @@ pub(crate) async fn room_get(
             "empty_timeout_s": Value::Null,
             "metadata": Value::Null,
             "created_at": Value::Null,
-            "occupancy": occ,
+            "occupancy": occ.count,
+            "occupancy_source": occ.source,
+            "occupancy_as_of": occ.as_of,
             "origin": "derived",
         }))),
         None => Err(ApiError::not_found("room", &room)),
@@ -324,6 +378,8 @@ pub(crate) struct ListQuery {
     cursor: Option<String>,
     limit: Option<u32>,
     vendor: Option<Vendor>,
+    /// participant.list: `auto`, `webhooks` or `vendor_api`.
+    source: Option<Source>,
 }
 
 fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
@@ -375,7 +431,8 @@ pub(crate) async fn room_list(
     };
     let mut items = Vec::with_capacity(recs.len());
     for rec in &recs {
-        let occ = occupancy(&state, vendor, &rec.name).await?;
+        let id = RoomId::new(vendor, rec.name.clone());
+        let occ = occupancy(&state, &id, &rec.id, Source::Auto).await?;
         items.push(record_json(rec, occ, "synthesized"));
     }
     Ok(Json(json!({"items": items, "next_cursor": next_cursor})))
@@ -656,6 +713,7 @@ async fn start_recording(
         output_uri: rec.output_uri.clone(),
         created_at: now,
         updated_at: now,
+        webhook_at: None,
     };
     if let Err(e) = state.store.put_recording(&record).await {
         // The recording runs and its id is self-contained: answer it rather than lose it.
@@ -691,9 +749,17 @@ async fn stop_recording(state: &AppState, id: String) -> ApiResult<(StatusCode, 
     let rid = ids::parse_recording_id(&id).map_err(|e| ApiError::field("recording", e))?;
     let vendor = rid.vendor();
     let service = state.service(vendor)?;
-    let rec = state
+    let rec = match state
         .call(vendor, "recording.stop", service.stop_recording(&rid))
-        .await?;
+        .await
+    {
+        Ok(rec) => rec,
+        // Already reported finished by a webhook: stopping it again is not an error.
+        Err(e) => match webhooks::ended_by_webhook(state, &id).await {
+            Some(v) => return ok(v),
+            None => return Err(e.into()),
+        },
+    };
     let stored = state.store.get_recording(&id).await.ok().flatten();
     // The room: from the record of the start, else as the vendor reports it (ZEGO's stop
     // answer names none: then it is null).
@@ -709,6 +775,7 @@ async fn stop_recording(state: &AppState, id: String) -> ApiResult<(StatusCode, 
         output_uri: rec.output_uri.clone(),
         created_at: stored.as_ref().map_or(now, |r| r.created_at),
         updated_at: now,
+        webhook_at: None,
     };
     if let Err(e) = state.store.put_recording(&record).await {
         tracing::error!(error = %e, recording = %id, "cannot store the recording record");
@@ -733,6 +800,21 @@ pub(crate) async fn participant_list(
     let q = query(q)?;
     let id = parse_room("room", &room)?;
     check_pin(&id, q.vendor)?;
+    let source = q.source.unwrap_or(Source::Auto);
+    let limit = page_limit(q.limit)?;
+    if let Some(v) =
+        webhooks::participant_page(&state, &id, &room, source, q.cursor.as_deref(), limit).await?
+    {
+        return Ok(Json(v));
+    }
+    if source == Source::Webhooks {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no webhook has reported on room `{room}` (or its vendor's webhooks are off)"),
+        )
+        .with("what", "room"));
+    }
     let service = state.service(id.vendor)?;
     let mut page = PageRequest::first();
     page.limit = q.limit;
@@ -758,7 +840,12 @@ pub(crate) async fn participant_list(
             Value::Object(m)
         })
         .collect();
-    Ok(Json(json!({"items": items, "next_cursor": p.next_cursor})))
+    Ok(Json(json!({
+        "items": items,
+        "next_cursor": p.next_cursor,
+        "source": "vendor_api",
+        "as_of": state.now()?,
+    })))
 }
 
 /// The room of the path, and the body.

@@ -28,6 +28,12 @@ struct VendorLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WebhookLabels {
+    vendor: &'static str,
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CallLabels {
     vendor: &'static str,
     operation: &'static str,
@@ -42,6 +48,7 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram>,
     tokens: Family<VendorLabels, Counter>,
     vendor_calls: Family<CallLabels, Counter>,
+    webhooks: Family<WebhookLabels, Counter>,
     auth_failures: Counter,
     rate_limited: Counter,
     idempotent_replays: Counter,
@@ -62,7 +69,7 @@ impl Default for Metrics {
 }
 
 /// The known routes, as `'static` labels (anything else is `unmatched`).
-const ROUTES: [&str; 14] = [
+const ROUTES: [&str; 15] = [
     "/v1/rtc/room/create",
     "/v1/rtc/room/get/{room}",
     "/v1/rtc/room/list",
@@ -70,6 +77,7 @@ const ROUTES: [&str; 14] = [
     "/v1/rtc/token/issue",
     "/v1/rtc/recording/start",
     "/v1/rtc/recording/stop/{recording}",
+    "/v1/rtc/recording/get/{recording}",
     "/v1/rtc/participant/list/{room}",
     "/v1/rtc/participant/kick/{room}",
     "/createToken",
@@ -141,6 +149,7 @@ impl Metrics {
         );
         let tokens = Family::<VendorLabels, Counter>::default();
         let vendor_calls = Family::<CallLabels, Counter>::default();
+        let webhooks = Family::<WebhookLabels, Counter>::default();
         let auth_failures = Counter::default();
         let rate_limited = Counter::default();
         let idempotent_replays = Counter::default();
@@ -165,6 +174,11 @@ impl Metrics {
             vendor_calls.clone(),
         );
         registry.register(
+            "webhooks",
+            "Webhook deliveries by vendor and outcome (ok, duplicate, bad_signature, expired, malformed, not_configured, error)",
+            webhooks.clone(),
+        );
+        registry.register(
             "auth_failures",
             "Requests refused for a missing or unknown API key",
             auth_failures.clone(),
@@ -185,6 +199,7 @@ impl Metrics {
             latency,
             tokens,
             vendor_calls,
+            webhooks,
             auth_failures,
             rate_limited,
             idempotent_replays,
@@ -261,6 +276,16 @@ impl Metrics {
             .get_or_create(&CallLabels {
                 vendor: vendor.as_str(),
                 operation,
+                outcome,
+            })
+            .inc();
+    }
+
+    /// Counts a webhook delivery by outcome.
+    pub fn webhook(&self, vendor: Vendor, outcome: &'static str) {
+        self.webhooks
+            .get_or_create(&WebhookLabels {
+                vendor: vendor.as_str(),
                 outcome,
             })
             .inc();

@@ -40,6 +40,7 @@ with_serve! {
     pub mod metrics;
     pub mod store;
     pub mod vendors;
+    pub mod webhooks;
 
     pub use config::{FileConfig, LogFormat, RateLimit, ServeConfig};
     pub use gateway::{AppState, Gateway, ServeError, init_logging, run, shutdown_signal};

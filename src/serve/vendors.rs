@@ -7,12 +7,16 @@
 //! | Agora | `AGORA_APP_ID`, `AGORA_APP_CERTIFICATE` | `AGORA_APP_ID`, `AGORA_CUSTOMER_ID`, `AGORA_CUSTOMER_SECRET` (`AGORA_API_URL`, `AGORA_RECORDING_API_URL`; recording storage `AGORA_STORAGE_*` including `_ENDPOINT`; the recorder's token from `AGORA_APP_CERTIFICATE`) |
 //! | ZEGO | `ZEGO_APP_ID`, `ZEGO_SERVER_SECRET` | the same (`ZEGO_API_URL`, `ZEGO_RECORDING_API_URL`, `ZEGO_ROOM_LIST`; storage `ZEGO_STORAGE_*`) |
 //!
+//! Webhooks (`POST /v1/rtc/webhooks/{vendor}`, see [`super::webhooks`]): LiveKit with its API key
+//! pair, Agora with `AGORA_WEBHOOK_SECRET`, ZEGO with `ZEGO_CALLBACK_SECRET`.
+//!
 //! Every secret variable also has a `_FILE` form naming a file that holds it. A vendor given half
 //! of a credential pair is a start-up error naming the missing variable, never a vendor silently
 //! left out.
 
 use std::sync::Arc;
 
+use super::webhooks::Receivers;
 use crate::TokenMinter;
 use crate::agora::AgoraMinter;
 use crate::batch::MinterSet;
@@ -33,6 +37,7 @@ pub struct Vendors {
     pub(crate) livekit: Option<LiveKitMinter>,
     pub(crate) livekit_url: Option<String>,
     services: [Option<Arc<dyn RoomService>>; 3],
+    pub(crate) webhooks: Receivers,
 }
 
 impl std::fmt::Debug for Vendors {
@@ -42,6 +47,7 @@ impl std::fmt::Debug for Vendors {
             .field("livekit_url", &self.livekit_url)
             .field("tokens", &self.token_vendors())
             .field("services", &self.service_vendors())
+            .field("webhooks", &self.webhooks.vendors())
             .finish()
     }
 }
@@ -88,6 +94,7 @@ impl Vendors {
             livekit: None,
             livekit_url: None,
             services: [None, None, None],
+            webhooks: Receivers::none(),
         }
     }
 
@@ -127,6 +134,11 @@ impl Vendors {
             "LIVEKIT_API_KEY",
             vars.secret("LIVEKIT_API_SECRET")?,
             "LIVEKIT_API_SECRET",
+        )?;
+        v.webhooks = Receivers::from_secrets(
+            lk.clone(),
+            vars.secret("AGORA_WEBHOOK_SECRET")?,
+            vars.secret("ZEGO_CALLBACK_SECRET")?,
         )?;
         if let Some((key, secret)) = lk {
             let minter = |key: &str| {
@@ -217,6 +229,12 @@ impl Vendors {
         ALL.into_iter()
             .filter(|v| self.service(*v).is_some())
             .collect()
+    }
+
+    /// Vendors whose webhook endpoint is on.
+    #[must_use]
+    pub fn webhook_vendors(&self) -> Vec<Vendor> {
+        self.webhooks.vendors()
     }
 
     /// Vendors with anything configured.

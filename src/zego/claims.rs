@@ -45,19 +45,14 @@ pub(crate) fn write_claims(
     expire: i64,
     payload: &[u8],
 ) {
-    out.extend_from_slice(b"{\"app_id\":");
-    json::write_u64(out, u64::from(app_id));
-    out.extend_from_slice(b",\"user_id\":");
-    json::write_str(out, user_id.as_bytes());
-    out.extend_from_slice(b",\"nonce\":");
-    json::write_i64(out, nonce);
-    out.extend_from_slice(b",\"ctime\":");
-    json::write_i64(out, ctime);
-    out.extend_from_slice(b",\"expire\":");
-    json::write_i64(out, expire);
-    out.extend_from_slice(b",\"payload\":");
-    json::write_str(out, payload);
-    out.push(b'}');
+    let mut o = json::Object::new(out);
+    o.u64("app_id", u64::from(app_id))
+        .str("user_id", user_id.as_bytes())
+        .i64("nonce", nonce)
+        .i64("ctime", ctime)
+        .i64("expire", expire)
+        .str("payload", payload);
+    o.close();
 }
 
 #[cfg(test)]

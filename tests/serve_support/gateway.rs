@@ -122,7 +122,17 @@ pub struct Gw {
 
 impl Gw {
     pub async fn start(config: ServeConfig, vendors: Vendors, store: Arc<dyn Store>) -> Self {
-        let gateway = Gateway::new(config, vendors, store).unwrap();
+        Self::start_with_clock(config, vendors, store, Arc::new(rtcmint::SystemClock)).await
+    }
+
+    /// As [`Gw::start`], with the gateway's clock.
+    pub async fn start_with_clock(
+        config: ServeConfig,
+        vendors: Vendors,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn rtcmint::Clock>,
+    ) -> Self {
+        let gateway = Gateway::with_clock(config, vendors, store, clock).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

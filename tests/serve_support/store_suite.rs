@@ -12,8 +12,11 @@
 use std::sync::Arc;
 
 use rtcmint::Vendor;
+use rtcmint::remote::{RecordingHandle, RecordingId};
 use rtcmint::serve::store::{
-    IdempotencyBegin, IdempotencyKey, RecordingRecord, RoomRecord, Store, StoredResponse,
+    IdempotencyBegin, IdempotencyKey, ParticipantRecord, PresenceChange, PresenceEvent,
+    PresenceRecord, RecordingChange, RecordingRecord, RoomRecord, Store, StoredResponse,
+    WebhookChange, WebhookDelivery,
 };
 
 fn room(id: &str, vendor: Vendor, name: &str) -> RoomRecord {
@@ -107,6 +110,7 @@ pub async fn recordings_upsert(store: Arc<dyn Store>) {
         output_uri: Some("s3://bucket/a.mp4".into()),
         created_at: 100,
         updated_at: 100,
+        webhook_at: None,
     };
     store.put_recording(&rec).await.unwrap();
     assert_eq!(
@@ -275,6 +279,332 @@ pub async fn idempotency_purge_in_batches(store: Arc<dyn Store>) {
     );
 }
 
+fn delivery(vendor: Vendor, id: &str, at: i64, change: WebhookChange) -> WebhookDelivery {
+    WebhookDelivery {
+        vendor,
+        event_id: id.to_owned(),
+        received_at: at,
+        expires_at: at + 100,
+        change,
+    }
+}
+
+fn presence(room: &str, at: i64, event: PresenceEvent) -> WebhookChange {
+    WebhookChange::Presence(PresenceChange {
+        room_id: room.to_owned(),
+        at,
+        event,
+    })
+}
+
+fn joined(identity: &str, name: Option<&str>, seq: i64) -> PresenceEvent {
+    PresenceEvent::Joined {
+        identity: identity.to_owned(),
+        display_name: name.map(str::to_owned),
+        seq,
+    }
+}
+
+fn left(identity: &str, seq: i64) -> PresenceEvent {
+    PresenceEvent::Left {
+        identity: identity.to_owned(),
+        seq,
+    }
+}
+
+async fn identities(store: &Arc<dyn Store>, room: &str) -> Vec<String> {
+    store
+        .list_participants(room, None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.identity)
+        .collect()
+}
+
+pub async fn webhooks_dedupe_by_event_id(store: Arc<dyn Store>) {
+    let d = delivery(Vendor::LiveKit, "EV_1", 1000, WebhookChange::Nothing);
+    assert!(store.record_webhook(&d).await.unwrap(), "first delivery");
+    assert!(!store.record_webhook(&d).await.unwrap(), "redelivery");
+    // Ids are per vendor.
+    let other = WebhookDelivery {
+        vendor: Vendor::Agora,
+        ..d.clone()
+    };
+    assert!(store.record_webhook(&other).await.unwrap());
+    // A duplicate's change is not applied.
+    let room = "r1.agora.ZHVw";
+    let j = delivery(
+        Vendor::Agora,
+        "n-1",
+        1000,
+        presence(room, 1000, joined("7", None, 1)),
+    );
+    assert!(store.record_webhook(&j).await.unwrap());
+    let mut again = j.clone();
+    again.change = presence(room, 1001, joined("8", None, 2));
+    assert!(!store.record_webhook(&again).await.unwrap());
+    assert_eq!(identities(&store, room).await, ["7"]);
+    // Once expired (`expires_at <= received_at`), the id is free again.
+    let late = delivery(Vendor::LiveKit, "EV_1", 1100, WebhookChange::Nothing);
+    assert!(store.record_webhook(&late).await.unwrap());
+    assert!(
+        !store
+            .record_webhook(&delivery(
+                Vendor::LiveKit,
+                "EV_1",
+                1101,
+                WebhookChange::Nothing
+            ))
+            .await
+            .unwrap()
+    );
+}
+
+pub async fn webhooks_presence_in_order(store: Arc<dyn Store>) {
+    let room = "r1.zego.cm9vbQ";
+    assert_eq!(store.room_presence(room).await.unwrap(), None);
+    let mut n = 0;
+    let mut rec = |at: i64, event: PresenceEvent| {
+        n += 1;
+        delivery(
+            Vendor::Zego,
+            &format!("e{n}"),
+            at,
+            presence(room, at, event),
+        )
+    };
+    for d in [
+        rec(100, PresenceEvent::RoomStarted),
+        rec(101, joined("alice", Some("Alice"), 10)),
+        rec(102, joined("bob", None, 5)),
+    ] {
+        assert!(store.record_webhook(&d).await.unwrap());
+    }
+    assert_eq!(
+        store.room_presence(room).await.unwrap(),
+        Some(PresenceRecord {
+            occupancy: 2,
+            active: true,
+            as_of: 102
+        })
+    );
+    assert_eq!(
+        store.list_participants(room, None, 10).await.unwrap(),
+        [
+            ParticipantRecord {
+                identity: "alice".into(),
+                display_name: Some("Alice".into()),
+                joined_at: Some(101),
+            },
+            ParticipantRecord {
+                identity: "bob".into(),
+                display_name: None,
+                joined_at: Some(102),
+            },
+        ]
+    );
+    // An older leave (by seq) arriving late changes nothing; a newer one removes alice.
+    store
+        .record_webhook(&rec(103, left("alice", 9)))
+        .await
+        .unwrap();
+    assert_eq!(identities(&store, room).await, ["alice", "bob"]);
+    store
+        .record_webhook(&rec(104, left("alice", 11)))
+        .await
+        .unwrap();
+    assert_eq!(identities(&store, room).await, ["bob"]);
+    // ... and her older join, arriving after, cannot bring her back.
+    store
+        .record_webhook(&rec(105, joined("alice", None, 10)))
+        .await
+        .unwrap();
+    assert_eq!(identities(&store, room).await, ["bob"]);
+    // A rejoin keeps the name and gets a new joined_at; an event with an older time does not
+    // move as_of back.
+    store
+        .record_webhook(&rec(90, joined("alice", None, 12)))
+        .await
+        .unwrap();
+    let alice = store.list_participants(room, None, 1).await.unwrap();
+    assert_eq!(alice[0].display_name.as_deref(), Some("Alice"));
+    assert_eq!(alice[0].joined_at, Some(90));
+    assert_eq!(store.room_presence(room).await.unwrap().unwrap().as_of, 105);
+    // Paging by identity.
+    let page = store
+        .list_participants(room, Some("alice"), 10)
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].identity, "bob");
+    // The room ends: everybody has left; it is no longer active.
+    store
+        .record_webhook(&rec(200, PresenceEvent::RoomFinished))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.room_presence(room).await.unwrap(),
+        Some(PresenceRecord {
+            occupancy: 0,
+            active: false,
+            as_of: 200
+        })
+    );
+    assert!(identities(&store, room).await.is_empty());
+    // Other rooms are separate.
+    assert_eq!(store.room_presence("r1.zego.b3RoZXI").await.unwrap(), None);
+}
+
+fn livekit_recording(egress: &str) -> String {
+    RecordingId::new(RecordingHandle::LiveKit {
+        egress_id: egress.to_owned(),
+    })
+    .unwrap()
+    .to_string()
+}
+
+pub async fn webhooks_update_recordings(store: Arc<dyn Store>) {
+    let id = livekit_recording("EG_1");
+    let rec = RecordingRecord {
+        id: id.clone(),
+        vendor: Vendor::LiveKit,
+        room_id: "r1.livekit.cm9vbQ".into(),
+        status: "starting".into(),
+        output_uri: None,
+        created_at: 100,
+        updated_at: 100,
+        webhook_at: None,
+    };
+    store.put_recording(&rec).await.unwrap();
+    let change = |status: &str, uri: Option<&str>, at: i64| {
+        WebhookChange::Recording(RecordingChange {
+            vendor_recording_id: "EG_1".into(),
+            status: status.into(),
+            output_uri: uri.map(str::to_owned),
+            at,
+        })
+    };
+    let d = delivery(Vendor::LiveKit, "EV_a", 110, change("active", None, 109));
+    store.record_webhook(&d).await.unwrap();
+    let got = store.get_recording(&id).await.unwrap().unwrap();
+    assert_eq!(got.status, "active");
+    assert_eq!(got.webhook_at, Some(109));
+    assert_eq!(got.updated_at, 110);
+    assert_eq!(got.created_at, 100);
+    let d = delivery(
+        Vendor::LiveKit,
+        "EV_b",
+        120,
+        change("complete", Some("s3://b/x.mp4"), 119),
+    );
+    store.record_webhook(&d).await.unwrap();
+    // A late, running status does not undo the end.
+    let d = delivery(Vendor::LiveKit, "EV_c", 130, change("active", None, 115));
+    store.record_webhook(&d).await.unwrap();
+    let got = store.get_recording(&id).await.unwrap().unwrap();
+    assert_eq!(got.status, "complete");
+    assert_eq!(got.output_uri.as_deref(), Some("s3://b/x.mp4"));
+    assert_eq!(got.webhook_at, Some(119));
+    // Nor does a stop answer that raced the end ...
+    let stop = RecordingRecord {
+        status: "stopping".into(),
+        updated_at: 140,
+        ..rec.clone()
+    };
+    store.put_recording(&stop).await.unwrap();
+    let got = store.get_recording(&id).await.unwrap().unwrap();
+    assert_eq!(got.status, "complete");
+    assert_eq!(got.webhook_at, Some(119));
+    assert_eq!(got.updated_at, 140);
+    // ... while a final answer of the gateway's own replaces it.
+    let failed = RecordingRecord {
+        status: "failed".into(),
+        updated_at: 150,
+        ..rec.clone()
+    };
+    store.put_recording(&failed).await.unwrap();
+    let got = store.get_recording(&id).await.unwrap().unwrap();
+    assert_eq!((got.status.as_str(), got.webhook_at), ("failed", None));
+    // Events for recordings the gateway did not start, or of another vendor, change nothing.
+    let d = delivery(Vendor::Agora, "EV_d", 160, change("complete", None, 160));
+    assert!(store.record_webhook(&d).await.unwrap());
+    assert_eq!(
+        store.get_recording(&id).await.unwrap().unwrap().status,
+        "failed"
+    );
+}
+
+pub async fn webhooks_purge(store: Arc<dyn Store>) {
+    let room = "r1.agora.cHVyZ2U";
+    // Delivered at 0..10, kept until 100..110.
+    for i in 0..10 {
+        let d = delivery(
+            Vendor::Agora,
+            &format!("n{i}"),
+            i,
+            presence(room, i, joined(&format!("u{i}"), None, i)),
+        );
+        store.record_webhook(&d).await.unwrap();
+    }
+    store
+        .record_webhook(&delivery(
+            Vendor::Agora,
+            "n-left",
+            10,
+            presence(room, 10, left("u0", 99)),
+        ))
+        .await
+        .unwrap();
+    let live = "r1.agora.bGl2ZQ";
+    store
+        .record_webhook(&delivery(
+            Vendor::Agora,
+            "n-live",
+            500,
+            presence(live, 500, joined("x", None, 1)),
+        ))
+        .await
+        .unwrap();
+    // Nothing has expired at 50.
+    assert_eq!(store.purge_expired_webhooks(50, 500).await.unwrap(), 0);
+    // At 200 the old room's ids, participants and presence go; the live room stays.
+    let mut purged = 0;
+    loop {
+        let n = store.purge_expired_webhooks(200, 4).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        purged += n;
+    }
+    // 11 ids + 10 participants + 1 room.
+    assert_eq!(purged, 22);
+    assert_eq!(store.room_presence(room).await.unwrap(), None);
+    assert!(identities(&store, room).await.is_empty());
+    assert_eq!(
+        store.room_presence(live).await.unwrap().unwrap().occupancy,
+        1
+    );
+    // A purged id is free again.
+    assert!(
+        store
+            .record_webhook(&delivery(Vendor::Agora, "n0", 201, WebhookChange::Nothing))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .record_webhook(&delivery(
+                Vendor::Agora,
+                "n-live",
+                201,
+                WebhookChange::Nothing
+            ))
+            .await
+            .unwrap()
+    );
+}
+
 /// Runs every case of the suite against stores made by `$make` (an expression evaluating to a
 /// closure returning a future of `Arc<dyn Store>`, each call a fresh, empty store).
 /// `store_suite!(optional $make)` takes a closure returning `Option<Arc<dyn Store>>` instead; a
@@ -296,7 +626,11 @@ macro_rules! store_suite {
             idempotency_sequential,
             idempotency_concurrent_claims,
             idempotency_expiry_reclaims,
-            idempotency_purge_in_batches
+            idempotency_purge_in_batches,
+            webhooks_dedupe_by_event_id,
+            webhooks_presence_in_order,
+            webhooks_update_recordings,
+            webhooks_purge
         );
     };
     (@cases $make:expr; $($case:ident),*) => {

@@ -1,8 +1,9 @@
 //! `rtcmint batch`: JSON Lines in, JSON Lines out, in input order, on every core, streaming.
 //!
-//! The input is read by blocks of about [`BLOCK_BYTES`] into one fixed buffer; each block's
-//! lines are minted in parallel and its results handed to a writer thread, which writes them
-//! while the next block is read and minted. So results flow while the input still arrives on a
+//! The input is read by blocks of about [`BLOCK_BYTES`] into one fixed buffer by a reader
+//! thread, which reads the next block while the current one is minted; each block's lines are
+//! minted in parallel and its results handed to a writer thread, which writes them while the
+//! next block is minted. So results flow while the input still arrives on a
 //! pipe, and memory stays bounded (a few blocks of input and output) whatever the input size.
 
 use std::io::{IsTerminal as _, Read, Write};
@@ -17,11 +18,12 @@ use rtcmint::{Clock, FixedClock, SystemClock};
 use crate::util::{CliError, CliResult};
 use crate::{agora, zego};
 
-/// Input bytes per parallel task (about 400 typical request lines).
-const CHUNK_BYTES: usize = 32 * 1024;
+/// Input bytes per parallel task (about 200 typical request lines): small enough that the
+/// workers finish a block at nearly the same time.
+const CHUNK_BYTES: usize = 16 * 1024;
 /// Tasks handed to the workers at a time. A block's results (~3 MiB for LiveKit) stay in the CPU
 /// caches until the writer copies them out; 64 K-line blocks (~30 MiB) ran 1.5x slower.
-const BLOCK_CHUNKS: usize = 16;
+const BLOCK_CHUNKS: usize = 32;
 /// Input bytes per block.
 const BLOCK_BYTES: usize = CHUNK_BYTES * BLOCK_CHUNKS;
 /// The most worker threads `--threads` accepts.
@@ -143,7 +145,7 @@ fn create_output(path: &str) -> std::io::Result<std::fs::File> {
 
 /// The input, read by blocks into one buffer of fixed size.
 struct Blocks {
-    src: Box<dyn Read>,
+    src: Box<dyn Read + Send>,
     /// `BLOCK_BYTES + MAX_LINE_BYTES + 1` bytes; `buf[..filled]` is unread input.
     buf: Vec<u8>,
     filled: usize,
@@ -160,7 +162,7 @@ enum Next {
 }
 
 impl Blocks {
-    fn new(src: Box<dyn Read>) -> Self {
+    fn new(src: Box<dyn Read + Send>) -> Self {
         Blocks {
             src,
             buf: vec![0; BLOCK_BYTES + MAX_LINE_BYTES + 1],
@@ -255,9 +257,51 @@ impl Blocks {
     }
 }
 
+/// What the reader thread hands over.
+enum Input {
+    /// Whole lines (the last may lack its newline at the end of input).
+    Lines(Vec<u8>),
+    /// The first bytes of a line longer than `MAX_LINE_BYTES` (the rest has been skipped).
+    TooLong(Vec<u8>),
+    /// Reading failed; nothing follows.
+    Failed(std::io::Error),
+}
+
+/// The reader thread: sends the input block by block (a copy of each block's lines, in a
+/// buffer the main loop sends back when it is done with it), at most one block ahead.
+fn read_blocks(
+    mut blocks: Blocks,
+    to_main: &std::sync::mpsc::SyncSender<Input>,
+    spent: &std::sync::mpsc::Receiver<Vec<u8>>,
+) {
+    loop {
+        let input = match blocks.next() {
+            Ok(Next::End) => return,
+            Ok(Next::Lines(len)) => {
+                let mut data = spent.try_recv().unwrap_or_default();
+                data.clear();
+                data.extend_from_slice(blocks.buf.get(..len).unwrap_or_default());
+                blocks.consume(len);
+                Input::Lines(data)
+            }
+            Ok(Next::TooLong(prefix)) => Input::TooLong(prefix),
+            Err(e) => Input::Failed(e),
+        };
+        let failed = matches!(input, Input::Failed(_));
+        // A closed channel: the run stopped early.
+        if to_main.send(input).is_err() || failed {
+            return;
+        }
+    }
+}
+
 /// Cuts `data` (whole lines) into tasks of about `CHUNK_BYTES` at newlines: (number of the
-/// task's first line, bytes).
-fn chunks(data: &[u8], mut next_line: usize, out: &mut Vec<(usize, std::ops::Range<usize>)>) {
+/// task's first line, bytes). Returns the number of the line after `data`.
+fn chunks(
+    data: &[u8],
+    mut next_line: usize,
+    out: &mut Vec<(usize, std::ops::Range<usize>)>,
+) -> usize {
     let mut start = 0;
     while start < data.len() {
         let rest = data.get(start..).unwrap_or_default();
@@ -274,6 +318,8 @@ fn chunks(data: &[u8], mut next_line: usize, out: &mut Vec<(usize, std::ops::Ran
             .count();
         start += cut;
     }
+    // A last line without its newline (the end of the input) still counts.
+    next_line + usize::from(data.last().is_some_and(|&b| b != b'\n'))
 }
 
 /// Mints every line of one task into `buf`: (requests, minted).
@@ -281,17 +327,8 @@ fn mint_chunk(set: &MinterSet, first: usize, chunk: &[u8], buf: &mut Vec<u8>) ->
     buf.clear();
     // About one LiveKit result (~450 bytes) per 75-byte request line.
     buf.reserve(chunk.len() * 7);
-    let (mut requests, mut ok) = (0, 0);
-    let body = chunk.strip_suffix(b"\n").unwrap_or(chunk);
-    for (i, line) in body.split(|&b| b == b'\n').enumerate() {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        requests += 1;
-        ok += usize::from(set.process_bytes(first + i, line, buf));
-    }
-    (requests, ok)
+    let counts = set.process_chunk(first, chunk, buf);
+    (counts.requests, counts.minted)
 }
 
 fn progress_bar(input_len: Option<u64>) -> indicatif::ProgressBar {
@@ -327,8 +364,8 @@ enum Stop {
 
 pub fn run(args: &BatchArgs) -> CliResult<Summary> {
     let set = minters(args)?;
-    let (src, input_len): (Box<dyn Read>, Option<u64>) = if args.input == "-" {
-        (Box::new(std::io::stdin().lock()), None)
+    let (src, input_len): (Box<dyn Read + Send>, Option<u64>) = if args.input == "-" {
+        (Box::new(std::io::stdin()), None)
     } else {
         let f = std::fs::File::open(&args.input)
             .map_err(|e| CliError::runtime(format!("cannot read {}: {e}", args.input)))?;
@@ -357,7 +394,11 @@ pub fn run(args: &BatchArgs) -> CliResult<Summary> {
         (!args.quiet && std::io::stderr().is_terminal()).then(|| progress_bar(input_len));
 
     let started = Instant::now();
-    let mut blocks = Blocks::new(src);
+    // The reader thread reads the next block while the workers mint the current one. It is not
+    // joined: when the run stops early (a closed output), it may be blocked reading a pipe that
+    // stays open, and it ends with the process.
+    let (block_tx, block_rx) = std::sync::mpsc::sync_channel::<Input>(1);
+    let (spent_tx, spent_rx) = std::sync::mpsc::channel::<Vec<u8>>();
     // Workers fill one block's buffers while the writer thread drains the previous block; the
     // buffers go back and forth, so the steady state allocates nothing.
     let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
@@ -388,13 +429,22 @@ pub fn run(args: &BatchArgs) -> CliResult<Summary> {
                 }
             })
             .map_err(|e| CliError::runtime(format!("cannot start the writer thread: {e}")))?;
+        let reader = std::thread::Builder::new()
+            .name("batch-reader".into())
+            .spawn(move || read_blocks(Blocks::new(src), &block_tx, &spent_rx));
+        if let Err(e) = reader {
+            drop(full_tx);
+            let _ = writer.join();
+            return Err(CliError::runtime(format!(
+                "cannot start the reader thread: {e}"
+            )));
+        }
         let mut stop = None;
-        loop {
+        for input in &block_rx {
             let mut bufs = empty_rx.try_recv().unwrap_or_default();
-            let len = match blocks.next() {
-                Ok(Next::End) => break,
-                Ok(Next::Lines(len)) => len,
-                Ok(Next::TooLong(prefix)) => {
+            let data = match input {
+                Input::Lines(data) => data,
+                Input::TooLong(prefix) => {
                     bufs.resize_with(1, Vec::new);
                     if let Some(b) = bufs.first_mut() {
                         b.clear();
@@ -407,14 +457,13 @@ pub fn run(args: &BatchArgs) -> CliResult<Summary> {
                     }
                     continue;
                 }
-                Err(e) => {
+                Input::Failed(e) => {
                     stop = Some(Stop::Read(e));
                     break;
                 }
             };
-            let data = blocks.buf.get(..len).unwrap_or_default();
             tasks.clear();
-            chunks(data, next_line, &mut tasks);
+            let after = chunks(&data, next_line, &mut tasks);
             bufs.resize_with(tasks.len(), Vec::new);
             let (requests, ok) = pool.install(|| {
                 tasks
@@ -430,14 +479,12 @@ pub fn run(args: &BatchArgs) -> CliResult<Summary> {
                     })
                     .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
             });
-            next_line += data.iter().filter(|&&b| b == b'\n').count();
-            if data.last().is_some_and(|&b| b != b'\n') {
-                next_line += 1;
-            }
+            next_line = after;
             total += requests;
             minted += ok;
-            read_bytes += len as u64;
-            blocks.consume(len);
+            read_bytes += data.len() as u64;
+            // The reader may have finished; then the buffer is just dropped.
+            let _ = spent_tx.send(data);
             if let Some(bar) = &progress {
                 bar.set_position(read_bytes);
                 bar.set_message(total.to_string());

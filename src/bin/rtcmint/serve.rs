@@ -27,8 +27,10 @@ pub enum LogFormatArg {
 /// AGORA_CUSTOMER_SECRET, AGORA_API_URL, AGORA_RECORDING_API_URL, AGORA_STORAGE_*; ZEGO_APP_ID,
 /// ZEGO_SERVER_SECRET, ZEGO_API_URL, ZEGO_RECORDING_API_URL, ZEGO_ROOM_LIST, ZEGO_STORAGE_*
 /// (storage: _VENDOR, _REGION, _BUCKET, _ACCESS_KEY, _SECRET_KEY, _ENDPOINT; secrets also as
-/// NAME_FILE), read as `room`, `participant` and `recording` read them. API keys:
-/// RTCMINT_API_KEYS (comma-separated, plain or sha256:HEX) or --api-keys-file.
+/// NAME_FILE), read as `room`, `participant` and `recording` read them. Webhooks
+/// (POST /v1/rtc/webhooks/VENDOR, no API key): LiveKit with its API key pair,
+/// AGORA_WEBHOOK_SECRET, ZEGO_CALLBACK_SECRET. API keys: RTCMINT_API_KEYS (comma-separated,
+/// plain or sha256:HEX) or --api-keys-file.
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     /// TOML configuration file (keys as the long flags, with underscores).
@@ -83,6 +85,12 @@ pub struct ServeArgs {
     /// Grace period for in-flight calls after SIGTERM/SIGINT [default: 30s].
     #[arg(long, env = "RTCMINT_SHUTDOWN_TIMEOUT", value_name = "DURATION")]
     shutdown_timeout: Option<String>,
+    /// Webhooks: how far an Agora notifyMs or ZEGO timestamp may be from the clock [default: 10m].
+    #[arg(long, env = "RTCMINT_WEBHOOK_MAX_AGE", value_name = "DURATION")]
+    webhook_max_age: Option<String>,
+    /// Webhook body limit in bytes [default: 1048576].
+    #[arg(long, env = "RTCMINT_WEBHOOK_BODY_LIMIT", value_name = "BYTES")]
+    webhook_body_limit: Option<usize>,
 }
 
 fn duration(flag: &str, s: &str) -> CliResult<Duration> {
@@ -150,6 +158,12 @@ impl ServeArgs {
                 file.shutdown_timeout,
                 &mut c.shutdown_timeout,
             ),
+            (
+                "webhook-max-age",
+                self.webhook_max_age,
+                file.webhook_max_age,
+                &mut c.webhook_max_age,
+            ),
         ];
         for (flag, a, b, slot) in durations {
             if let Some(s) = a.or(b) {
@@ -161,6 +175,12 @@ impl ServeArgs {
                 return Err(CliError::usage("--body-limit must be at least 1"));
             }
             c.body_limit = b;
+        }
+        if let Some(b) = self.webhook_body_limit.or(file.webhook_body_limit) {
+            if b == 0 {
+                return Err(CliError::usage("--webhook-body-limit must be at least 1"));
+            }
+            c.webhook_body_limit = b;
         }
         c.cors_origins = if self.cors_origins.is_empty() {
             file.cors_origins.unwrap_or_default()

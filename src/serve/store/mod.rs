@@ -15,10 +15,13 @@
 //! `tests/serve_support/store_suite.rs`).
 
 mod postgres;
+mod shared;
 mod sqlite;
 
 use std::borrow::Cow;
 use std::fmt;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 pub use postgres::{PgStore, PgStoreOptions};
 pub use sqlite::SqliteStore;
@@ -62,6 +65,9 @@ pub struct RecordingRecord {
     pub created_at: i64,
     /// When it was last updated, Unix seconds.
     pub updated_at: i64,
+    /// When a verified vendor webhook last set `status` (`None`: the status is the gateway's
+    /// own, from its start or stop call). Read only: [`Store::put_recording`] ignores it.
+    pub webhook_at: Option<i64>,
 }
 
 /// A stored HTTP response: what an idempotent replay answers.
@@ -95,6 +101,109 @@ pub struct IdempotencyKey<'a> {
     /// The client's `Idempotency-Key`.
     pub key: &'a str,
 }
+
+/// A verified webhook delivery, reduced to what the gateway records of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookDelivery {
+    /// Who sent it.
+    pub vendor: Vendor,
+    /// The de-duplication key ([`Webhook::id`](crate::webhook::Webhook::id), or a digest of
+    /// the body when the vendor sent none).
+    pub event_id: String,
+    /// When it arrived, Unix seconds.
+    pub received_at: i64,
+    /// Until when its id is kept (duplicates arriving before are ignored), Unix seconds.
+    pub expires_at: i64,
+    /// What it changes.
+    pub change: WebhookChange,
+}
+
+/// What a delivery changes in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookChange {
+    /// Nothing (an event the gateway does not record): only the id is kept.
+    Nothing,
+    /// Who is in a room.
+    Presence(PresenceChange),
+    /// The status of a recording started through the gateway.
+    Recording(RecordingChange),
+}
+
+/// A change of a room's presence, as an Agora or ZEGO event reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresenceChange {
+    /// The gateway room id (`r1.<vendor>.<name>`).
+    pub room_id: String,
+    /// When the vendor says it happened, Unix seconds (the presence's `as_of`).
+    pub at: i64,
+    /// What happened.
+    pub event: PresenceEvent,
+}
+
+/// What happened in a room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PresenceEvent {
+    /// The room (channel) was created.
+    RoomStarted,
+    /// The room ended: everybody in it has left.
+    RoomFinished,
+    /// A participant joined.
+    Joined {
+        /// The vendor's user id (Agora uid or account, ZEGO user id).
+        identity: String,
+        /// The nickname, when the vendor sends one.
+        display_name: Option<String>,
+        /// The order of this user's events (Agora `clientSeq`, ZEGO `login_time`, else the
+        /// event time in ms): an event older than the one recorded is ignored.
+        seq: i64,
+    },
+    /// A participant left.
+    Left {
+        /// As in `Joined`.
+        identity: String,
+        /// As in `Joined`.
+        seq: i64,
+    },
+}
+
+/// A recording's status, as a LiveKit egress, Agora Cloud Recording or ZEGO recording event
+/// reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingChange {
+    /// The vendor's recording id: LiveKit egress id, Agora `sid`, ZEGO task id.
+    pub vendor_recording_id: String,
+    /// The gateway's status word (`starting`, `active`, `stopping`, `complete`, `failed`).
+    pub status: String,
+    /// Where the output went, when the event says.
+    pub output_uri: Option<String>,
+    /// When the vendor says it happened, Unix seconds.
+    pub at: i64,
+}
+
+/// A participant as the webhooks reported them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParticipantRecord {
+    /// The vendor's user id.
+    pub identity: String,
+    /// The nickname, when known.
+    pub display_name: Option<String>,
+    /// When they joined, Unix seconds.
+    pub joined_at: Option<i64>,
+}
+
+/// What the webhooks say about a room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresenceRecord {
+    /// Participants in the room now.
+    pub occupancy: u32,
+    /// Whether the room is live (false after a room-finished event).
+    pub active: bool,
+    /// The time of the latest event recorded for the room, Unix seconds.
+    pub as_of: i64,
+}
+
+/// Statuses a recording never leaves: a later non-final event does not overwrite them.
+pub const FINAL_RECORDING_STATUSES: [&str; 3] = ["complete", "failed", "nothing_recorded"];
 
 /// A storage failure. The message never holds a secret (database URLs are not included).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,6 +317,38 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// Deletes at most `limit` expired keys (`expires_at <= now`); how many. Called
     /// periodically in small batches so that it never holds locks for long.
     fn purge_expired_idempotency(&self, now: i64, limit: u32) -> BoxFuture<'_, StoreResult<u64>>;
+
+    /// Records a verified webhook delivery, atomically: if its `(vendor, event_id)` is new, the
+    /// id is kept until `expires_at` and its change applied, in one transaction, and `true` is
+    /// returned; a duplicate changes nothing and returns `false`. Presence changes older than
+    /// what is recorded for a participant (by `seq`) are ignored; a recording change never
+    /// moves a final status ([`FINAL_RECORDING_STATUSES`]) back to a running one, and touches
+    /// only recordings started through the gateway.
+    fn record_webhook<'a>(
+        &'a self,
+        delivery: &'a WebhookDelivery,
+    ) -> BoxFuture<'a, StoreResult<bool>>;
+
+    /// What the webhooks say about room `room_id`; `None` when nothing was recorded for it (or
+    /// it was purged).
+    fn room_presence<'a>(
+        &'a self,
+        room_id: &'a str,
+    ) -> BoxFuture<'a, StoreResult<Option<PresenceRecord>>>;
+
+    /// The participants in room `room_id` by identity (byte order), those after `after`, at
+    /// most `limit`.
+    fn list_participants<'a>(
+        &'a self,
+        room_id: &'a str,
+        after: Option<&'a str>,
+        limit: u32,
+    ) -> BoxFuture<'a, StoreResult<Vec<ParticipantRecord>>>;
+
+    /// Deletes at most `limit` expired webhook records (event ids, rooms whose latest event is
+    /// older than the retention window with their participants, participants who left); how
+    /// many rows.
+    fn purge_expired_webhooks(&self, now: i64, limit: u32) -> BoxFuture<'_, StoreResult<u64>>;
 }
 
 /// Opens the store a `--database` URL names: `sqlite://PATH` (created and migrated) or
@@ -227,6 +368,48 @@ pub async fn open(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
     Err(StoreError::query(
         "unknown database URL scheme: expected sqlite://PATH or postgres://USER:PASS@HOST:PORT/DB",
     ))
+}
+
+/// The vendor's own id of a gateway recording id (LiveKit egress id, Agora `sid`, ZEGO task
+/// id): what recording webhooks name. `None` for an id that does not parse.
+pub(crate) fn vendor_recording_id(id: &str) -> Option<String> {
+    use crate::remote::RecordingHandle;
+    let parsed = super::ids::parse_recording_id(id).ok()?;
+    Some(match parsed.handle() {
+        RecordingHandle::LiveKit { egress_id } => egress_id.clone(),
+        RecordingHandle::Agora { sid, .. } => sid.clone(),
+        RecordingHandle::Zego { task_id, .. } => task_id.clone(),
+        #[allow(unreachable_patterns)]
+        _ => return None,
+    })
+}
+
+/// The migrator over embedded migrations `(version, description, sql)`, with sqlx's lock
+/// (PostgreSQL's advisory lock, so instances starting at once migrate once; a no-op on SQLite).
+pub(crate) fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> Migrator {
+    let migrations = migrations
+        .iter()
+        .map(|&(version, description, sql)| {
+            Migration::new(
+                version,
+                Cow::Borrowed(description),
+                MigrationType::Simple,
+                Cow::Borrowed(sql),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        locking: true,
+        ..Migrator::DEFAULT
+    }
+}
+
+/// A stored integer that must fit a `u32`.
+pub(crate) fn to_u32(v: Option<i64>, what: &'static str) -> StoreResult<Option<u32>> {
+    v.map(|n| u32::try_from(n).map_err(|_| StoreError::query(format!("{what} out of range: {n}"))))
+        .transpose()
 }
 
 /// The vendor's name as stored.

@@ -17,18 +17,16 @@
 //!   lock: instances starting at once apply them exactly once; the connection is closed
 //!   afterwards, which releases the lock even when a migration failed.
 
-use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::str::FromStr as _;
 use std::time::Duration;
 
-use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{Connection as _, PgConnection, PgPool, Postgres, Row as _};
 
+use super::shared::{Sql, rows};
 use super::{
-    IdempotencyBegin, IdempotencyKey, RecordingRecord, RoomRecord, Store, StoreError, StoreResult,
-    StoredResponse, vendor_from_str, vendor_to_str,
+    IdempotencyBegin, IdempotencyKey, ParticipantRecord, PresenceRecord, RecordingRecord,
+    RoomRecord, Store, StoreError, StoreResult, StoredResponse, WebhookDelivery, migrator,
 };
 use crate::random::{RandomSource as _, ThreadRandom};
 use crate::remote::BoxFuture;
@@ -37,32 +35,18 @@ use crate::vendor::Vendor;
 /// The versioned migrations, embedded from `migrations/postgres/`: the same version numbers and
 /// descriptions as the SQLite ones (an applied migration whose text changed is an error, never a
 /// silent re-run).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../../migrations/postgres/0001_init.sql"),
-)];
-
-/// The migrator over [`MIGRATIONS`] (with sqlx's advisory lock).
-fn migrator() -> Migrator {
-    let migrations = MIGRATIONS
-        .iter()
-        .map(|&(version, description, sql)| {
-            Migration::new(
-                version,
-                Cow::Borrowed(description),
-                MigrationType::Simple,
-                Cow::Borrowed(sql),
-                false,
-            )
-        })
-        .collect::<Vec<_>>();
-    Migrator {
-        migrations: Cow::Owned(migrations),
-        locking: true,
-        ..Migrator::DEFAULT
-    }
-}
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "webhooks",
+        include_str!("../../../migrations/postgres/0002_webhooks.sql"),
+    ),
+];
 
 /// Tuning of the PostgreSQL store. [`Default`] is what `--database postgres://…` uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,7 +209,7 @@ impl PgStore {
         let mut conn = PgConnection::connect_with(&options).await.map_err(|e| {
             StoreError::unavailable(format!("cannot connect to the PostgreSQL database: {e}"))
         })?;
-        let result = migrator().run_direct(&mut conn).await;
+        let result = migrator(MIGRATIONS).run_direct(&mut conn).await;
         // Closing is best effort: dropping the connection ends the session too.
         let _ = conn.close().await;
         result.map_err(|e| {
@@ -318,10 +302,7 @@ impl PgStore {
 fn new_claim() -> String {
     let mut bytes = [0u8; 16];
     ThreadRandom.fill(&mut bytes);
-    bytes.iter().fold(String::with_capacity(32), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    crate::hex::lower(&bytes)
 }
 
 /// What an existing idempotency row means for a caller with `fingerprint` and `claim`.
@@ -357,40 +338,8 @@ where
     row.try_get(column).map_err(|e| db_err(&e))
 }
 
-fn to_u32(v: Option<i64>, what: &'static str) -> StoreResult<Option<u32>> {
-    v.map(|n| u32::try_from(n).map_err(|_| StoreError::query(format!("{what} out of range: {n}"))))
-        .transpose()
-}
-
-fn room_from_row(row: &PgRow) -> StoreResult<RoomRecord> {
-    let vendor: String = get(row, "vendor")?;
-    Ok(RoomRecord {
-        id: get(row, "id")?,
-        vendor: vendor_from_str(&vendor)?,
-        name: get(row, "name")?,
-        max_participants: to_u32(get(row, "max_participants")?, "max_participants")?,
-        empty_timeout_s: to_u32(get(row, "empty_timeout_s")?, "empty_timeout_s")?,
-        metadata: get(row, "metadata")?,
-        created_at: get(row, "created_at")?,
-    })
-}
-
-fn recording_from_row(row: &PgRow) -> StoreResult<RecordingRecord> {
-    let vendor: String = get(row, "vendor")?;
-    Ok(RecordingRecord {
-        id: get(row, "id")?,
-        vendor: vendor_from_str(&vendor)?,
-        room_id: get(row, "room_id")?,
-        status: get(row, "status")?,
-        output_uri: get(row, "output_uri")?,
-        created_at: get(row, "created_at")?,
-        updated_at: get(row, "updated_at")?,
-    })
-}
-
-const ROOM_COLUMNS: &str =
-    "id, vendor, name, max_participants, empty_timeout_s, metadata, created_at";
-const RECORDING_COLUMNS: &str = "id, vendor, room_id, status, output_uri, created_at, updated_at";
+/// The shared statements over PostgreSQL.
+type Q = Sql<Postgres>;
 
 impl Store for PgStore {
     fn backend(&self) -> &'static str {
@@ -406,43 +355,13 @@ impl Store for PgStore {
     }
 
     fn put_room<'a>(&'a self, room: &'a RoomRecord) -> BoxFuture<'a, StoreResult<()>> {
-        Box::pin(async move {
-            self.run(|| {
-                sqlx::query::<Postgres>(
-                    "INSERT INTO rooms \
-                         (id, vendor, name, max_participants, empty_timeout_s, metadata, \
-                          created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                     ON CONFLICT (id) DO UPDATE SET vendor = excluded.vendor, \
-                         name = excluded.name, max_participants = excluded.max_participants, \
-                         empty_timeout_s = excluded.empty_timeout_s, \
-                         metadata = excluded.metadata, created_at = excluded.created_at",
-                )
-                .bind(&room.id)
-                .bind(vendor_to_str(room.vendor))
-                .bind(&room.name)
-                .bind(room.max_participants.map(i64::from))
-                .bind(room.empty_timeout_s.map(i64::from))
-                .bind(room.metadata.as_deref())
-                .bind(room.created_at)
-                .execute(&self.pool)
-            })
-            .await
-            .map(|_| ())
-        })
+        Box::pin(self.run(|| Q::put_room(&self.pool, room)))
     }
 
     fn get_room<'a>(&'a self, id: &'a str) -> BoxFuture<'a, StoreResult<Option<RoomRecord>>> {
         Box::pin(async move {
-            let sql = format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE id = $1");
-            let row = self
-                .run(|| {
-                    sqlx::query::<Postgres>(&sql)
-                        .bind(id)
-                        .fetch_optional(&self.pool)
-                })
-                .await?;
-            row.as_ref().map(room_from_row).transpose()
+            let row = self.run(|| Q::get_room(&self.pool, id)).await?;
+            row.as_ref().map(Q::room_from_row).transpose()
         })
     }
 
@@ -453,63 +372,20 @@ impl Store for PgStore {
         limit: u32,
     ) -> BoxFuture<'a, StoreResult<Vec<RoomRecord>>> {
         Box::pin(async move {
-            // `rooms.id` is `COLLATE "C"`: byte order, the order SQLite uses and the cursor
-            // relies on, whatever the database's default collation.
-            let sql = format!(
-                "SELECT {ROOM_COLUMNS} FROM rooms WHERE vendor = $1 AND id > $2 \
-                 ORDER BY id LIMIT $3"
-            );
-            let rows = self
-                .run(|| {
-                    sqlx::query::<Postgres>(&sql)
-                        .bind(vendor_to_str(vendor))
-                        .bind(after.unwrap_or(""))
-                        .bind(i64::from(limit))
-                        .fetch_all(&self.pool)
-                })
-                .await?;
-            rows.iter().map(room_from_row).collect()
+            let found = self.run(|| Q::list_rooms(&self.pool, vendor, after, limit));
+            rows(&found.await?, Q::room_from_row)
         })
     }
 
     fn delete_room<'a>(&'a self, id: &'a str) -> BoxFuture<'a, StoreResult<bool>> {
-        Box::pin(async move {
-            self.run(|| {
-                sqlx::query::<Postgres>("DELETE FROM rooms WHERE id = $1")
-                    .bind(id)
-                    .execute(&self.pool)
-            })
-            .await
-            .map(|r| r.rows_affected() > 0)
-        })
+        Box::pin(self.run(|| Q::delete_room(&self.pool, id)))
     }
 
     fn put_recording<'a>(
         &'a self,
         recording: &'a RecordingRecord,
     ) -> BoxFuture<'a, StoreResult<()>> {
-        Box::pin(async move {
-            self.run(|| {
-                sqlx::query::<Postgres>(
-                    "INSERT INTO recordings \
-                         (id, vendor, room_id, status, output_uri, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                     ON CONFLICT (id) DO UPDATE SET status = excluded.status, \
-                         output_uri = COALESCE(excluded.output_uri, recordings.output_uri), \
-                         updated_at = excluded.updated_at",
-                )
-                .bind(&recording.id)
-                .bind(vendor_to_str(recording.vendor))
-                .bind(&recording.room_id)
-                .bind(&recording.status)
-                .bind(recording.output_uri.as_deref())
-                .bind(recording.created_at)
-                .bind(recording.updated_at)
-                .execute(&self.pool)
-            })
-            .await
-            .map(|_| ())
-        })
+        Box::pin(self.run(|| Q::put_recording(&self.pool, recording)))
     }
 
     fn get_recording<'a>(
@@ -517,15 +393,8 @@ impl Store for PgStore {
         id: &'a str,
     ) -> BoxFuture<'a, StoreResult<Option<RecordingRecord>>> {
         Box::pin(async move {
-            let sql = format!("SELECT {RECORDING_COLUMNS} FROM recordings WHERE id = $1");
-            let row = self
-                .run(|| {
-                    sqlx::query::<Postgres>(&sql)
-                        .bind(id)
-                        .fetch_optional(&self.pool)
-                })
-                .await?;
-            row.as_ref().map(recording_from_row).transpose()
+            let row = self.run(|| Q::get_recording(&self.pool, id)).await?;
+            row.as_ref().map(Q::recording_from_row).transpose()
         })
     }
 
@@ -605,6 +474,39 @@ impl Store for PgStore {
             .await
             .map(|r| r.rows_affected())
         })
+    }
+
+    fn record_webhook<'a>(
+        &'a self,
+        delivery: &'a WebhookDelivery,
+    ) -> BoxFuture<'a, StoreResult<bool>> {
+        Box::pin(self.run(|| Q::record_webhook(&self.pool, delivery)))
+    }
+
+    fn room_presence<'a>(
+        &'a self,
+        room_id: &'a str,
+    ) -> BoxFuture<'a, StoreResult<Option<PresenceRecord>>> {
+        Box::pin(async move {
+            let row = self.run(|| Q::room_presence(&self.pool, room_id)).await?;
+            row.as_ref().map(Q::presence_from_row).transpose()
+        })
+    }
+
+    fn list_participants<'a>(
+        &'a self,
+        room_id: &'a str,
+        after: Option<&'a str>,
+        limit: u32,
+    ) -> BoxFuture<'a, StoreResult<Vec<ParticipantRecord>>> {
+        Box::pin(async move {
+            let found = self.run(|| Q::list_participants(&self.pool, room_id, after, limit));
+            rows(&found.await?, Q::participant_from_row)
+        })
+    }
+
+    fn purge_expired_webhooks(&self, now: i64, limit: u32) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(self.run(move || Q::purge_webhooks(&self.pool, now, limit)))
     }
 }
 

@@ -1,49 +1,35 @@
 //! The embedded SQLite store (sqlx): WAL journal, a busy timeout so writers queue instead of
 //! failing, and single-statement idempotency claims.
 
-use std::borrow::Cow;
 use std::str::FromStr as _;
 use std::time::Duration;
 
 use sqlx::Row as _;
-use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
+use super::shared::{Sql, rows};
 use super::{
-    IdempotencyBegin, IdempotencyKey, RecordingRecord, RoomRecord, Store, StoreError, StoreResult,
-    StoredResponse, vendor_from_str, vendor_to_str,
+    IdempotencyBegin, IdempotencyKey, ParticipantRecord, PresenceRecord, RecordingRecord,
+    RoomRecord, Store, StoreError, StoreResult, StoredResponse, WebhookDelivery, migrator,
 };
 use crate::remote::BoxFuture;
 use crate::vendor::Vendor;
 
 /// The versioned migrations, embedded from `migrations/sqlite/` (applied in order at open;
 /// an applied migration whose text changed is an error, never a silent re-run).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../../migrations/sqlite/0001_init.sql"),
-)];
-
-/// The migrator over [`MIGRATIONS`].
-fn migrator() -> Migrator {
-    let migrations = MIGRATIONS
-        .iter()
-        .map(|&(version, description, sql)| {
-            Migration::new(
-                version,
-                Cow::Borrowed(description),
-                MigrationType::Simple,
-                Cow::Borrowed(sql),
-                false,
-            )
-        })
-        .collect::<Vec<_>>();
-    Migrator {
-        migrations: Cow::Owned(migrations),
-        ..Migrator::DEFAULT
-    }
-}
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "webhooks",
+        include_str!("../../../migrations/sqlite/0002_webhooks.sql"),
+    ),
+];
 
 /// The SQLite store.
 #[derive(Debug, Clone)]
@@ -92,7 +78,7 @@ impl SqliteStore {
             .map_err(|e| {
                 StoreError::unavailable(format!("cannot open the sqlite database: {e}"))
             })?;
-        migrator()
+        migrator(MIGRATIONS)
             .run(&pool)
             .await
             .map_err(|e| StoreError::query(format!("migrating the sqlite database failed: {e}")))?;
@@ -133,42 +119,8 @@ fn create_private(url: &str) -> StoreResult<()> {
     }
 }
 
-fn to_u32(v: Option<i64>, what: &'static str) -> StoreResult<Option<u32>> {
-    v.map(|n| u32::try_from(n).map_err(|_| StoreError::query(format!("{what} out of range: {n}"))))
-        .transpose()
-}
-
-fn room_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<RoomRecord> {
-    let vendor: String = row.try_get("vendor").map_err(db_err)?;
-    Ok(RoomRecord {
-        id: row.try_get("id").map_err(db_err)?,
-        vendor: vendor_from_str(&vendor)?,
-        name: row.try_get("name").map_err(db_err)?,
-        max_participants: to_u32(
-            row.try_get("max_participants").map_err(db_err)?,
-            "max_participants",
-        )?,
-        empty_timeout_s: to_u32(
-            row.try_get("empty_timeout_s").map_err(db_err)?,
-            "empty_timeout_s",
-        )?,
-        metadata: row.try_get("metadata").map_err(db_err)?,
-        created_at: row.try_get("created_at").map_err(db_err)?,
-    })
-}
-
-fn recording_from_row(row: &sqlx::sqlite::SqliteRow) -> StoreResult<RecordingRecord> {
-    let vendor: String = row.try_get("vendor").map_err(db_err)?;
-    Ok(RecordingRecord {
-        id: row.try_get("id").map_err(db_err)?,
-        vendor: vendor_from_str(&vendor)?,
-        room_id: row.try_get("room_id").map_err(db_err)?,
-        status: row.try_get("status").map_err(db_err)?,
-        output_uri: row.try_get("output_uri").map_err(db_err)?,
-        created_at: row.try_get("created_at").map_err(db_err)?,
-        updated_at: row.try_get("updated_at").map_err(db_err)?,
-    })
-}
+/// The shared statements over SQLite.
+type Q = Sql<Sqlite>;
 
 impl SqliteStore {
     async fn begin(
@@ -251,38 +203,13 @@ impl Store for SqliteStore {
     }
 
     fn put_room<'a>(&'a self, room: &'a RoomRecord) -> BoxFuture<'a, StoreResult<()>> {
-        Box::pin(async move {
-            sqlx::query::<Sqlite>(
-                "INSERT INTO rooms \
-                     (id, vendor, name, max_participants, empty_timeout_s, metadata, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-                 ON CONFLICT (id) DO UPDATE SET vendor = excluded.vendor, name = excluded.name, \
-                     max_participants = excluded.max_participants, \
-                     empty_timeout_s = excluded.empty_timeout_s, metadata = excluded.metadata, \
-                     created_at = excluded.created_at",
-            )
-            .bind(&room.id)
-            .bind(vendor_to_str(room.vendor))
-            .bind(&room.name)
-            .bind(room.max_participants.map(i64::from))
-            .bind(room.empty_timeout_s.map(i64::from))
-            .bind(room.metadata.as_deref())
-            .bind(room.created_at)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(db_err)
-        })
+        Box::pin(async move { Q::put_room(&self.pool, room).await.map_err(db_err) })
     }
 
     fn get_room<'a>(&'a self, id: &'a str) -> BoxFuture<'a, StoreResult<Option<RoomRecord>>> {
         Box::pin(async move {
-            let row = sqlx::query::<Sqlite>("SELECT * FROM rooms WHERE id = ?1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db_err)?;
-            row.as_ref().map(room_from_row).transpose()
+            let row = Q::get_room(&self.pool, id).await.map_err(db_err)?;
+            row.as_ref().map(Q::room_from_row).transpose()
         })
     }
 
@@ -293,28 +220,13 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> BoxFuture<'a, StoreResult<Vec<RoomRecord>>> {
         Box::pin(async move {
-            let rows = sqlx::query::<Sqlite>(
-                "SELECT * FROM rooms WHERE vendor = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
-            )
-            .bind(vendor_to_str(vendor))
-            .bind(after.unwrap_or(""))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?;
-            rows.iter().map(room_from_row).collect()
+            let found = Q::list_rooms(&self.pool, vendor, after, limit).await;
+            rows(&found.map_err(db_err)?, Q::room_from_row)
         })
     }
 
     fn delete_room<'a>(&'a self, id: &'a str) -> BoxFuture<'a, StoreResult<bool>> {
-        Box::pin(async move {
-            sqlx::query::<Sqlite>("DELETE FROM rooms WHERE id = ?1")
-                .bind(id)
-                .execute(&self.pool)
-                .await
-                .map(|r| r.rows_affected() > 0)
-                .map_err(db_err)
-        })
+        Box::pin(async move { Q::delete_room(&self.pool, id).await.map_err(db_err) })
     }
 
     fn put_recording<'a>(
@@ -322,25 +234,9 @@ impl Store for SqliteStore {
         recording: &'a RecordingRecord,
     ) -> BoxFuture<'a, StoreResult<()>> {
         Box::pin(async move {
-            sqlx::query::<Sqlite>(
-                "INSERT INTO recordings \
-                     (id, vendor, room_id, status, output_uri, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, \
-                     output_uri = COALESCE(excluded.output_uri, recordings.output_uri), \
-                     updated_at = excluded.updated_at",
-            )
-            .bind(&recording.id)
-            .bind(vendor_to_str(recording.vendor))
-            .bind(&recording.room_id)
-            .bind(&recording.status)
-            .bind(recording.output_uri.as_deref())
-            .bind(recording.created_at)
-            .bind(recording.updated_at)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(db_err)
+            Q::put_recording(&self.pool, recording)
+                .await
+                .map_err(db_err)
         })
     }
 
@@ -349,12 +245,8 @@ impl Store for SqliteStore {
         id: &'a str,
     ) -> BoxFuture<'a, StoreResult<Option<RecordingRecord>>> {
         Box::pin(async move {
-            let row = sqlx::query::<Sqlite>("SELECT * FROM recordings WHERE id = ?1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db_err)?;
-            row.as_ref().map(recording_from_row).transpose()
+            let row = Q::get_recording(&self.pool, id).await.map_err(db_err)?;
+            row.as_ref().map(Q::recording_from_row).transpose()
         })
     }
 
@@ -423,6 +315,49 @@ impl Store for SqliteStore {
             .await
             .map(|r| r.rows_affected())
             .map_err(db_err)
+        })
+    }
+
+    fn record_webhook<'a>(
+        &'a self,
+        delivery: &'a WebhookDelivery,
+    ) -> BoxFuture<'a, StoreResult<bool>> {
+        Box::pin(async move {
+            Q::record_webhook(&self.pool, delivery)
+                .await
+                .map_err(db_err)
+        })
+    }
+
+    fn room_presence<'a>(
+        &'a self,
+        room_id: &'a str,
+    ) -> BoxFuture<'a, StoreResult<Option<PresenceRecord>>> {
+        Box::pin(async move {
+            let row = Q::room_presence(&self.pool, room_id)
+                .await
+                .map_err(db_err)?;
+            row.as_ref().map(Q::presence_from_row).transpose()
+        })
+    }
+
+    fn list_participants<'a>(
+        &'a self,
+        room_id: &'a str,
+        after: Option<&'a str>,
+        limit: u32,
+    ) -> BoxFuture<'a, StoreResult<Vec<ParticipantRecord>>> {
+        Box::pin(async move {
+            let found = Q::list_participants(&self.pool, room_id, after, limit).await;
+            rows(&found.map_err(db_err)?, Q::participant_from_row)
+        })
+    }
+
+    fn purge_expired_webhooks(&self, now: i64, limit: u32) -> BoxFuture<'_, StoreResult<u64>> {
+        Box::pin(async move {
+            Q::purge_webhooks(&self.pool, now, limit)
+                .await
+                .map_err(db_err)
         })
     }
 }
