@@ -7,16 +7,17 @@
 //!
 //! Usage: `cargo run --release --example agora_rate -- [n] [reps]` (defaults 200000, 7).
 
-#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rtcmint::agora::{AgoraMinter, RtcRole};
 
+#[path = "support/rate.rs"]
+mod rate;
+
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(200_000);
-    let reps: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(7);
+    let (n, reps) = rate::args();
     let minter = AgoraMinter::new(
         "970CA35de60c44645bbae8a215061b33",
         "5CFd2fd1755d40ecb72977518be15d3b",
@@ -24,48 +25,21 @@ fn main() {
     .unwrap();
     let ttl = Duration::from_secs(3600);
     let mut out = String::with_capacity(512);
-    let (mut wall, mut cpu) = (Vec::with_capacity(reps), Vec::with_capacity(reps));
-    for _ in 0..reps {
-        let cpu_start = on_cpu_ns();
-        let start = Instant::now();
-        let mut sum = 0usize;
-        for _ in 0..n {
-            out.clear();
-            minter
-                .rtc_token_with_uid_into(
-                    std::hint::black_box("7d72365eb983485397e3e3f9d460bdda"),
-                    std::hint::black_box(2_882_341_273),
-                    RtcRole::Publisher,
-                    ttl,
-                    ttl,
-                    &mut out,
-                )
-                .unwrap();
-            sum += out.len();
-        }
-        std::hint::black_box(sum);
-        let w = start.elapsed().as_nanos() as f64 / n as f64;
-        wall.push(w);
-        cpu.push(match (cpu_start, on_cpu_ns()) {
-            (Some(a), Some(b)) => (b - a) as f64 / n as f64,
-            _ => w,
-        });
-    }
-    wall.sort_by(f64::total_cmp);
-    cpu.sort_by(f64::total_cmp);
+    let (wall, cpu) = rate::measure(n, reps, |_| {
+        out.clear();
+        minter
+            .rtc_token_with_uid_into(
+                std::hint::black_box("7d72365eb983485397e3e3f9d460bdda"),
+                std::hint::black_box(2_882_341_273),
+                RtcRole::Publisher,
+                ttl,
+                ttl,
+                &mut out,
+            )
+            .unwrap();
+        out.len()
+    });
     println!(
-        "agora mint_rtc_uid_into: {:.1} ns wall, {:.1} ns on CPU (median of {reps} x {n})",
-        wall[reps / 2],
-        cpu[reps / 2]
+        "agora mint_rtc_uid_into: {wall:.1} ns wall, {cpu:.1} ns on CPU (median of {reps} x {n})"
     );
-}
-
-/// Nanoseconds this thread has spent on a CPU (the first field of its schedstat).
-fn on_cpu_ns() -> Option<u64> {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
 }

@@ -12,15 +12,16 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::indexing_slicing)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rtcmint::livekit::LiveKitMinter;
 use rtcmint::{TokenMinter as _, TokenRequest};
 
+#[path = "support/rate.rs"]
+mod rate;
+
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(200_000);
-    let reps: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(7);
+    let (n, reps) = rate::args();
     let minter =
         LiveKitMinter::new("APIbatchBench", "batch-bench-secret-of-at-least-32-chars").unwrap();
     // The requests are built up front (the batch parses its lines; that is not mint time).
@@ -32,40 +33,10 @@ fn main() {
         })
         .collect();
     let mut out = String::with_capacity(512);
-    let mut samples = Vec::with_capacity(reps);
-    let mut cpu_samples = Vec::with_capacity(reps);
-    for _ in 0..reps {
-        let cpu_start = on_cpu_ns();
-        let start = Instant::now();
-        let mut sum = 0usize;
-        for i in 0..n {
-            out.clear();
-            minter.mint_into(&requests[i % 1000], &mut out).unwrap();
-            sum += out.len();
-        }
-        std::hint::black_box(sum);
-        let wall = start.elapsed().as_nanos() as f64 / n as f64;
-        samples.push(wall);
-        cpu_samples.push(match (cpu_start, on_cpu_ns()) {
-            (Some(a), Some(b)) => (b - a) as f64 / n as f64,
-            _ => wall,
-        });
-    }
-    samples.sort_by(f64::total_cmp);
-    cpu_samples.sort_by(f64::total_cmp);
-    println!(
-        "{:.1} {:.1}",
-        samples[samples.len() / 2],
-        cpu_samples[cpu_samples.len() / 2]
-    );
-}
-
-/// Nanoseconds this thread has spent on a CPU (the first field of its schedstat).
-fn on_cpu_ns() -> Option<u64> {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
+    let (wall, cpu) = rate::measure(n, reps, |i| {
+        out.clear();
+        minter.mint_into(&requests[i % 1000], &mut out).unwrap();
+        out.len()
+    });
+    println!("{wall:.1} {cpu:.1}");
 }
