@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::check_hex32;
 use super::keycache::KeyChainCache;
 use super::services::{RtcPrivileges, Rtm2Permission, Service, privilege, put_rtc, uid_text};
-use super::token2::{AccessToken2, encode_parts_into};
+use super::token2::{AccessToken2, PayloadHead, encode_parts_into};
 use super::zlib::Compression;
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
@@ -272,15 +272,18 @@ impl AgoraMinter {
         token_expire: u32,
         out: &mut String,
     ) -> Result<TokenTimes> {
-        encode_parts_into(
-            Some(&self.key_chain),
-            self.certificate.as_bytes(),
-            &self.app_id,
+        let head = PayloadHead {
+            cache: Some(&self.key_chain),
+            cert: self.certificate.as_bytes(),
+            app_id: &self.app_id,
             issue_ts,
-            token_expire,
+            expire: token_expire,
             salt,
+            service_count: 1,
+        };
+        encode_parts_into(
+            &head,
             self.compression,
-            1,
             |buf| put_rtc(buf, privileges, channel_name, uid),
             out,
         )?;

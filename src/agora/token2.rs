@@ -87,19 +87,34 @@ fn signing_key_cached(
 /// Length of the signature `Bytes` at the start of a payload we write.
 const SIG_FIELD: usize = 2 + 32;
 
+/// What a payload's signing info holds besides the services, and the key it is signed with.
+pub(crate) struct PayloadHead<'a> {
+    /// The minter's key-chain cache, if it keeps one.
+    pub(crate) cache: Option<&'a KeyChainCache>,
+    /// The app certificate (the signing secret).
+    pub(crate) cert: &'a [u8],
+    pub(crate) app_id: &'a str,
+    pub(crate) issue_ts: u32,
+    pub(crate) expire: u32,
+    pub(crate) salt: u32,
+    pub(crate) service_count: u16,
+}
+
 /// Builds `payload` = `Bytes(signature) ‖ signing_info`; `write_services` appends the services.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn build_payload(
     payload: &mut Vec<u8>,
-    cache: Option<&KeyChainCache>,
-    cert: &[u8],
-    app_id: &str,
-    issue_ts: u32,
-    expire: u32,
-    salt: u32,
-    service_count: u16,
+    head: &PayloadHead<'_>,
     write_services: impl FnOnce(&mut Vec<u8>) -> Result<()>,
 ) -> Result<()> {
+    let PayloadHead {
+        cache,
+        cert,
+        app_id,
+        issue_ts,
+        expire,
+        salt,
+        service_count,
+    } = *head;
     payload.clear();
     put_u16(payload, 32);
     payload.extend_from_slice(&[0u8; 32]);
@@ -123,31 +138,14 @@ pub(crate) fn build_payload(
 }
 
 /// Mints a token into `out`: pack, sign, wrap in zlib, base64. Appends only on success.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn encode_parts_into(
-    cache: Option<&KeyChainCache>,
-    cert: &[u8],
-    app_id: &str,
-    issue_ts: u32,
-    expire: u32,
-    salt: u32,
+    head: &PayloadHead<'_>,
     compression: Compression,
-    service_count: u16,
     write_services: impl FnOnce(&mut Vec<u8>) -> Result<()>,
     out: &mut String,
 ) -> Result<()> {
     with_scratch(|s| {
-        build_payload(
-            &mut s.payload,
-            cache,
-            cert,
-            app_id,
-            issue_ts,
-            expire,
-            salt,
-            service_count,
-            write_services,
-        )?;
+        build_payload(&mut s.payload, head, write_services)?;
         wrap_payload(s, compression, out)
     })
 }
@@ -236,29 +234,28 @@ impl AccessToken2 {
         }
         let count = u16::try_from(self.services.len())
             .map_err(|_| Error::request(Vendor::Agora, "services", "more than 65535 services"))?;
-        build_payload(
-            payload,
-            None,
-            cert.as_bytes(),
-            &self.app_id,
-            self.issue_ts,
-            self.expire,
-            self.salt,
-            count,
-            |buf| {
-                let sorted = self
-                    .services
-                    .windows(2)
-                    .all(|w| matches!(w, [a, b] if a.service_type() <= b.service_type()));
-                if sorted {
-                    self.services.iter().try_for_each(|s| put_service(buf, s))
-                } else {
-                    let mut order: Vec<&Service> = self.services.iter().collect();
-                    order.sort_by_key(|s| s.service_type()); // stable
-                    order.into_iter().try_for_each(|s| put_service(buf, s))
-                }
-            },
-        )
+        let head = PayloadHead {
+            cache: None,
+            cert: cert.as_bytes(),
+            app_id: &self.app_id,
+            issue_ts: self.issue_ts,
+            expire: self.expire,
+            salt: self.salt,
+            service_count: count,
+        };
+        build_payload(payload, &head, |buf| {
+            let sorted = self
+                .services
+                .windows(2)
+                .all(|w| matches!(w, [a, b] if a.service_type() <= b.service_type()));
+            if sorted {
+                self.services.iter().try_for_each(|s| put_service(buf, s))
+            } else {
+                let mut order: Vec<&Service> = self.services.iter().collect();
+                order.sort_by_key(|s| s.service_type()); // stable
+                order.into_iter().try_for_each(|s| put_service(buf, s))
+            }
+        })
     }
 
     /// The inflated payload (`Bytes(signature) ‖ signing_info`), the bytes the vectors pin.
