@@ -13,6 +13,7 @@ mod serve_support;
 use std::sync::Arc;
 
 use rtcmint::serve::store::{IdempotencyBegin, IdempotencyKey, SqliteStore, Store, StoredResponse};
+use serve_support::store_suite::claim;
 
 async fn fresh_sqlite() -> Arc<dyn Store> {
     let dir = serve_support::temp_dir("store");
@@ -37,7 +38,7 @@ async fn sqlite_survives_reopen_and_migrates_once() {
     {
         let s = SqliteStore::open(&url).await.unwrap();
         assert_eq!(
-            s.idempotency_begin(k, "fp", 1, 100).await.unwrap(),
+            s.idempotency_begin(claim(k, "fp", 1, 100)).await.unwrap(),
             IdempotencyBegin::Started
         );
         assert!(s.idempotency_complete(k, "fp", &resp).await.unwrap());
@@ -45,7 +46,7 @@ async fn sqlite_survives_reopen_and_migrates_once() {
     }
     let s = SqliteStore::open(&url).await.unwrap();
     assert_eq!(
-        s.idempotency_begin(k, "fp", 2, 100).await.unwrap(),
+        s.idempotency_begin(claim(k, "fp", 2, 100)).await.unwrap(),
         IdempotencyBegin::Replay(resp)
     );
     #[cfg(unix)]

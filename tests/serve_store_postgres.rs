@@ -23,6 +23,7 @@ use rtcmint::Vendor;
 use rtcmint::serve::store::{
     IdempotencyBegin, IdempotencyKey, PgStore, PgStoreOptions, RoomRecord, Store, StoredResponse,
 };
+use serve_support::store_suite::claim;
 use sqlx::{Connection as _, Row as _};
 
 /// A store on a fresh database, or `None` (skipped) without a server.
@@ -126,7 +127,10 @@ async fn concurrent_claims_from_two_instances_have_one_winner() {
                     scope: "scope-a",
                     key: &key,
                 };
-                store.idempotency_begin(k, "fp", 100, 200).await.unwrap()
+                store
+                    .idempotency_begin(claim(k, "fp", 100, 200))
+                    .await
+                    .unwrap()
             })
         });
         let mut started = 0;
@@ -149,11 +153,13 @@ async fn concurrent_claims_from_two_instances_have_one_winner() {
         assert!(a.idempotency_complete(k, "fp", &response).await.unwrap());
         // The other instance replays it; a different request is refused.
         assert_eq!(
-            b.idempotency_begin(k, "fp", 101, 201).await.unwrap(),
+            b.idempotency_begin(claim(k, "fp", 101, 201)).await.unwrap(),
             IdempotencyBegin::Replay(response.clone())
         );
         assert_eq!(
-            b.idempotency_begin(k, "other", 101, 201).await.unwrap(),
+            b.idempotency_begin(claim(k, "other", 101, 201))
+                .await
+                .unwrap(),
             IdempotencyBegin::Mismatch
         );
     }
@@ -247,7 +253,7 @@ async fn purge_skips_rows_a_request_holds() {
             key: &key,
         };
         assert_eq!(
-            s.idempotency_begin(k, "fp", 10, 20).await.unwrap(),
+            s.idempotency_begin(claim(k, "fp", 10, 20)).await.unwrap(),
             IdempotencyBegin::Started
         );
     }
@@ -266,7 +272,9 @@ async fn purge_skips_rows_a_request_holds() {
     assert_eq!(s.purge_expired_idempotency(30, 3).await.unwrap(), 1);
     // Unexpired keys stay.
     assert_eq!(
-        s.idempotency_begin(KEY, "fp", 10, 100).await.unwrap(),
+        s.idempotency_begin(claim(KEY, "fp", 10, 100))
+            .await
+            .unwrap(),
         IdempotencyBegin::Started
     );
     assert_eq!(s.purge_expired_idempotency(30, 10).await.unwrap(), 0);

@@ -30,7 +30,7 @@ use super::AppState;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::extract::Post;
-use super::store::{IdempotencyBegin, IdempotencyKey, StoredResponse};
+use super::store::{IdempotencyBegin, IdempotencyClaim, IdempotencyKey, StoredResponse};
 
 /// The header of the draft.
 pub const HEADER: &str = "idempotency-key";
@@ -251,7 +251,12 @@ where
         let ttl = i64::try_from(state.config.idempotency_ttl.as_secs()).unwrap_or(i64::MAX);
         let begin = state
             .store
-            .idempotency_begin(ikey, &fp, now, now.saturating_add(ttl))
+            .idempotency_begin(IdempotencyClaim {
+                key: ikey,
+                fingerprint: &fp,
+                now,
+                expires_at: now.saturating_add(ttl),
+            })
             .await?;
         match begin {
             IdempotencyBegin::Started => break,

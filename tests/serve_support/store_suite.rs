@@ -14,9 +14,9 @@ use std::sync::Arc;
 use rtcmint::Vendor;
 use rtcmint::remote::{RecordingHandle, RecordingId};
 use rtcmint::serve::store::{
-    IdempotencyBegin, IdempotencyKey, ParticipantRecord, PresenceChange, PresenceEvent,
-    PresenceRecord, RecordingChange, RecordingRecord, RoomRecord, Store, StoredResponse,
-    WebhookChange, WebhookDelivery,
+    IdempotencyBegin, IdempotencyClaim, IdempotencyKey, ParticipantRecord, PresenceChange,
+    PresenceEvent, PresenceRecord, RecordingChange, RecordingRecord, RoomRecord, Store,
+    StoredResponse, WebhookChange, WebhookDelivery,
 };
 
 fn room(id: &str, vendor: Vendor, name: &str) -> RoomRecord {
@@ -33,6 +33,21 @@ fn room(id: &str, vendor: Vendor, name: &str) -> RoomRecord {
 
 fn key<'a>(scope: &'a str, k: &'a str) -> IdempotencyKey<'a> {
     IdempotencyKey { scope, key: k }
+}
+
+/// A claim of `key` for the request `fingerprint`, at `now` until `expires_at`.
+pub fn claim<'a>(
+    key: IdempotencyKey<'a>,
+    fingerprint: &'a str,
+    now: i64,
+    expires_at: i64,
+) -> IdempotencyClaim<'a> {
+    IdempotencyClaim {
+        key,
+        fingerprint,
+        now,
+        expires_at,
+    }
 }
 
 pub async fn ping_and_backend(store: Arc<dyn Store>) {
@@ -140,15 +155,24 @@ pub async fn recordings_upsert(store: Arc<dyn Store>) {
 pub async fn idempotency_sequential(store: Arc<dyn Store>) {
     let k = key("scope-a", "key-1");
     assert_eq!(
-        store.idempotency_begin(k, "fp1", 1000, 2000).await.unwrap(),
+        store
+            .idempotency_begin(claim(k, "fp1", 1000, 2000))
+            .await
+            .unwrap(),
         IdempotencyBegin::Started
     );
     assert_eq!(
-        store.idempotency_begin(k, "fp1", 1001, 2001).await.unwrap(),
+        store
+            .idempotency_begin(claim(k, "fp1", 1001, 2001))
+            .await
+            .unwrap(),
         IdempotencyBegin::InProgress
     );
     assert_eq!(
-        store.idempotency_begin(k, "fp2", 1001, 2001).await.unwrap(),
+        store
+            .idempotency_begin(claim(k, "fp2", 1001, 2001))
+            .await
+            .unwrap(),
         IdempotencyBegin::Mismatch
     );
     let resp = StoredResponse {
@@ -165,17 +189,23 @@ pub async fn idempotency_sequential(store: Arc<dyn Store>) {
         "only once"
     );
     assert_eq!(
-        store.idempotency_begin(k, "fp1", 1002, 2002).await.unwrap(),
+        store
+            .idempotency_begin(claim(k, "fp1", 1002, 2002))
+            .await
+            .unwrap(),
         IdempotencyBegin::Replay(resp.clone())
     );
     assert_eq!(
-        store.idempotency_begin(k, "fp2", 1002, 2002).await.unwrap(),
+        store
+            .idempotency_begin(claim(k, "fp2", 1002, 2002))
+            .await
+            .unwrap(),
         IdempotencyBegin::Mismatch
     );
     // Another scope does not see it.
     assert_eq!(
         store
-            .idempotency_begin(key("scope-b", "key-1"), "fp2", 1002, 2002)
+            .idempotency_begin(claim(key("scope-b", "key-1"), "fp2", 1002, 2002))
             .await
             .unwrap(),
         IdempotencyBegin::Started
@@ -188,7 +218,7 @@ pub async fn idempotency_sequential(store: Arc<dyn Store>) {
     let k2 = key("scope-a", "key-2");
     assert_eq!(
         store
-            .idempotency_begin(k2, "fp1", 1000, 2000)
+            .idempotency_begin(claim(k2, "fp1", 1000, 2000))
             .await
             .unwrap(),
         IdempotencyBegin::Started
@@ -196,7 +226,7 @@ pub async fn idempotency_sequential(store: Arc<dyn Store>) {
     assert!(store.idempotency_abandon(k2, "fp1").await.unwrap());
     assert_eq!(
         store
-            .idempotency_begin(k2, "fp9", 1000, 2000)
+            .idempotency_begin(claim(k2, "fp9", 1000, 2000))
             .await
             .unwrap(),
         IdempotencyBegin::Started,
@@ -209,7 +239,7 @@ pub async fn idempotency_concurrent_claims(store: Arc<dyn Store>) {
     for _ in 0..32 {
         let s = Arc::clone(&store);
         tasks.push(tokio::spawn(async move {
-            s.idempotency_begin(key("scope", "same"), "fp", 10, 20)
+            s.idempotency_begin(claim(key("scope", "same"), "fp", 10, 20))
                 .await
                 .unwrap()
         }));
@@ -227,18 +257,27 @@ pub async fn idempotency_concurrent_claims(store: Arc<dyn Store>) {
 
 pub async fn idempotency_expiry_reclaims(store: Arc<dyn Store>) {
     let k = key("s", "k");
-    store.idempotency_begin(k, "fp1", 100, 110).await.unwrap();
+    store
+        .idempotency_begin(claim(k, "fp1", 100, 110))
+        .await
+        .unwrap();
     let resp = StoredResponse {
         status: 201,
         body: b"{}".to_vec(),
     };
     store.idempotency_complete(k, "fp1", &resp).await.unwrap();
     assert_eq!(
-        store.idempotency_begin(k, "fp2", 109, 119).await.unwrap(),
+        store
+            .idempotency_begin(claim(k, "fp2", 109, 119))
+            .await
+            .unwrap(),
         IdempotencyBegin::Mismatch
     );
     assert_eq!(
-        store.idempotency_begin(k, "fp2", 110, 120).await.unwrap(),
+        store
+            .idempotency_begin(claim(k, "fp2", 110, 120))
+            .await
+            .unwrap(),
         IdempotencyBegin::Started,
         "an expired key is free again"
     );
@@ -248,12 +287,12 @@ pub async fn idempotency_purge_in_batches(store: Arc<dyn Store>) {
     for i in 0..1100 {
         let k = format!("old-{i}");
         store
-            .idempotency_begin(key("s", &k), "fp", 0, 50)
+            .idempotency_begin(claim(key("s", &k), "fp", 0, 50))
             .await
             .unwrap();
     }
     store
-        .idempotency_begin(key("s", "live"), "fp", 0, 1000)
+        .idempotency_begin(claim(key("s", "live"), "fp", 0, 1000))
         .await
         .unwrap();
     assert_eq!(
@@ -271,7 +310,7 @@ pub async fn idempotency_purge_in_batches(store: Arc<dyn Store>) {
     assert_eq!(store.purge_expired_idempotency(100, 500).await.unwrap(), 0);
     assert_eq!(
         store
-            .idempotency_begin(key("s", "live"), "fp", 100, 1000)
+            .idempotency_begin(claim(key("s", "live"), "fp", 100, 1000))
             .await
             .unwrap(),
         IdempotencyBegin::InProgress,

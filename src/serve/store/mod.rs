@@ -79,6 +79,21 @@ pub struct StoredResponse {
     pub body: Vec<u8>,
 }
 
+/// What [`Store::idempotency_begin`] claims: a key, for one request, from `now` until
+/// `expires_at` (Unix seconds). Named fields, so that the two times cannot be swapped unseen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdempotencyClaim<'a> {
+    /// The key claimed.
+    pub key: IdempotencyKey<'a>,
+    /// A digest of the request (route and body): the same key with another request is a
+    /// [`IdempotencyBegin::Mismatch`].
+    pub fingerprint: &'a str,
+    /// The time of the claim; a stored key with `expires_at <= now` is free again.
+    pub now: i64,
+    /// When this claim (and the response stored under it) expires.
+    pub expires_at: i64,
+}
+
 /// The outcome of [`Store::idempotency_begin`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdempotencyBegin {
@@ -291,10 +306,7 @@ pub trait Store: Send + Sync + fmt::Debug {
     /// concurrent callers with the same key gets `Started`.
     fn idempotency_begin<'a>(
         &'a self,
-        key: IdempotencyKey<'a>,
-        fingerprint: &'a str,
-        now: i64,
-        expires_at: i64,
+        claim: IdempotencyClaim<'a>,
     ) -> BoxFuture<'a, StoreResult<IdempotencyBegin>>;
 
     /// Stores the response of a claimed key (only if it is still in progress with this

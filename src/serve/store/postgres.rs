@@ -25,7 +25,7 @@ use sqlx::{Connection as _, PgConnection, PgPool, Postgres, Row as _};
 
 use super::shared::{Sql, rows};
 use super::{
-    IdempotencyBegin, IdempotencyKey, ParticipantRecord, PresenceRecord, RecordingRecord,
+    IdempotencyBegin, IdempotencyClaim, IdempotencyKey, ParticipantRecord, PresenceRecord, RecordingRecord,
     RoomRecord, Store, StoreError, StoreResult, StoredResponse, WebhookDelivery, migrator,
 };
 use crate::random::{RandomSource as _, ThreadRandom};
@@ -241,13 +241,13 @@ impl PgStore {
         }
     }
 
-    async fn begin(
-        &self,
-        key: IdempotencyKey<'_>,
-        fingerprint: &str,
-        now: i64,
-        expires_at: i64,
-    ) -> StoreResult<IdempotencyBegin> {
+    async fn begin(&self, request: IdempotencyClaim<'_>) -> StoreResult<IdempotencyBegin> {
+        let IdempotencyClaim {
+            key,
+            fingerprint,
+            now,
+            expires_at,
+        } = request;
         let claim = new_claim();
         // A purge may delete an expired row between the claim and the read; then claim again.
         for _ in 0..3 {
@@ -400,12 +400,9 @@ impl Store for PgStore {
 
     fn idempotency_begin<'a>(
         &'a self,
-        key: IdempotencyKey<'a>,
-        fingerprint: &'a str,
-        now: i64,
-        expires_at: i64,
+        claim: IdempotencyClaim<'a>,
     ) -> BoxFuture<'a, StoreResult<IdempotencyBegin>> {
-        Box::pin(self.begin(key, fingerprint, now, expires_at))
+        Box::pin(self.begin(claim))
     }
 
     fn idempotency_complete<'a>(

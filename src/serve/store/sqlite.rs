@@ -10,7 +10,7 @@ use sqlx::{Sqlite, SqlitePool};
 
 use super::shared::{Sql, rows};
 use super::{
-    IdempotencyBegin, IdempotencyKey, ParticipantRecord, PresenceRecord, RecordingRecord,
+    IdempotencyBegin, IdempotencyClaim, IdempotencyKey, ParticipantRecord, PresenceRecord, RecordingRecord,
     RoomRecord, Store, StoreError, StoreResult, StoredResponse, WebhookDelivery, migrator,
 };
 use crate::remote::BoxFuture;
@@ -123,13 +123,13 @@ fn create_private(url: &str) -> StoreResult<()> {
 type Q = Sql<Sqlite>;
 
 impl SqliteStore {
-    async fn begin(
-        &self,
-        key: IdempotencyKey<'_>,
-        fingerprint: &str,
-        now: i64,
-        expires_at: i64,
-    ) -> StoreResult<IdempotencyBegin> {
+    async fn begin(&self, request: IdempotencyClaim<'_>) -> StoreResult<IdempotencyBegin> {
+        let IdempotencyClaim {
+            key,
+            fingerprint,
+            now,
+            expires_at,
+        } = request;
         // A purge may delete an expired row between the claim and the read; then claim again.
         for _ in 0..3 {
             let claimed = sqlx::query::<Sqlite>(
@@ -252,12 +252,9 @@ impl Store for SqliteStore {
 
     fn idempotency_begin<'a>(
         &'a self,
-        key: IdempotencyKey<'a>,
-        fingerprint: &'a str,
-        now: i64,
-        expires_at: i64,
+        claim: IdempotencyClaim<'a>,
     ) -> BoxFuture<'a, StoreResult<IdempotencyBegin>> {
-        Box::pin(self.begin(key, fingerprint, now, expires_at))
+        Box::pin(self.begin(claim))
     }
 
     fn idempotency_complete<'a>(
